@@ -1,0 +1,79 @@
+"""Labels in English and in Chinese (the language of the original ``monitor_training_progress.py``)."""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+Lang = Literal["en", "zh"]
+LANGS: tuple[Lang, ...] = ("en", "zh")
+
+_LABELS: dict[str, tuple[str, str]] = {
+    # key: (en, zh)
+    "title": ("Training summary", "训练摘要"),
+    "progress": ("Training progress", "训练进度"),
+    "epoch": ("Epoch", "轮次"),
+    "step": ("Step", "步数"),
+    "loss_info": ("Loss", "损失信息"),
+    "current": ("Current", "当前损失"),
+    "min": ("Min", "最小损失"),
+    "max": ("Max", "最大损失"),
+    "mean": ("Mean", "平均损失"),
+    "trend": ("Trend", "趋势"),
+    "nonfinite": ("Non-finite", "非有限值"),
+    "params": ("Training parameters", "训练参数"),
+    "learning_rate": ("Learning rate", "学习率"),
+    "grad_norm": ("Grad norm", "梯度范数"),
+    "total_steps": ("Total steps", "总步数"),
+    "total_epochs": ("Epochs", "总轮次"),
+    "time": ("Time", "时间信息"),
+    "checkpoint_time": ("Checkpoint time", "检查点时间"),
+    "checkpoint": ("Checkpoint", "检查点"),
+    "eval": ("Latest evaluation", "最新评估"),
+    "best": ("Best checkpoint", "最佳检查点"),
+    "best_metric": ("Best metric", "最佳指标"),
+    "best_model_checkpoint": ("Best model", "最佳模型"),
+    "down": ("↓ down", "↓ 下降"),
+    "up": ("↑ up", "↑ 上升"),
+    "flat": ("→ flat", "→ 持平"),
+    "none": ("-", "-"),
+    "chart_loss": ("Training loss", "训练损失"),
+    "chart_lr": ("Learning rate", "学习率"),
+    "chart_grad_norm": ("Grad norm (log)", "梯度范数 (对数)"),
+    "chart_hist": ("Loss histogram", "损失分布"),
+    "chart_compare": ("Training loss by run", "训练损失对比"),
+    "loss": ("loss", "损失"),
+    "moving_average": ("moving avg", "移动平均"),
+    "eval_loss": ("eval loss", "验证损失"),
+    "count": ("count", "次数"),
+    "no_data": ("no data", "无数据"),
+    "no_checkpoint": ("No readable checkpoint in {path}.", "在 {path} 中没有找到可读的检查点。"),
+    "hint_ran": (
+        "Check that training has run and saved at least one checkpoint.",
+        "请确认训练已经运行并至少保存了一个检查点。",
+    ),
+    "hint_path": ("Check that the path is right.", "请确认路径是否正确。"),
+    "hint_file": (
+        "Check that the folder holds checkpoint-N/trainer_state.json (or trainer_state.json).",
+        "请确认该文件夹包含 checkpoint-N/trainer_state.json (或 trainer_state.json)。",
+    ),
+    "skipped": ("skipped", "已跳过"),
+    "waiting": ("Waiting for the first checkpoint in {path} ...", "正在等待 {path} 中的第一个检查点……"),
+    "finished": ("Training finished", "训练完成"),
+}
+
+
+def default_lang() -> Lang:
+    """Chinese when the locale says so (``LC_ALL``, ``LC_MESSAGES`` or ``LANG`` starting with zh)."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def t(key: str, lang: Lang = "en", **kwargs: object) -> str:
+    """The label ``key`` in ``lang``, formatted with ``kwargs``."""
+    en, zh = _LABELS[key]
+    text = zh if lang == "zh" else en
+    return text.format(**kwargs) if kwargs else text

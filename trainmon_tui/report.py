@@ -1,0 +1,122 @@
+"""The summary as people read it: a Rich table (``--summary`` and the dashboard) and plain text.
+
+Numbers are written as the original ``monitor_training_progress.py`` wrote them: ``2.00 / 3`` epochs,
+``582 / 873`` steps, ``66.67%``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from .i18n import Lang, t
+from .stats import Summary
+
+DASH = "-"
+
+
+def fmt_number(value: float | None, digits: int = 4) -> str:
+    """A metric to ``digits`` significant digits; scientific for very small or very large values."""
+    if value is None:
+        return DASH
+    magnitude = abs(value)
+    if value != 0 and (magnitude < 1e-3 or magnitude >= 1e6):
+        return f"{value:.{digits - 1}e}"
+    if magnitude >= 10**digits:
+        return f"{value:.0f}"
+    return f"{value:.{digits}g}"
+
+
+def fmt_lr(value: float | None) -> str:
+    return DASH if value is None else f"{value:.3e}"
+
+
+def fmt_percent(fraction: float | None) -> str:
+    return DASH if fraction is None else f"{fraction * 100:.2f}%"
+
+
+def fmt_of(done: float | None, total: float | None, *, decimals: int = 0) -> str:
+    """``582 / 873`` or ``2.00 / 3``."""
+    if done is None:
+        return DASH
+    left = f"{done:.{decimals}f}"
+    if total is None:
+        return left
+    right = f"{total:g}" if float(total).is_integer() else f"{total:.2f}"
+    return f"{left} / {right}"
+
+
+def summary_rows(summary: Summary, lang: Lang = "en") -> Iterator[tuple[str, str | None]]:
+    """(label, value) rows; a value of None marks a section heading."""
+    loss = summary.loss
+    yield t("progress", lang), None
+    yield (
+        t("epoch", lang),
+        f"{fmt_of(summary.epoch, summary.num_train_epochs, decimals=2)}"
+        f"  ({fmt_percent(summary.epoch_progress)})",
+    )
+    yield (
+        t("step", lang),
+        f"{fmt_of(summary.global_step, summary.max_steps)}  ({fmt_percent(summary.step_progress)})",
+    )
+    yield t("loss_info", lang), None
+    yield t("current", lang), fmt_number(loss.current)
+    yield t("min", lang), fmt_number(loss.min)
+    yield t("max", lang), fmt_number(loss.max)
+    yield t("mean", lang), fmt_number(loss.mean)
+    yield t("trend", lang), t(loss.trend, lang) if loss.trend else DASH
+    if loss.nonfinite:
+        yield t("nonfinite", lang), f"{loss.nonfinite} / {loss.count + loss.nonfinite}"
+    yield t("params", lang), None
+    yield t("learning_rate", lang), fmt_lr(summary.learning_rate)
+    yield t("grad_norm", lang), fmt_number(summary.grad_norm)
+    yield t("total_steps", lang), DASH if summary.max_steps is None else str(summary.max_steps)
+    yield t("total_epochs", lang), fmt_of(summary.num_train_epochs, None, decimals=0)
+    yield t("time", lang), None
+    yield (
+        t("checkpoint_time", lang),
+        summary.checkpoint_time.strftime("%Y-%m-%d %H:%M:%S") if summary.checkpoint_time else DASH,
+    )
+    if summary.eval is not None:
+        yield f"{t('eval', lang)} @ {summary.eval.step}", None
+        for key, value in list(summary.eval.metrics.items())[:8]:
+            if key.endswith(("_runtime", "_per_second")):
+                continue
+            yield key.removeprefix("eval_"), fmt_number(value)
+    if summary.best_metric is not None or summary.best_model_checkpoint:
+        yield t("best", lang), None
+        yield t("best_metric", lang), fmt_number(summary.best_metric)
+        if summary.best_model_checkpoint:
+            yield t("best_model_checkpoint", lang), summary.best_model_checkpoint.rsplit("/", 1)[-1]
+
+
+def summary_table(summary: Summary, lang: Lang = "en", *, title: bool = True) -> Table:
+    """The summary as a two-column Rich table with section headings."""
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_header=False,
+        title=f"{t('title', lang)} · {summary.checkpoint or summary.source}" if title else None,
+        title_justify="left",
+        pad_edge=False,
+        padding=(0, 1),
+        expand=False,
+    )
+    table.add_column("label", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    for label, value in summary_rows(summary, lang):
+        if value is None:
+            table.add_row(Text(label, style="bold underline cyan"), "")
+        else:
+            table.add_row(f"  {label}", value)
+    return table
+
+
+def summary_text(summary: Summary, lang: Lang = "en") -> str:
+    """Plain text, one row a line (for files and pipes)."""
+    lines = [f"{t('title', lang)}: {summary.source}"]
+    for label, value in summary_rows(summary, lang):
+        lines.append(f"\n[{label}]" if value is None else f"  {label}: {value}")
+    return "\n".join(lines) + "\n"

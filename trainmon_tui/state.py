@@ -1,0 +1,349 @@
+"""``trainer_state.json`` as read from disk: tolerant of every real file, JSON only.
+
+The Hugging Face Trainer writes this file with ``json.dumps(state, indent=2, sort_keys=True)`` and a
+plain, non-atomic write, so a reader can meet it half written, and Python's json writes bare ``NaN`` /
+``Infinity`` tokens that strict parsers reject. :func:`load_state` turns any file into either a
+:class:`TrainerState` (every numeric ``log_history`` key kept as a numeric series by step) or a
+:class:`StateError` whose message says, in one line, which file and why.
+
+Nothing here unpickles anything: ``training_args.bin``, ``*.pt`` and ``*.pth`` are never opened.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+try:  # orjson is several times faster on large files; the stdlib is the reference.
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a declared dependency
+    orjson = None  # type: ignore[assignment]
+
+STATE_FILE = "trainer_state.json"
+
+# Keys of the end-of-training summary entry (logged after the last save, so only in a root state).
+SUMMARY_KEYS = frozenset({"train_runtime", "train_loss", "train_samples_per_second"})
+
+
+class ErrorKind(Enum):
+    MISSING = "missing"  # the file or its folder vanished (checkpoint rotation)
+    INCOMPLETE = "incomplete"  # empty or cut short: most likely being written right now
+    INVALID = "invalid"  # readable, but not a Trainer state
+
+
+class StateError(Exception):
+    """A ``trainer_state.json`` that could not be used; ``str()`` is one line naming file and cause."""
+
+    def __init__(self, path: Path, reason: str, kind: ErrorKind = ErrorKind.INVALID) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+        self.kind = kind
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """One metric by step, as numeric arrays. ``values`` holds NaN where the file had null."""
+
+    steps: np.ndarray  # int64
+    values: np.ndarray  # float64
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def finite(self) -> Series:
+        mask = np.isfinite(self.values)
+        return Series(self.steps[mask], self.values[mask])
+
+
+EMPTY_SERIES = Series(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+
+
+@dataclass(frozen=True, slots=True)
+class EvalPoint:
+    """The latest evaluation: its step and every ``eval_*`` value logged at that step."""
+
+    step: int
+    metrics: dict[str, float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class TrainerState:
+    source: Path
+    checkpoint: str | None  # "checkpoint-500", or None for a root trainer_state.json
+    mtime: float
+    size: int
+    global_step: int | None
+    max_steps: int | None
+    epoch: float | None
+    num_train_epochs: float | None
+    logging_steps: int | None
+    eval_steps: int | None
+    save_steps: int | None
+    train_batch_size: int | None
+    num_input_tokens_seen: int | None
+    best_metric: float | None
+    best_model_checkpoint: str | None
+    best_global_step: int | None
+    n_entries: int
+    # Every numeric key of the training and evaluation entries, by step.
+    series: dict[str, Series] = field(default_factory=dict)
+    # The last value of each key among training entries (entries with a "loss" key); None = not finite.
+    last_train: dict[str, float | None] = field(default_factory=dict)
+    latest_eval: EvalPoint | None = None
+    # The end-of-training summary entry (train_runtime, train_loss, ...), when this file holds it.
+    final: dict[str, float | None] | None = None
+
+    def get(self, key: str) -> Series:
+        return self.series.get(key, EMPTY_SERIES)
+
+    @property
+    def loss(self) -> Series:
+        """Training loss: one point per training entry, NaN where it was NaN, null or not a number."""
+        return self.get("loss")
+
+    @property
+    def eval_loss_keys(self) -> list[str]:
+        """``eval_loss``, or with several eval sets their ``eval_<name>_loss`` keys."""
+        if "eval_loss" in self.series:
+            return ["eval_loss"]
+        return sorted(k for k in self.series if k.startswith("eval_") and k.endswith("_loss"))
+
+    @property
+    def lr_key(self) -> str:
+        """``learning_rate``, or ``lr`` as some custom trainers log it."""
+        return "lr" if "learning_rate" not in self.series and "lr" in self.series else "learning_rate"
+
+    @property
+    def name(self) -> str:
+        return self.checkpoint or STATE_FILE
+
+
+# --- decoding -----------------------------------------------------------------------------------
+
+_SENTINEL = "\u2063trainmon:"  # an invisible separator: never seen in a real state file
+_SENTINEL_BYTES = _SENTINEL.encode()
+_NONFINITE_TEXT = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+_SENTINEL_VALUES = {_SENTINEL + k: v for k, v in _NONFINITE_TEXT.items()}
+# The Trainer writes with indent=2, so a bare token always follows ": " (as a dict value).
+_REPLACEMENTS = [
+    (f": {k}".encode(), f': "{_SENTINEL}{k}"'.encode()) for k in ("-Infinity", "Infinity", "NaN")
+]
+
+
+def decode_json(data: bytes) -> Any:
+    """Decode JSON that may hold bare ``NaN`` / ``Infinity`` tokens, as fast as the file allows.
+
+    orjson rejects those tokens, so where it fails on a file that has them, each ``: NaN`` is swapped for
+    a marker string that :func:`_number` turns back into the float. A token inside a JSON string would
+    make that swap produce invalid JSON, so such a file (and anything else orjson refuses) goes to the
+    stdlib parser, which is the reference: no value is ever dropped or changed.
+    """
+    if orjson is not None:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+        if (b"NaN" in data or b"Infinity" in data) and _SENTINEL_BYTES not in data:
+            swapped = data
+            for old, new in _REPLACEMENTS:
+                swapped = swapped.replace(old, new)
+            try:
+                return orjson.loads(swapped)
+            except orjson.JSONDecodeError:
+                pass
+    return json.loads(data)
+
+
+def _number(value: Any) -> float | None:
+    """A log value as a float: NaN/Infinity kept, None for null, strings and anything else."""
+    if isinstance(value, float):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        return _SENTINEL_VALUES.get(value)
+    return None
+
+
+def _finite_or_none(value: Any) -> float | None:
+    number = _number(value)
+    return number if number is not None and math.isfinite(number) else None
+
+
+# --- building a TrainerState ---------------------------------------------------------------------
+
+
+def _top_number(raw: dict[str, Any], key: str, path: Path, *, integer: bool) -> Any:
+    """A top-level numeric field: absent or null is None; a string or other type is an error."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    number = _number(value)
+    if number is None:
+        raise StateError(path, f"{key} is {value!r}, expected a number")
+    if not math.isfinite(number):
+        return None
+    return int(number) if integer else number
+
+
+def _step_of(entry: dict[str, Any], index: int, previous: int, path: Path) -> int:
+    if "step" not in entry:
+        return previous
+    number = _number(entry["step"])
+    if number is None or not math.isfinite(number):
+        raise StateError(path, f"log_history[{index}].step is {entry['step']!r}, expected a number")
+    return int(number)
+
+
+def build_state(raw: Any, path: Path, *, mtime: float = 0.0, size: int = 0) -> TrainerState:
+    """Check a decoded ``trainer_state.json`` and turn it into a :class:`TrainerState`."""
+    if not isinstance(raw, dict):
+        raise StateError(path, f"top level is a JSON {type(raw).__name__}, expected an object")
+    log = raw.get("log_history")
+    if log is None:
+        raise StateError(path, "not a Trainer state: it has no log_history")
+    if not isinstance(log, list):
+        raise StateError(path, f"log_history is a {type(log).__name__}, expected a list")
+
+    columns: dict[str, tuple[list[int], list[float]]] = {}
+    last_train: dict[str, float | None] = {}
+    final: dict[str, float | None] | None = None
+    eval_step: int | None = None
+    eval_metrics: dict[str, float | None] = {}
+    step = 0
+    for index, entry in enumerate(log):
+        if not isinstance(entry, dict):
+            raise StateError(path, f"log_history[{index}] is a {type(entry).__name__}, expected an object")
+        step = _step_of(entry, index, step, path)
+        is_train = "loss" in entry
+        if not is_train and not SUMMARY_KEYS.isdisjoint(entry):
+            final = {k: _finite_or_none(v) for k, v in entry.items() if _number(v) is not None}
+            continue
+        is_eval = False
+        for key, value in entry.items():
+            if key == "step":
+                continue
+            number = _number(value)
+            if number is None:
+                if value is not None and key != "loss":
+                    continue  # a string such as "remaining_time": not a metric
+                number = math.nan  # null, or a loss that is not a number: a non-finite point
+            column = columns.get(key)
+            if column is None:
+                column = columns[key] = ([], [])
+            column[0].append(step)
+            column[1].append(number)
+            if is_train:
+                last_train[key] = number if math.isfinite(number) else None
+            elif key.startswith("eval_"):
+                is_eval = True
+        if is_eval:
+            if step != eval_step:
+                eval_step, eval_metrics = step, {}
+            eval_metrics.update((k, _finite_or_none(v)) for k, v in entry.items() if k.startswith("eval_"))
+
+    series = {
+        key: Series(np.asarray(steps, dtype=np.int64), np.asarray(values, dtype=np.float64))
+        for key, (steps, values) in columns.items()
+    }
+    global_step = _top_number(raw, "global_step", path, integer=True)
+    if global_step is None and log:
+        global_step = step
+    best_checkpoint = raw.get("best_model_checkpoint")
+    return TrainerState(
+        source=path,
+        checkpoint=path.parent.name if path.parent.name.startswith("checkpoint-") else None,
+        mtime=mtime,
+        size=size,
+        global_step=global_step,
+        max_steps=_top_number(raw, "max_steps", path, integer=True),
+        epoch=_top_number(raw, "epoch", path, integer=False),
+        num_train_epochs=_top_number(raw, "num_train_epochs", path, integer=False),
+        logging_steps=_top_number(raw, "logging_steps", path, integer=False),
+        eval_steps=_top_number(raw, "eval_steps", path, integer=False),
+        save_steps=_top_number(raw, "save_steps", path, integer=False),
+        train_batch_size=_top_number(raw, "train_batch_size", path, integer=True),
+        num_input_tokens_seen=_top_number(raw, "num_input_tokens_seen", path, integer=True),
+        best_metric=_finite_or_none(raw.get("best_metric")),
+        best_model_checkpoint=best_checkpoint if isinstance(best_checkpoint, str) else None,
+        best_global_step=_top_number(raw, "best_global_step", path, integer=True),
+        n_entries=len(log),
+        series=series,
+        last_train=last_train,
+        latest_eval=EvalPoint(eval_step, eval_metrics) if eval_step is not None else None,
+        final=final,
+    )
+
+
+def parse_state(data: bytes, path: Path, *, mtime: float = 0.0) -> TrainerState:
+    """Decode and check the bytes of a ``trainer_state.json``."""
+    if not data.strip():
+        raise StateError(path, "empty file (still being written?)", ErrorKind.INCOMPLETE)
+    try:
+        raw = decode_json(data)
+    except UnicodeDecodeError as exc:
+        raise StateError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(data.rstrip()) - 1:
+            raise StateError(path, "JSON ends early (still being written?)", ErrorKind.INCOMPLETE) from None
+        raise StateError(path, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise StateError(path, "not valid JSON: nested too deeply") from None
+    return build_state(raw, path, mtime=mtime, size=len(data))
+
+
+def load_state(path: str | os.PathLike[str]) -> TrainerState:
+    """Read one ``trainer_state.json`` (or a checkpoint folder holding one)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / STATE_FILE
+    try:
+        stat = path.stat()
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise StateError(path, "no such file (deleted?)", ErrorKind.MISSING) from None
+    except IsADirectoryError:
+        raise StateError(path, "is a folder, not a file") from None
+    except OSError as exc:
+        raise StateError(path, f"cannot read: {exc.strerror or exc}") from None
+    return parse_state(data, path, mtime=stat.st_mtime)
+
+
+class StateCache:
+    """Parsed states by path, reused while the file's size and mtime are unchanged.
+
+    A checkpoint's ``trainer_state.json`` never changes once written, so the dashboard parses each one
+    once however often it looks. Bounded: states of long runs are large.
+    """
+
+    def __init__(self, capacity: int = 4) -> None:
+        self.capacity = capacity
+        self._states: dict[Path, tuple[tuple[int, int], TrainerState]] = {}
+
+    def load(self, path: str | os.PathLike[str]) -> TrainerState:
+        path = Path(path)
+        if path.is_dir():
+            path = path / STATE_FILE
+        try:
+            stat = path.stat()
+        except OSError:
+            self._states.pop(path, None)
+            return load_state(path)  # raises the right StateError
+        key = (stat.st_size, stat.st_mtime_ns)
+        hit = self._states.get(path)
+        if hit is not None and hit[0] == key:
+            self._states[path] = self._states.pop(path)  # most recently used last
+            return hit[1]
+        state = load_state(path)
+        self._states[path] = (key, state)
+        while len(self._states) > self.capacity:
+            del self._states[next(iter(self._states))]
+        return state
