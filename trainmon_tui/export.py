@@ -1,0 +1,332 @@
+"""The four charts as a PNG (``--save-plot``, the dashboard's export) and the ``--compare`` overlay.
+
+matplotlib is imported inside the functions only, so that the other commands start fast. A
+:class:`~matplotlib.figure.Figure` is drawn by the Agg canvas directly: no pyplot, no global backend switch,
+no display needed (works over SSH). DejaVu Sans has no CJK glyphs, so ``font.family`` gets a fallback list
+of CJK fonts, limited to those installed (no "findfont" warning); when none is, Chinese labels quietly
+become English ones instead of boxes.
+
+Nothing is ever overwritten unless asked: the file is created with ``open(path, "xb")``.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .charts import ChartData, prepare
+from .i18n import Lang, t
+from .series import downsample_minmax, ma_window, moving_average
+from .state import TrainerState
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+FONT_FAMILIES = (
+    "DejaVu Sans",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Arial Unicode MS",
+)
+CJK_FAMILIES = FONT_FAMILIES[1:]
+FORMATS = ("png", "svg", "pdf")
+MAX_POINTS = 4000  # per series: plenty for a 1200-pixel-wide chart, fast on runs of millions of steps
+FIGSIZE = (12.0, 8.0)
+DPI = 100
+# Matplotlib's tab10, close to the terminal colours of charts.py.
+LOSS_COLOR = "#1f77b4"
+EVAL_COLOR = "#d62dbf"
+MA_COLOR = "#ff7f0e"
+LR_COLOR = "#2ca02c"
+GRAD_COLOR = "#d62728"
+HIST_COLOR = "#4c72b0"
+EVAL_COLORS = (EVAL_COLOR, "#9467bd", "#8c564b")
+RUN_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+
+# --- file names ----------------------------------------------------------------------------------
+
+
+def run_name(state: TrainerState) -> str:
+    """The run's outputs folder name: the parent of ``checkpoint-N/``, or the folder of a root state."""
+    folder = state.source.parent
+    if state.checkpoint is not None:
+        folder = folder.parent
+    return folder.resolve().name or "run"
+
+
+def export_stem(state: TrainerState, when: datetime | None = None) -> str:
+    """``trainmon_<run>_step<N>_<YYYYmmdd-HHMMSS>``, safe as a file name."""
+    run = re.sub(r"[^\w.-]+", "_", run_name(state)).strip("._") or "run"
+    step = state.global_step if state.global_step is not None else 0
+    return f"trainmon_{run}_step{step}_{(when or datetime.now()).strftime('%Y%m%d-%H%M%S')}"
+
+
+def unique_path(folder: Path, stem: str, suffix: str = ".png") -> Path:
+    """``folder/stem.png``, or ``stem-1.png``, ``stem-2.png``, ... when taken."""
+    path = Path(folder) / f"{stem}{suffix}"
+    index = 0
+    while path.exists():
+        index += 1
+        path = Path(folder) / f"{stem}-{index}{suffix}"
+    return path
+
+
+def format_of(path: Path) -> str:
+    """The image format a file name asks for; ValueError for one that is not supported."""
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ValueError(f"{path.name}: unsupported image format; use one of " + ", ".join(FORMATS))
+    return fmt
+
+
+# --- matplotlib set-up ----------------------------------------------------------------------------
+
+
+def _installed_families() -> set[str]:
+    from matplotlib import font_manager
+
+    return {font.name for font in font_manager.fontManager.ttflist}
+
+
+def font_families() -> list[str]:
+    """The fallback list limited to installed fonts (DejaVu Sans ships with matplotlib)."""
+    installed = _installed_families()
+    families = [name for name in FONT_FAMILIES if name in installed]
+    return families or ["sans-serif"]
+
+
+def has_cjk_font() -> bool:
+    return not _installed_families().isdisjoint(CJK_FAMILIES)
+
+
+def label_lang(lang: Lang) -> Lang:
+    """Chinese labels only when a font can draw them."""
+    return "zh" if lang == "zh" and has_cjk_font() else "en"
+
+
+@contextmanager
+def _matplotlib_style() -> Iterator[None]:
+    import matplotlib
+
+    rc: dict[str, Any] = {
+        "font.family": font_families(),
+        "font.size": 10,
+        "axes.unicode_minus": False,  # the Unicode minus is missing from most CJK fonts
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "legend.frameon": False,
+    }
+    # "findfont: Failed to find font weight normal for WenQuanYi Zen Hei" and the like are logged, not warned.
+    font_log = logging.getLogger("matplotlib.font_manager")
+    level = font_log.level
+    font_log.setLevel(logging.ERROR)
+    try:
+        with matplotlib.rc_context(rc), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r".*[Gg]lyph .* missing from")
+            warnings.filterwarnings("ignore", message=r".*findfont")
+            yield
+    finally:
+        font_log.setLevel(level)
+
+
+def _new_figure(nrows: int = 1, ncols: int = 1) -> tuple[Figure, Any]:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+    return figure, figure.subplots(nrows, ncols, squeeze=False)
+
+
+def _write(figure: Figure, path: Path, *, overwrite: bool) -> Path:
+    """Render, then create the file: ``open(path, "xb")`` never replaces an existing file."""
+    path = Path(path)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=format_of(path), dpi=DPI, facecolor="white")
+    data = buffer.getvalue()
+    if overwrite:
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            temp.write_bytes(data)
+            os.replace(temp, path)
+        finally:
+            temp.unlink(missing_ok=True)
+        return path
+    try:
+        with open(path, "xb") as file:
+            file.write(data)
+    except FileExistsError:
+        raise  # someone else's file: leave it alone
+    except BaseException:
+        path.unlink(missing_ok=True)  # nothing half written is left behind
+        raise
+    return path
+
+
+# --- the charts -----------------------------------------------------------------------------------
+
+
+def _no_data(ax: Axes, lang: Lang) -> None:
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_color("0.85")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.text(0.5, 0.5, t("no_data", lang), ha="center", va="center", color="0.5", transform=ax.transAxes)
+
+
+def _eval_label(key: str, lang: Lang) -> str:
+    return t("eval_loss", lang) if key == "eval_loss" else key.removeprefix("eval_")
+
+
+def _draw_loss(ax: Axes, data: ChartData, lang: Lang) -> None:
+    ax.set_title(t("chart_loss", lang))
+    if data.is_empty("loss"):
+        _no_data(ax, lang)
+        return
+    if len(data.loss):
+        ax.plot(
+            data.loss.steps, data.loss.values, color=LOSS_COLOR, lw=0.8, alpha=0.45, label=t("loss", lang)
+        )
+        ax.plot(
+            data.loss_ma.steps, data.loss_ma.values, color=MA_COLOR, lw=1.8, label=t("moving_average", lang)
+        )
+    markers = ("o", "s", "^")
+    for index, (key, series) in enumerate(data.evals.items()):
+        if len(series):
+            ax.plot(
+                series.steps,
+                series.values,
+                color=EVAL_COLORS[index % len(EVAL_COLORS)],
+                marker=markers[index % len(markers)],
+                ms=4,
+                lw=1.2,
+                label=_eval_label(key, lang),
+            )
+    ax.set_xlabel(t("step", lang))
+    ax.legend(loc="best", fontsize=9)
+
+
+def _draw_lr(ax: Axes, data: ChartData, lang: Lang) -> None:
+    ax.set_title(t("chart_lr", lang))
+    if data.is_empty("lr"):
+        _no_data(ax, lang)
+        return
+    ax.plot(data.lr.steps, data.lr.values, color=LR_COLOR, lw=1.5)
+    ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4))
+    ax.set_xlabel(t("step", lang))
+
+
+def _draw_grad_norm(ax: Axes, data: ChartData, lang: Lang) -> None:
+    ax.set_title(t("chart_grad_norm", lang))
+    if data.is_empty("grad_norm"):
+        _no_data(ax, lang)
+        return
+    ax.plot(data.grad_norm.steps, data.grad_norm.values, color=GRAD_COLOR, lw=0.9)
+    ax.set_yscale("log")  # the data is finite and > 0: charts.prepare left the rest out
+    low, high = float(data.grad_norm.values.min()), float(data.grad_norm.values.max())
+    if high < 1000 * low:  # a few decades: plain numbers (0.5, 2) read better than 5 x 10^-1
+        from matplotlib.ticker import LogFormatter
+
+        ax.yaxis.set_major_formatter(LogFormatter(labelOnlyBase=False))
+        ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(1, 0.4)))
+    ax.set_xlabel(t("step", lang))
+
+
+def _draw_hist(ax: Axes, data: ChartData, lang: Lang) -> None:
+    ax.set_title(t("chart_hist", lang))
+    if data.is_empty("hist"):
+        _no_data(ax, lang)
+        return
+    centres, counts = data.hist_centres, data.hist_counts
+    width = float(centres[1] - centres[0]) if len(centres) > 1 else 1.0
+    ax.bar(centres, counts, width=width * 0.92, color=HIST_COLOR, alpha=0.85)
+    ax.set_xlabel(t("loss", lang))
+    ax.set_ylabel(t("count", lang))
+
+
+def dashboard_title(state: TrainerState, lang: Lang) -> str:
+    parts = [run_name(state), state.name]
+    if state.global_step is not None:
+        total = f" / {state.max_steps}" if state.max_steps else ""
+        parts.append(f"{t('step', lang)} {state.global_step}{total}")
+    return "  ·  ".join(parts)
+
+
+def save_dashboard_png(
+    state: TrainerState,
+    path: Path,
+    lang: Lang = "en",
+    *,
+    title: str | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write the four charts (2x2) of ``state`` to ``path``; FileExistsError if it exists (unless
+    ``overwrite``). The format follows the suffix: .png, .svg or .pdf."""
+    path = Path(path)
+    format_of(path)  # fail before drawing
+    lang = label_lang(lang)
+    data = prepare(state, max_points=MAX_POINTS, bins=40)
+    with _matplotlib_style():
+        figure, axes = _new_figure(2, 2)
+        _draw_loss(axes[0][0], data, lang)
+        _draw_lr(axes[0][1], data, lang)
+        _draw_grad_norm(axes[1][0], data, lang)
+        _draw_hist(axes[1][1], data, lang)
+        figure.suptitle(title if title is not None else dashboard_title(state, lang), fontsize=13)
+        return _write(figure, path, overwrite=overwrite)
+
+
+def save_compare_png(
+    runs: Sequence[tuple[str, TrainerState]],
+    path: Path,
+    lang: Lang = "en",
+    *,
+    title: str | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """The training loss of several runs on one chart (raw, faint, and its moving average)."""
+    path = Path(path)
+    format_of(path)
+    lang = label_lang(lang)
+    with _matplotlib_style():
+        figure, axes = _new_figure(1, 1)
+        ax = axes[0][0]
+        ax.set_title(title if title is not None else t("chart_compare", lang))
+        drawn = 0
+        for index, (label, state) in enumerate(runs):
+            loss = state.loss.finite()
+            if not len(loss):
+                continue
+            color = RUN_COLORS[index % len(RUN_COLORS)]
+            smooth = moving_average(loss.values, ma_window(len(loss)))
+            raw = downsample_minmax(loss, MAX_POINTS)
+            ma = downsample_minmax(type(loss)(loss.steps, smooth), MAX_POINTS)
+            ax.plot(raw.steps, raw.values, color=color, lw=0.7, alpha=0.3)
+            ax.plot(ma.steps, ma.values, color=color, lw=1.8, label=label)
+            drawn += 1
+        if drawn:
+            ax.set_xlabel(t("step", lang))
+            ax.set_ylabel(t("loss", lang))
+            ax.legend(loc="best")
+        else:
+            _no_data(ax, lang)
+        return _write(figure, path, overwrite=overwrite)
