@@ -101,9 +101,19 @@ def _no_data(plt: Any, lang: Lang) -> None:
     plt.text(t("no_data", lang), 0.5, 0.5, alignment="center")
 
 
+def scale_exponent(values: np.ndarray) -> int:
+    """The power of ten to divide by so tick labels stay short (learning rates are ~1e-5): 0 if none."""
+    peak = float(np.max(np.abs(values))) if len(values) else 0.0
+    if peak == 0.0 or 1e-2 <= peak < 1e4:
+        return 0
+    return int(np.floor(np.log10(peak)))
+
+
 def draw(plt: Any, chart: ChartName, data: ChartData, lang: Lang = "en") -> None:
     """Draw one chart on a plotext-like figure whose data has been cleared."""
-    plt.title(t(TITLE_KEYS[chart], lang))
+    title = t(TITLE_KEYS[chart], lang)
+    exponent = scale_exponent(data.lr.values) if chart == "lr" else 0
+    plt.title(f"{t('chart_lr_short', lang)} (×1e{exponent})" if exponent else title)
     if data.is_empty(chart):
         _no_data(plt, lang)
         return
@@ -116,7 +126,8 @@ def draw(plt: Any, chart: ChartName, data: ChartData, lang: Lang = "en") -> None
                 label = t("eval_loss", lang) if key == "eval_loss" else key.removeprefix("eval_")
                 plt.plot(*_xy(series), color=EVAL_COLOR, label=label, marker="dot")
     elif chart == "lr":
-        plt.plot(*_xy(data.lr), color=LR_COLOR, marker="braille")
+        lr = Series(data.lr.steps, data.lr.values / 10.0**exponent)
+        plt.plot(*_xy(lr), color=LR_COLOR, marker="braille")
     elif chart == "grad_norm":
         plt.yscale("log")
         plt.plot(*_xy(data.grad_norm), color=GRAD_COLOR, marker="braille")
@@ -130,9 +141,18 @@ def draw(plt: Any, chart: ChartName, data: ChartData, lang: Lang = "en") -> None
 
 
 def render_grid(
-    data: ChartData, width: int, height: int, lang: Lang = "en", charts: Sequence[ChartName] = CHART_NAMES
+    data: ChartData,
+    width: int,
+    height: int,
+    lang: Lang = "en",
+    charts: Sequence[ChartName] = CHART_NAMES,
+    *,
+    theme: str | None = None,
 ) -> str:
-    """The four charts in a 2x2 grid as one string of terminal text (ANSI colours), for ``--plot``."""
+    """The four charts in a 2x2 grid as one string of terminal text (ANSI colours), for ``--plot``.
+
+    ``theme`` is a plotext theme name (``"clear"``: the terminal's own background); None keeps plotext's.
+    """
     from plotext._figure import _figure_class  # a figure of its own: no global plotext state
 
     figure = _figure_class()
@@ -140,17 +160,26 @@ def render_grid(
     figure.plotsize(width, height)
     for index, chart in enumerate(charts):
         sub = figure.subplot(index // 2 + 1, index % 2 + 1)
+        if theme is not None:
+            sub.theme(theme)
         draw(sub, chart, data, lang)
     return figure.build()
 
 
 def render_compare(
-    runs: Sequence[tuple[str, TrainerState]], width: int, height: int, lang: Lang = "en"
+    runs: Sequence[tuple[str, TrainerState]],
+    width: int,
+    height: int,
+    lang: Lang = "en",
+    *,
+    theme: str | None = None,
 ) -> str:
     """Training loss of several runs on one chart, for ``--compare`` in the terminal."""
     from plotext._figure import _figure_class
 
     figure = _figure_class()
+    if theme is not None:
+        figure.theme(theme)
     figure.plotsize(width, height)
     figure.title(t("chart_compare", lang))
     colors = ["cyan", "orange", "magenta", "green", "red", "blue", "yellow", "white"]

@@ -39,6 +39,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "none": ("-", "-"),
     "chart_loss": ("Training loss", "训练损失"),
     "chart_lr": ("Learning rate", "学习率"),
+    "chart_lr_short": ("LR", "学习率"),
     "chart_grad_norm": ("Grad norm (log)", "梯度范数 (对数)"),
     "chart_hist": ("Loss histogram", "损失分布"),
     "chart_compare": ("Training loss by run", "训练损失对比"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rich import box
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
@@ -56,11 +57,11 @@ def summary_rows(summary: Summary, lang: Lang = "en") -> Iterator[tuple[str, str
     yield (
         t("epoch", lang),
         f"{fmt_of(summary.epoch, summary.num_train_epochs, decimals=2)}"
-        f"  ({fmt_percent(summary.epoch_progress)})",
+        f" ({fmt_percent(summary.epoch_progress)})",
     )
     yield (
         t("step", lang),
-        f"{fmt_of(summary.global_step, summary.max_steps)}  ({fmt_percent(summary.step_progress)})",
+        f"{fmt_of(summary.global_step, summary.max_steps)} ({fmt_percent(summary.step_progress)})",
     )
     yield t("loss_info", lang), None
     yield t("current", lang), fmt_number(loss.current)
@@ -112,6 +113,22 @@ def summary_table(summary: Summary, lang: Lang = "en", *, title: bool = True) ->
         else:
             table.add_row(f"  {label}", value)
     return table
+
+
+def summary_compact(summary: Summary, lang: Lang = "en") -> Text:
+    """The dashboard's narrow pane: headings on lines of their own, values aligned after the labels."""
+    rows = list(summary_rows(summary, lang))
+    width = max((cell_len(label) for label, value in rows if value is not None), default=0)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for index, (label, value) in enumerate(rows):
+        if index:
+            text.append("\n")
+        if value is None:
+            text.append(label, style="bold underline cyan")
+        else:
+            text.append(label + " " * (width - cell_len(label) + 1), style="bold")
+            text.append(value)
+    return text
 
 
 def summary_text(summary: Summary, lang: Lang = "en") -> str:

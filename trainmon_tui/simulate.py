@@ -289,3 +289,17 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def demo_config() -> RunConfig:
+    """``--demo``: a checkpoint every 1.5 s, evals, rotation, one NaN loss, finished after a minute."""
+    return RunConfig(
+        max_steps=400,
+        num_train_epochs=2,
+        logging_steps=2,
+        eval_steps=50,
+        save_steps=10,
+        save_total_limit=5,
+        nan_steps=frozenset({138}),
+        warmup_steps=20,
+    )

@@ -1,0 +1,99 @@
+"""Everything the dashboard shows at one moment, computed in one go off the event loop.
+
+:func:`take_snapshot` looks at the outputs folder (one ``scandir`` and a few ``stat`` calls), returns None
+when nothing the dashboard shows has changed, and otherwise parses what it must (through a
+:class:`~trainmon_tui.state.StateCache`, so a checkpoint is parsed once) and prepares the summary and
+the chart data. It is the dashboard's whole reload, with no Textual in it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .charts import ChartData, prepare
+from .discovery import Candidate, find_latest, list_checkpoints
+from .state import ErrorKind, StateCache, StateError, TrainerState
+from .stats import Summary, summarize
+
+Fingerprint = tuple[object, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    outputs: Path
+    state: TrainerState | None
+    summary: Summary | None
+    charts: ChartData | None
+    candidates: list[Candidate]
+    errors: list[StateError] = field(default_factory=list)
+    fingerprint: Fingerprint = ()
+    folder_exists: bool = True
+    pinned_missing: bool = False  # the checkpoint asked for is gone (rotated away)
+
+    @property
+    def incomplete(self) -> bool:
+        """A newer state is being written right now: worth a quick retry."""
+        return any(e.kind is ErrorKind.INCOMPLETE for e in self.errors)
+
+
+def _stat_key(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
+def fingerprint(outputs: Path, candidates: list[Candidate], pinned: Path | None) -> Fingerprint:
+    """What decides the picture: the checkpoint names, and size and mtime of the files that may be shown."""
+    watched = [c.path for c in candidates[-2:]] + [c.path for c in candidates if c.is_root]
+    if pinned is not None:
+        watched.append(pinned)
+    return (
+        tuple(c.name for c in candidates),
+        tuple((str(p), _stat_key(p)) for p in watched),
+        pinned,
+    )
+
+
+def take_snapshot(
+    outputs: Path,
+    *,
+    pinned: Path | None = None,
+    cache: StateCache,
+    max_points: int = 400,
+    previous: Fingerprint | None = None,
+) -> Snapshot | None:
+    """The dashboard's reload. None when the fingerprint equals ``previous`` (nothing to redraw)."""
+    folder_exists = os.path.isdir(outputs)
+    candidates = list_checkpoints(outputs) if folder_exists else []
+    print_ = (*fingerprint(outputs, candidates, pinned), folder_exists)
+    if previous is not None and print_ == previous:
+        return None
+    errors: list[StateError] = []
+    state: TrainerState | None = None
+    pinned_missing = False
+    if pinned is not None:
+        try:
+            state = cache.load(pinned)
+        except StateError as exc:
+            if exc.kind is ErrorKind.MISSING:
+                pinned_missing = True
+            else:
+                errors.append(exc)
+    if state is None and folder_exists:
+        found = find_latest(outputs, cache)
+        state, errors = found.latest, errors + found.errors
+    return Snapshot(
+        outputs=outputs,
+        state=state,
+        summary=summarize(state) if state is not None else None,
+        charts=prepare(state, max_points) if state is not None else None,
+        candidates=candidates,
+        errors=errors,
+        fingerprint=print_,
+        folder_exists=folder_exists,
+        pinned_missing=pinned_missing,
+    )

@@ -1,0 +1,278 @@
+"""The live dashboard: summary, four charts and the checkpoint list of one outputs folder.
+
+Flow: the watcher thread posts :class:`FolderChanged`; after a short debounce the app starts one reload
+worker (never two at once: a request during a reload is remembered and run after it), which calls the
+core's :func:`~trainmon_tui.snapshot.take_snapshot` in a thread; its result is applied in one
+``batch_update``. A cheap rescan every few seconds guards against lost events and picks up a folder
+created after start. Nothing runs while nothing changes.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import Footer, OptionList, Static
+from textual.worker import Worker, WorkerState
+
+from ..charts import CHART_NAMES, points_for_width
+from ..i18n import t
+from ..simulate import SimulatedRun, demo_config
+from ..snapshot import Snapshot, take_snapshot
+from ..state import StateCache, TrainerState
+from ..watch import FolderWatcher
+from .help import HelpScreen
+from .messages import FolderChanged
+from .options import DashboardOptions
+from .widgets.chart import ChartPane
+from .widgets.checkpoints import FOLLOW_ID, CheckpointList
+from .widgets.summary import SummaryPane
+
+DEBOUNCE_SECONDS = 0.25
+RESCAN_SECONDS = 5.0
+RETRY_SECONDS = 1.0
+MAX_RETRIES = 10
+
+
+class TrainmonApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "trainmon-tui"
+    BINDINGS = [  # noqa: RUF012 - Textual's convention
+        Binding("s", "save_png", "Save PNG"),
+        Binding("r", "reload", "Reload"),
+        Binding("f", "toggle_follow", "Follow"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(self, options: DashboardOptions, *, rescan_seconds: float = RESCAN_SECONDS) -> None:
+        super().__init__()
+        self.options = options
+        self.outputs = options.outputs
+        self.lang = options.lang
+        self.rescan_seconds = rescan_seconds
+        self.pinned: Path | None = options.checkpoint
+        self.cache = StateCache()
+        self.snapshot: Snapshot | None = None
+        self.watcher = FolderWatcher(self.outputs, self._on_disk_change, options.poll_interval)
+        self._fingerprint: object = None
+        self._reload_running = False
+        self._reload_pending = False
+        self._force_next = False
+        self._retries = 0
+        self._debounce: Timer | None = None
+        self._notified: set[tuple[str, str]] = set()
+        self._demo_stop = threading.Event()
+
+    # --- layout ------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="info")
+        with Horizontal(id="body"):
+            with Vertical(id="side"):
+                with VerticalScroll(id="summary-scroll"):
+                    yield SummaryPane(id="summary")
+                yield CheckpointList(id="checkpoints")
+            with Grid(id="charts"):
+                for name in CHART_NAMES:
+                    yield ChartPane(name, self.lang, id=f"chart-{name}")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.options.demo:
+            self._start_demo()
+        self.watcher.start()
+        self.set_interval(self.rescan_seconds, self._rescan)
+        self.query_one(SummaryPane).show(None, self.lang, self._waiting_text())
+        self._show_info()
+        self.query_one(CheckpointList).focus()
+        self.request_reload(force=True)
+
+    def on_unmount(self) -> None:
+        self._demo_stop.set()
+        self.watcher.stop()
+
+    # --- noticing changes --------------------------------------------------------------------------
+
+    def _on_disk_change(self, path: str) -> None:
+        """Runs on the observer thread: only post (thread-safe), never touch widgets."""
+        self.post_message(FolderChanged(path))
+
+    def on_folder_changed(self, _message: FolderChanged) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self.request_reload)
+
+    def _rescan(self) -> None:
+        if not self.watcher.running and self.watcher.start():
+            self._show_info()  # the folder exists now
+        self.request_reload()
+
+    def request_reload(self, force: bool = False) -> None:
+        """Start the reload worker, or remember to run it again when the one in flight ends."""
+        self._force_next = self._force_next or force
+        if self._reload_running:
+            self._reload_pending = True
+            return
+        self._reload_running = True
+        previous = None if self._force_next else self._fingerprint
+        self._force_next = False
+        self.run_worker(
+            partial(
+                take_snapshot,
+                self.outputs,
+                pinned=self.pinned,
+                cache=self.cache,
+                max_points=points_for_width(self.size.width),
+                previous=previous,
+            ),
+            thread=True,
+            group="reload",
+            exit_on_error=False,
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "reload" or not worker.is_finished:
+            return
+        self._reload_running = False
+        if event.state is WorkerState.SUCCESS and worker.result is not None:
+            self.apply(worker.result)
+        elif event.state is WorkerState.ERROR:
+            self.notify(f"reload failed: {worker.error}", severity="error")
+        if self._reload_pending:
+            self._reload_pending = False
+            self.request_reload()
+
+    # --- showing a snapshot ------------------------------------------------------------------------
+
+    def apply(self, snapshot: Snapshot) -> None:
+        previous, self.snapshot = self.snapshot, snapshot
+        self._fingerprint = snapshot.fingerprint
+        if snapshot.pinned_missing and self.pinned is not None:
+            self.notify(f"{self.pinned.parent.name} was deleted: following the latest checkpoint")
+            self.pinned = None
+            self.request_reload(force=True)
+        with self.batch_update():
+            self._show_info()
+            self.query_one(SummaryPane).show(snapshot.summary, self.lang, self._waiting_text())
+            if snapshot.charts is not None:
+                for pane in self.query(ChartPane):
+                    pane.show(snapshot.charts)
+            shown = snapshot.state.name if snapshot.state else None
+            self.query_one(CheckpointList).show(snapshot.candidates, shown, self.pinned is None)
+        self._announce(previous, snapshot)
+        if snapshot.incomplete and self._retries < MAX_RETRIES:
+            self._retries += 1
+            self.set_timer(RETRY_SECONDS, partial(self.request_reload, True))
+        elif not snapshot.incomplete:
+            self._retries = 0
+
+    def _announce(self, previous: Snapshot | None, snapshot: Snapshot) -> None:
+        state = snapshot.state
+        if state is None:
+            return
+        before = previous.state if previous is not None else None
+        if (
+            previous is not None
+            and self.pinned is None
+            and (before is None or (state.name, state.global_step) != (before.name, before.global_step))
+        ):
+            self.notify(f"{state.name} (step {state.global_step})", title="New checkpoint", timeout=2.5)
+        if state.max_steps and state.global_step is not None and state.global_step >= state.max_steps:
+            self._notify_once("finished", f"{t('finished', self.lang)}: step {state.global_step}")
+        newest = (("loss", state.loss), ("grad norm", state.get("grad_norm")))
+        bad = [name for name, series in newest if len(series) and not math.isfinite(series.values[-1])]
+        if bad:
+            self._notify_once(
+                f"nonfinite:{state.name}",
+                f"{state.name}: the newest {' and '.join(bad)} is not finite (NaN/inf)",
+                severity="error",
+            )
+
+    def _notify_once(self, key: str, message: str, severity: str = "information") -> None:
+        if (str(self.outputs), key) in self._notified:
+            return
+        self._notified.add((str(self.outputs), key))
+        self.notify(message, severity=severity)  # type: ignore[arg-type]
+
+    def _waiting_text(self) -> str:
+        return t("waiting", self.lang, path=self.outputs)
+
+    def _show_info(self) -> None:
+        snapshot = self.snapshot
+        info = Text.assemble(("trainmon-tui", "bold"), "  ", (str(self.outputs), "cyan"))
+        state = snapshot.state if snapshot else None
+        if state is not None:
+            when = datetime.fromtimestamp(state.mtime).strftime("%H:%M:%S") if state.mtime else "-"
+            info.append_text(Text.assemble("  ", (state.name, "bold green"), f"  step {state.global_step}"))
+            info.append(f"  {when}")
+            if self.pinned is not None:
+                info.append("  [pinned]", style="yellow")
+        elif snapshot is not None and not snapshot.folder_exists:
+            info.append("  (folder not created yet)", style="yellow")
+        watch = self.watcher.mode.label if self.watcher.running else "waiting for folder"
+        info.append(f"  · {watch}", style="dim")
+        self.query_one("#info", Static).update(info)
+
+    # --- actions -----------------------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        self.request_reload(force=True)
+
+    def action_toggle_follow(self) -> None:
+        if self.pinned is not None:
+            self.pinned = None
+        elif self.snapshot is not None and self.snapshot.state is not None:
+            self.pinned = self.snapshot.state.source
+        self.request_reload(force=True)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        candidates = self.query_one(CheckpointList).paths
+        option_id = event.option.id
+        if option_id == FOLLOW_ID:
+            self.pinned = None
+        elif option_id in candidates:
+            self.pinned = candidates[option_id].path
+        self.request_reload(force=True)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_save_png(self) -> None:
+        state = self.snapshot.state if self.snapshot else None
+        if state is None:
+            self.notify("Nothing to save yet: no checkpoint is shown.", severity="warning")
+            return
+        self.run_worker(partial(self._export, state), thread=True, group="export", exit_on_error=False)
+
+    def _export(self, state: TrainerState) -> None:
+        """Runs in a thread worker: matplotlib is imported here, on first use."""
+        from ..export import export_stem, save_dashboard_png, unique_path
+
+        try:
+            path = unique_path(self.options.export_dir, export_stem(state))
+            save_dashboard_png(state, path, self.lang)
+        except Exception as exc:
+            self.notify(f"PNG not saved: {exc}", severity="error", timeout=10)
+        else:
+            self.notify(str(path.absolute()), title="PNG saved", timeout=10)
+
+    def _start_demo(self) -> None:
+        run = SimulatedRun(self.outputs, demo_config())
+        threading.Thread(target=run.run, args=(1.5, self._demo_stop), daemon=True, name="demo").start()
+
+
+def run_dashboard(options: DashboardOptions) -> int:
+    app = TrainmonApp(options)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,18 @@
+"""What the command line hands to the dashboard (no Textual import: the CLI builds it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..i18n import Lang
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardOptions:
+    outputs: Path
+    checkpoint: Path | None = None  # show this checkpoint (folder or trainer_state.json) instead of following
+    lang: Lang = "en"
+    poll_interval: float | None = None  # None: inotify where it works, polling elsewhere
+    export_dir: Path = Path(".")
+    demo: bool = False  # run the simulator into ``outputs`` while the dashboard is open
