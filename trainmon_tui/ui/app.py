@@ -260,6 +260,7 @@ class TrainmonApp(App[int]):
         from ..export import export_stem, save_dashboard_png, unique_path
 
         try:
+            self.options.export_dir.mkdir(parents=True, exist_ok=True)
             path = unique_path(self.options.export_dir, export_stem(state))
             save_dashboard_png(state, path, self.lang)
         except Exception as exc:

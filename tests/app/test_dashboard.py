@@ -1,0 +1,261 @@
+"""The dashboard driven by Textual's Pilot, fed by the simulator writing into tmp_path.
+
+Every test runs twice: with inotify and with watchdog's PollingObserver (``--poll``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from trainmon_tui.simulate import RunConfig, SimulatedRun
+from trainmon_tui.state import STATE_FILE
+from trainmon_tui.ui.app import TrainmonApp
+from trainmon_tui.ui.options import DashboardOptions
+from trainmon_tui.ui.widgets.chart import ChartPane
+from trainmon_tui.ui.widgets.checkpoints import CheckpointList
+from trainmon_tui.ui.widgets.summary import SummaryPane
+
+SIZE = (100, 32)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(params=[None, 0.2], ids=["inotify", "polling"])
+def poll_interval(request: pytest.FixtureRequest) -> float | None:
+    return request.param
+
+
+def make_app(outputs: Path, poll: float | None, **kwargs: object) -> tuple[TrainmonApp, list[str]]:
+    options = DashboardOptions(outputs=outputs, poll_interval=poll, export_dir=outputs.parent / "png")
+    app = TrainmonApp(options, rescan_seconds=0.5, **kwargs)  # type: ignore[arg-type]
+    notes: list[str] = []
+    original = app.notify
+
+    def record(message: str, **kw: object) -> None:
+        notes.append(message)
+        original(message, **kw)  # type: ignore[arg-type]
+
+    app.notify = record  # type: ignore[method-assign]
+    return app, notes
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    waited = 0.0
+    while not condition():
+        if waited > timeout:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.05)
+        waited += 0.05
+
+
+def shown(app: TrainmonApp) -> str | None:
+    return app.snapshot.state.name if app.snapshot and app.snapshot.state else None
+
+
+def summary_text(app: TrainmonApp) -> str:
+    return app.query_one(SummaryPane).content.plain  # type: ignore[union-attr]
+
+
+def run_in(outputs: Path, **config: object) -> SimulatedRun:
+    defaults: dict[str, object] = {
+        "max_steps": 100,
+        "save_steps": 10,
+        "eval_steps": 20,
+        "save_total_limit": 3,
+    }
+    defaults.update(config)
+    return SimulatedRun(outputs, RunConfig(**defaults))  # type: ignore[arg-type]
+
+
+async def test_first_checkpoint_appears_after_start_on_empty_folder(tmp_path: Path, poll_interval) -> None:
+    outputs = tmp_path / "outputs"
+    outputs.mkdir()
+    app, notes = make_app(outputs, poll_interval)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        assert shown(app) is None
+        assert "Waiting for the first checkpoint" in summary_text(app)
+        run = run_in(outputs)
+        run.advance(10)
+        run.save_checkpoint()
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
+        assert "10 / 100" in summary_text(app)
+        assert any("checkpoint-10" in n for n in notes)
+
+
+async def test_folder_created_after_start_is_picked_up(tmp_path: Path, poll_interval) -> None:
+    outputs = tmp_path / "not-yet"
+    app, _ = make_app(outputs, poll_interval)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        assert not app.watcher.running
+        run = run_in(outputs)
+        run.advance(10)
+        run.save_checkpoint()
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
+        assert app.watcher.running
+
+
+async def test_new_checkpoint_updates_summary_and_charts(tmp_path: Path, poll_interval) -> None:
+    outputs = tmp_path / "outputs"
+    run = run_in(outputs)
+    run.advance(10)
+    run.save_checkpoint()
+    app, _ = make_app(outputs, poll_interval)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
+        loss_chart = app.query_one("#chart-loss", ChartPane)
+        points_before = len(loss_chart.data.loss)
+        assert points_before == 10
+        run.advance(30)
+        run.save_checkpoint()
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-30")
+        assert "30 / 100" in summary_text(app)
+        assert len(loss_chart.data.loss) == 30
+        assert len(app.query_one("#chart-lr", ChartPane).data.lr) == 30
+        assert app.query_one(CheckpointList).paths.keys() == {"checkpoint-10", "checkpoint-30"}
+
+
+async def test_half_written_state_is_skipped_then_picked_up(tmp_path: Path, poll_interval) -> None:
+    outputs = tmp_path / "outputs"
+    run = run_in(outputs)
+    run.advance(10)
+    run.save_checkpoint()
+    app, notes = make_app(outputs, poll_interval)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
+        run.advance(20)
+        folder = outputs / "checkpoint-20"
+        folder.mkdir()
+        whole = json.dumps(run.state_dict(), indent=2, sort_keys=True)
+        (folder / STATE_FILE).write_text(whole[: len(whole) // 2])  # the Trainer mid-write
+        await pilot.pause(1.5)
+        assert shown(app) == "checkpoint-10"  # the previous state stays on screen
+        (folder / STATE_FILE).write_text(whole)
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-20")
+        assert not any("Traceback" in n for n in notes)
+
+
+async def test_rotation_deleting_the_shown_checkpoint(tmp_path: Path, poll_interval) -> None:
+    outputs = tmp_path / "outputs"
+    run = run_in(outputs, save_total_limit=None)
+    for step in (10, 20, 30):
+        run.advance(step)
+        run.save_checkpoint()
+    app, notes = make_app(outputs, poll_interval)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-30")
+        # Pin the oldest checkpoint from the list (follow, 30, 20, 10): the last option.
+        await pilot.press("end", "enter")
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
+        assert app.pinned is not None
+        shutil.rmtree(outputs / "checkpoint-10")  # what save_total_limit rotation does
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-30")
+        assert app.pinned is None
+        assert any("checkpoint-10 was deleted" in n for n in notes)
+
+
+async def test_nan_loss_raises_a_notification(tmp_path: Path, poll_interval) -> None:
+    outputs = tmp_path / "outputs"
+    run = run_in(outputs, nan_steps=frozenset({20}))
+    run.advance(10)
+    run.save_checkpoint()
+    app, notes = make_app(outputs, poll_interval)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
+        assert not any("not finite" in n for n in notes)
+        run.advance(20)
+        run.save_checkpoint()
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-20")
+        await wait_for(pilot, lambda: any("checkpoint-20: the newest loss" in n for n in notes))
+
+
+async def test_training_finished_notification(tmp_path: Path, poll_interval) -> None:
+    outputs = tmp_path / "outputs"
+    run = run_in(outputs, max_steps=20)
+    run.advance(10)
+    run.save_checkpoint()
+    app, notes = make_app(outputs, poll_interval)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
+        assert not any("finished" in n for n in notes)
+        run.advance(20)
+        run.save_checkpoint()
+        run.finish()  # trainer.save_state(): the root state wins the tie at step 20
+        await wait_for(pilot, lambda: shown(app) == STATE_FILE)
+        assert any("Training finished" in n for n in notes)
+
+
+async def test_s_writes_a_png_named_by_the_pattern(tmp_path: Path, poll_interval) -> None:
+    outputs = tmp_path / "myrun"
+    run = run_in(outputs)
+    run.advance(30)
+    run.save_checkpoint()
+    app, notes = make_app(outputs, poll_interval)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-30")
+        await pilot.press("s")
+        export_dir = tmp_path / "png"
+        await wait_for(pilot, lambda: any(export_dir.glob("*.png")), timeout=30)
+        await app.workers.wait_for_complete()
+        (png,) = export_dir.glob("*.png")
+        assert png.name.startswith("trainmon_myrun_step30_")
+        assert png.read_bytes().startswith(PNG_SIGNATURE)
+        await wait_for(pilot, lambda: str(png.absolute()) in notes)
+        await pilot.press("s")  # a second press never overwrites the first
+        await wait_for(pilot, lambda: len(list(export_dir.glob("*.png"))) == 2, timeout=30)
+
+
+async def test_png_failure_is_a_notification_not_a_crash(tmp_path: Path) -> None:
+    outputs = tmp_path / "outputs"
+    run = run_in(outputs)
+    run.advance(10)
+    run.save_checkpoint()
+    blocker = tmp_path / "png"
+    blocker.write_text("a file where the export folder should be")
+    app, notes = make_app(outputs, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: any(n.startswith("PNG not saved") for n in notes), timeout=30)
+        assert app.is_running
+
+
+async def test_follow_toggle_and_reload(tmp_path: Path) -> None:
+    outputs = tmp_path / "outputs"
+    run = run_in(outputs)
+    run.advance(10)
+    run.save_checkpoint()
+    app, _ = make_app(outputs, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
+        await pilot.press("f")  # pin what is shown
+        await wait_for(pilot, lambda: app.pinned is not None)
+        run.advance(20)
+        run.save_checkpoint()
+        await pilot.press("r")
+        await pilot.pause(0.8)
+        assert shown(app) == "checkpoint-10"  # pinned: the new checkpoint is listed but not shown
+        assert "checkpoint-20" in app.query_one(CheckpointList).paths
+        await pilot.press("f")
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-20")
+
+
+async def test_help_screen_and_q_exits(tmp_path: Path) -> None:
+    app, _ = make_app(tmp_path / "outputs", None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ != "HelpScreen"
+        await pilot.press("q")
+        await pilot.pause(0.1)
+    assert app.return_code == 0
+    assert not app.watcher.running

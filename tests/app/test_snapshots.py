@@ -1,0 +1,68 @@
+"""How the dashboard looks, at 80x24 and 160x48 (pytest-textual-snapshot; update with --snapshot-update).
+
+The run is the seeded simulator's, with fixed modification times and a relative outputs path, so the
+picture does not depend on when or where the test runs.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from trainmon_tui.simulate import RunConfig, SimulatedRun
+from trainmon_tui.state import STATE_FILE
+from trainmon_tui.ui.app import TrainmonApp
+from trainmon_tui.ui.options import DashboardOptions
+
+FIXED_MTIME = 1_767_225_600  # 2026-01-01 00:00:00 UTC
+
+
+@pytest.fixture
+def run_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    outputs = Path("outputs")
+    run = SimulatedRun(
+        outputs,
+        RunConfig(max_steps=500, save_steps=100, eval_steps=50, logging_steps=2, nan_steps=frozenset({124})),
+    )
+    for step in (100, 200, 300):
+        run.advance(step)
+        run.save_checkpoint()
+    for folder in outputs.iterdir():
+        os.utime(folder / STATE_FILE, (FIXED_MTIME, FIXED_MTIME))
+    yield outputs
+    time.tzset()
+
+
+def make_app(outputs: Path) -> TrainmonApp:
+    return TrainmonApp(DashboardOptions(outputs=outputs))
+
+
+async def loaded(pilot: Pilot) -> None:
+    app = pilot.app
+    assert isinstance(app, TrainmonApp)
+    for _ in range(200):
+        if app.snapshot is not None and app.snapshot.state is not None:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause(0.2)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_main_screen(snap_compare, run_folder: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(run_folder), terminal_size=size, run_before=loaded)
+
+
+def test_help_screen(snap_compare, run_folder: Path) -> None:
+    async def open_help(pilot: Pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(run_folder), terminal_size=(80, 24), run_before=open_help)
