@@ -1,0 +1,93 @@
+"""End to end: the installed ``trainmon-tui`` console script in a real pseudo-terminal (tmux).
+
+It opens on an empty outputs folder, shows a checkpoint written after it started, saves a PNG on ``s``
+and exits with status 0 on ``q``, leaving no traceback on the screen.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from trainmon_tui.simulate import RunConfig, SimulatedRun
+
+TMUX = shutil.which("tmux")
+SCRIPT = shutil.which("trainmon-tui") or str(Path(sys.executable).parent / "trainmon-tui")
+pytestmark = [
+    pytest.mark.skipif(TMUX is None, reason="tmux is not installed"),
+    pytest.mark.skipif(not Path(SCRIPT).exists(), reason="the trainmon-tui console script is not installed"),
+]
+
+
+class Tmux:
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def __call__(self, *args: str) -> str:
+        result = subprocess.run(
+            [TMUX, "-L", self.socket, *args], capture_output=True, text=True, timeout=10, check=False
+        )
+        return result.stdout
+
+    def screen(self) -> str:
+        return self("capture-pane", "-p", "-t", "main")
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+@pytest.fixture
+def tmux() -> Tmux:
+    session = Tmux(f"trainmon-test-{uuid.uuid4().hex[:8]}")
+    yield session
+    session("kill-server")
+
+
+def test_dashboard_in_a_real_terminal(tmp_path: Path, tmux: Tmux) -> None:
+    outputs = tmp_path / "outputs"
+    outputs.mkdir()
+    export_dir = tmp_path / "png"
+    status_file = tmp_path / "status"
+    command = (
+        f"cd {shlex.quote(str(tmp_path))} && TERM=xterm-256color {shlex.quote(SCRIPT)} outputs "
+        f"--export-dir png; echo $? > {shlex.quote(str(status_file))}; sleep 30"
+    )
+    tmux("new-session", "-d", "-s", "main", "-x", "100", "-y", "30", command)
+    assert wait_until(lambda: "Waiting for the first checkpoint" in tmux.screen()), tmux.screen()
+
+    run = SimulatedRun(outputs, RunConfig(max_steps=100, save_steps=10, eval_steps=20))
+    run.advance(20)
+    run.save_checkpoint()
+    assert wait_until(lambda: "checkpoint-20" in tmux.screen()), tmux.screen()
+    assert "20 / 100" in tmux.screen()
+
+    tmux("send-keys", "-t", "main", "s")
+    assert wait_until(lambda: any(export_dir.glob("*.png")), timeout=30), tmux.screen()
+    (png,) = export_dir.glob("*.png")
+    assert png.name.startswith("trainmon_outputs_step20_")
+    assert wait_until(lambda: png.stat().st_size > 10_000)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert wait_until(lambda: "PNG saved" in tmux.screen()), tmux.screen()
+
+    pressed = time.monotonic()
+    tmux("send-keys", "-t", "main", "q")
+    assert wait_until(lambda: status_file.exists() and status_file.read_text().strip() != "", timeout=10)
+    assert time.monotonic() - pressed < 3.0  # prompt exit (generous: a shared, noisy machine)
+    assert status_file.read_text().strip() == "0"
+    screen = tmux.screen()
+    assert "Traceback" not in screen
+    assert "Error" not in screen
