@@ -210,7 +210,7 @@ class TrainmonApp(App[int]):
 
     def _show_info(self) -> None:
         snapshot = self.snapshot
-        info = Text.assemble(("trainmon-tui", "bold"), "  ", (str(self.outputs), "cyan"))
+        info = Text.assemble(("trainmon-tui", "bold"), "  ", (short_path(self.outputs), "cyan"))
         state = snapshot.state if snapshot else None
         if state is not None:
             when = datetime.fromtimestamp(state.mtime).strftime("%H:%M:%S") if state.mtime else "-"
@@ -271,6 +271,20 @@ class TrainmonApp(App[int]):
     def _start_demo(self) -> None:
         run = SimulatedRun(self.outputs, demo_config())
         threading.Thread(target=run.run, args=(1.5, self._demo_stop), daemon=True, name="demo").start()
+
+
+def short_path(path: Path, limit: int = 24) -> str:
+    """The outputs folder as typed, or its last parts behind an ellipsis when that is long."""
+    text = str(path)
+    if len(text) <= limit:
+        return text
+    parts = path.parts
+    tail = parts[-1]
+    for part in reversed(parts[:-1]):
+        if len(part) + len(tail) + 3 > limit:
+            break
+        tail = f"{part}/{tail}"
+    return f"…/{tail}"
 
 
 def run_dashboard(options: DashboardOptions) -> int:
