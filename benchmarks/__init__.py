@@ -1,0 +1,1 @@
+"""trainmon-tui's benchmark suite: ``python -m benchmarks.run`` (see benchmarks/README.md)."""

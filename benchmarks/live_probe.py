@@ -1,0 +1,157 @@
+"""Rows 2 and 3 (and a start-up figure): the real :class:`TrainmonApp`, headless, on a simulated run.
+
+``python -m benchmarks.live_probe FOLDER STEPS REPEATS`` writes ``checkpoint-STEPS`` into FOLDER, opens the
+dashboard on it with ``App.run_test(size=(160, 48))``, then REPEATS times saves a new checkpoint 500 steps
+later exactly as the Trainer does (folder, ``checkpoint-is-incomplete.txt``, model files, the state written
+with one plain ``write`` of ``json.dumps(indent=2, sort_keys=True)`` text, marker removed, rotation to two
+checkpoints) and times from the moment ``trainer_state.json`` is closed until the app has applied the
+snapshot of the new step (``app.snapshot.state.global_step``), and until the screen has been repainted
+after it: until the last of the four chart widgets has finished rendering the new data (their
+``render`` is wrapped to note the time; the summary and info line are cheaper and repainted in the same
+``batch_update``). The JSON texts are built before the clock starts: the Trainer's own
+``json.dumps`` is not the dashboard's cost. Prints one JSON object on stdout.
+
+The watcher runs with inotify (a local folder). The dashboard debounces file events by
+``trainmon_tui.ui.app.DEBOUNCE_SECONDS``; that wait is part of the figure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import data
+from trainmon_tui.discovery import INCOMPLETE_MARKER
+from trainmon_tui.state import STATE_FILE
+
+
+def save_checkpoint(outputs: Path, step: int, text: str, keep: int = 2) -> float:
+    """``Trainer._save_checkpoint`` with the state text given; returns when the state file was closed."""
+    folder = outputs / f"checkpoint-{step}"
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / INCOMPLETE_MARKER
+    marker.write_text("")
+    (folder / "config.json").write_text('{"model_type": "simulated"}\n')
+    (folder / "model.safetensors").write_bytes(b"\0" * 256)
+    (folder / "optimizer.pt").write_bytes(b"\0" * 64)
+    with open(folder / STATE_FILE, "w", encoding="utf-8") as f:
+        f.write(text)
+    closed = time.perf_counter()
+    marker.unlink()
+    folders = sorted(outputs.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
+    for old in folders[: max(0, len(folders) - keep)]:
+        shutil.rmtree(old, ignore_errors=True)
+    return closed
+
+
+async def probe(outputs: Path, steps: int, repeats: int) -> dict[str, object]:
+    import trainmon_tui.ui.app as app_module
+    from trainmon_tui.ui.app import TrainmonApp
+    from trainmon_tui.ui.options import DashboardOptions
+
+    total = steps + data.SAVE_STEPS * repeats
+    entries = data.history(total)
+    if outputs.exists():
+        shutil.rmtree(outputs)
+    outputs.mkdir(parents=True)
+    first_text = data.trainer_text(outputs, entries[: data.n_entries_for_steps(entries, steps)], total)
+    save_checkpoint(outputs, steps, first_text)
+    del first_text
+    plan = []
+    for i in range(1, repeats + 1):
+        step = steps + data.SAVE_STEPS * i
+        plan.append(
+            (step, data.trainer_text(outputs, entries[: data.n_entries_for_steps(entries, step)], total))
+        )
+    del entries
+
+    # Time the reload worker itself, as the app runs it.
+    worker_seconds: list[float] = []
+    real_take_snapshot = app_module.take_snapshot
+
+    def timed_take_snapshot(*args: object, **kwargs: object) -> object:
+        start = time.perf_counter()
+        result = real_take_snapshot(*args, **kwargs)  # type: ignore[arg-type]
+        if result is not None:
+            worker_seconds.append(time.perf_counter() - start)
+        return result
+
+    app_module.take_snapshot = timed_take_snapshot  # type: ignore[assignment]
+
+    from trainmon_tui.ui.widgets.chart import ChartPane
+
+    rendered: list[float] = []  # when each chart render ended
+    real_render = ChartPane.render
+
+    def timed_render(self: ChartPane) -> object:
+        result = real_render(self)
+        rendered.append(time.perf_counter())
+        return result
+
+    ChartPane.render = timed_render  # type: ignore[method-assign]
+    app = TrainmonApp(DashboardOptions(outputs=outputs))
+
+    def shown_step() -> int | None:
+        snap = app.snapshot
+        return snap.state.global_step if snap is not None and snap.state is not None else None
+
+    async def wait_step(step: int, timeout: float = 120.0) -> None:
+        deadline = time.perf_counter() + timeout
+        while shown_step() != step:
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"the dashboard never showed step {step} (shows {shown_step()})")
+            await asyncio.sleep(0.001)
+
+    applied: list[float] = []
+    painted: list[float] = []
+    started = time.perf_counter()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_step(steps)
+        applied_at = time.perf_counter()
+        first_applied = applied_at - started
+        rendered.clear()
+        await pilot.pause()
+        first_painted = max(t for t in rendered if t >= applied_at) - started
+        watch_mode = app.watcher.mode.label
+        await asyncio.sleep(1.0)
+        for step, text in plan:
+            closed = await asyncio.to_thread(save_checkpoint, outputs, step, text)
+            await wait_step(step)
+            applied_at = time.perf_counter()
+            applied.append(applied_at - closed)
+            rendered.clear()
+            await pilot.pause()
+            after = [t for t in rendered if t >= applied_at]
+            if len(after) < 4:
+                raise RuntimeError(f"only {len(after)} of the four charts were rendered after the update")
+            painted.append(max(after[:4]) - closed)
+            await asyncio.sleep(1.0)  # let the rotation's events and the debounce settle
+    return {
+        "steps": steps,
+        "watch": watch_mode,
+        "debounce": app_module.DEBOUNCE_SECONDS,
+        "first_applied": first_applied,
+        "first_painted": first_painted,
+        "applied": applied,
+        "painted": painted,
+        "worker": worker_seconds[1:],  # the first one is the start-up load
+        "worker_first": worker_seconds[0] if worker_seconds else None,
+    }
+
+
+def main(argv: list[str]) -> int:
+    outputs, steps, repeats = Path(argv[0]), int(argv[1]), int(argv[2])
+    try:
+        result = asyncio.run(probe(outputs, steps, repeats))
+    finally:
+        shutil.rmtree(outputs, ignore_errors=True)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
