@@ -1,0 +1,273 @@
+"""Speed, time left and liveness of a run, from wall times: pure functions of the records and ``now``.
+
+Two sources of (step, wall time) points:
+
+- the live log (:func:`live_progress`): the latest session's start record and the first record of each
+  step it logged since; heartbeats (written while evaluating) count as signs of life;
+- without a live log, the checkpoints' ``trainer_state.json`` mtimes (:func:`checkpoint_progress`).
+
+The rules, shared by both (:func:`compute_progress`):
+
+- ``steps_per_second`` = steps done / seconds taken over the last ``window`` intervals between points (all
+  of them when fewer), so an evaluation that falls in the window slows it as it will slow the rest of the run;
+  None with fewer than two points or when no step or no time passed;
+- ``samples_per_second`` = ``steps_per_second`` x samples per step (per-device batch x gradient accumulation x
+  world size, from the start record; unknown from checkpoints alone);
+  ``tokens_per_second`` = growth of ``num_input_tokens_seen`` over the same window (None when not tracked);
+- ``elapsed_seconds`` = (the end record's time, or ``now``) - the latest session's start; None when the start
+  is unknown (checkpoints only);
+- ``eta_seconds`` = (max_steps - step) / steps_per_second - min(seconds since the last point, the median
+  interval), at least 0: it counts down between points, but a long pause (an evaluation) does not bring it to
+  0; 0 once finished; None when max_steps or the speed is unknown, or the run is stalled;
+- ``stalled``: not finished and silent (no record of any kind, heartbeats included) for longer than
+  ``max(5 x the median interval between points, 120 s)``, the median taken over the last 100 intervals.
+  With no interval yet: 600 s after the start record (live); never (a single checkpoint: nothing to compare);
+- ``next_checkpoint_step``: the next multiple of ``save_steps`` after the step, or max_steps if that comes
+  first (the Trainer saves at the end too); None when the save strategy is not "steps" or the run is done.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Literal
+
+from .livelog import LiveLog
+
+DEFAULT_WINDOW = 20
+CHECKPOINT_WINDOW = 5
+STALL_FACTOR = 5.0
+STALL_FLOOR_SECONDS = 120.0
+STARTUP_STALL_SECONDS = 600.0
+MEDIAN_INTERVALS = 100
+
+Source = Literal["live", "checkpoints"]
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    source: Source
+    step: int | None
+    max_steps: int | None
+    fraction: float | None  # step / max_steps
+    steps_per_second: float | None
+    samples_per_second: float | None
+    tokens_per_second: float | None
+    elapsed_seconds: float | None
+    eta_seconds: float | None
+    last_update: float | None  # wall time of the latest sign of life
+    seconds_since_update: float | None
+    median_interval: float | None  # seconds between points, the usual rhythm of the run
+    stall_threshold: float | None  # silent longer than this = stalled; None = cannot tell
+    stalled: bool
+    finished: bool
+    next_checkpoint_step: int | None
+    phase: str | None = None  # "evaluate" / "save" while the run says so (live log only)
+
+
+def rate(points: Sequence[tuple[float, float]], window: int) -> float | None:
+    """(value growth) / (time taken) over the last ``window`` intervals of ``(time, value)`` points."""
+    if len(points) < 2:
+        return None
+    first = points[max(0, len(points) - 1 - window)]
+    last = points[-1]
+    dt = last[0] - first[0]
+    dv = last[1] - first[1]
+    if dt <= 0 or dv <= 0:
+        return None
+    return dv / dt
+
+
+def median_interval(times: Sequence[float], last: int = MEDIAN_INTERVALS) -> float | None:
+    """The median gap between consecutive times, over the last ``last`` gaps."""
+    recent = times[-last - 1 :]
+    gaps = sorted(b - a for a, b in pairwise(recent))
+    if not gaps:
+        return None
+    mid = len(gaps) // 2
+    return gaps[mid] if len(gaps) % 2 else (gaps[mid - 1] + gaps[mid]) / 2
+
+
+def stall_threshold(interval: float | None, *, unknown: float | None = STARTUP_STALL_SECONDS) -> float | None:
+    """``max(5 x interval, 120 s)``; ``unknown`` when there is no interval yet."""
+    if interval is None:
+        return unknown
+    return max(STALL_FACTOR * interval, STALL_FLOOR_SECONDS)
+
+
+def next_checkpoint(step: int | None, save_steps: int | None, max_steps: int | None) -> int | None:
+    """The step of the next save under a "steps" save strategy (the Trainer also saves at max_steps)."""
+    if step is None or not save_steps or save_steps <= 0:
+        return None
+    if max_steps and step >= max_steps:
+        return None
+    upcoming = (step // save_steps + 1) * save_steps
+    return min(upcoming, max_steps) if max_steps else upcoming
+
+
+def compute_progress(
+    points: Sequence[tuple[int, float]],
+    now: float,
+    *,
+    source: Source = "live",
+    max_steps: int | None = None,
+    save_steps: int | None = None,
+    samples_per_step: int | None = None,
+    tokens: Sequence[tuple[float, int]] = (),
+    started_at: float | None = None,
+    ended_at: float | None = None,
+    last_update: float | None = None,
+    phase: str | None = None,
+    window: int = DEFAULT_WINDOW,
+    unknown_interval_threshold: float | None = STARTUP_STALL_SECONDS,
+) -> Progress:
+    """Progress from ``(step, wall time)`` points in time order (see the module's rules).
+
+    ``tokens`` are ``(wall time, num_input_tokens_seen)`` points; ``last_update`` is the latest sign of life
+    (defaults to the last point); ``ended_at`` marks a finished run.
+    """
+    step = points[-1][0] if points else None
+    times = [t for _, t in points]
+    sps = rate([(t, float(s)) for s, t in points], window)
+    tps = rate([(t, float(n)) for t, n in tokens], window)
+    if last_update is None:
+        last_update = times[-1] if times else started_at
+    since = max(0.0, now - last_update) if last_update is not None else None
+    finished = ended_at is not None
+    interval = median_interval(times)
+    threshold = stall_threshold(interval, unknown=unknown_interval_threshold)
+    stalled = not finished and since is not None and threshold is not None and since > threshold
+
+    eta: float | None = None
+    if finished:
+        eta = 0.0
+    elif max_steps and step is not None and sps and not stalled:
+        # Count down between points, but no further than one usual interval: a long evaluation does not
+        # bring the ETA to zero.
+        since_point = max(0.0, now - times[-1])
+        if interval is not None:
+            since_point = min(since_point, interval)
+        eta = max(0.0, max(0, max_steps - step) / sps - since_point)
+    elapsed: float | None = None
+    if started_at is not None:
+        elapsed = max(0.0, (ended_at if ended_at is not None else now) - started_at)
+    return Progress(
+        source=source,
+        step=step,
+        max_steps=max_steps,
+        fraction=step / max_steps if step is not None and max_steps else None,
+        steps_per_second=sps,
+        samples_per_second=sps * samples_per_step if sps and samples_per_step else None,
+        tokens_per_second=tps,
+        elapsed_seconds=elapsed,
+        eta_seconds=eta,
+        last_update=last_update,
+        seconds_since_update=since,
+        median_interval=interval,
+        stall_threshold=threshold,
+        stalled=stalled,
+        finished=finished,
+        next_checkpoint_step=None if finished else next_checkpoint(step, save_steps, max_steps),
+        phase=None if finished else phase,
+    )
+
+
+def live_points(live: LiveLog, limit: int | None = None) -> list[tuple[int, float]]:
+    """The latest session's (step, wall time) points: its start, then the first record of each step.
+
+    With ``limit``, only the last ``limit`` points (read from the end: a long run is not walked whole).
+    """
+    logs, first = live.logs, live.session_first
+    newest_first: list[tuple[int, float]] = []
+    index = len(logs) - 1
+    while index >= first:
+        record = logs[index]
+        if newest_first and newest_first[-1][0] == record.step:
+            newest_first[-1] = (record.step, record.time)  # an earlier record of the same step
+        else:
+            if limit is not None and len(newest_first) == limit:
+                break  # the oldest point kept is complete: its step's earlier records are all read
+            newest_first.append((record.step, record.time))
+        index -= 1
+    start = live.start
+    if index < first and start is not None and (not newest_first or newest_first[-1][0] > start.step):
+        newest_first.append((start.step, start.time))
+    points = newest_first[::-1]
+    return points[-limit:] if limit is not None else points
+
+
+def live_progress(live: LiveLog, now: float, *, window: int = DEFAULT_WINDOW) -> Progress:
+    """Progress of the run the live log describes, as of ``now`` (a wall time)."""
+    start = live.start
+    tokens: list[tuple[float, int]] = []
+    logs = live.logs
+    index = len(logs) - 1
+    if index >= live.session_first and not logs[index].num_input_tokens_seen:
+        index = -1  # not tracked (when it is, every record carries the count): nothing to walk
+    while index >= live.session_first:
+        record = logs[index]
+        count = record.num_input_tokens_seen
+        if count:
+            if tokens and tokens[-1][1] == count:
+                tokens[-1] = (record.time, count)  # the time the count was first reached
+            elif len(tokens) == window + 1:
+                break
+            else:
+                tokens.append((record.time, count))
+        index -= 1
+    if index < live.session_first and start is not None and start.num_input_tokens_seen is not None:
+        tokens.append((start.time, start.num_input_tokens_seen))  # 0 for a fresh run: a baseline
+    tokens.reverse()
+    return compute_progress(
+        live_points(live, limit=max(window, MEDIAN_INTERVALS) + 1),
+        now,
+        source="live",
+        max_steps=start.max_steps if start else None,
+        save_steps=start.save_steps if start else None,
+        samples_per_step=start.samples_per_step if start else None,
+        tokens=tokens,
+        started_at=start.time if start else None,
+        ended_at=live.end.time if live.end else None,
+        last_update=live.last_time,
+        phase=live.phase,
+        window=window,
+        unknown_interval_threshold=STARTUP_STALL_SECONDS if start else None,
+    )
+
+
+def checkpoint_progress(
+    checkpoints: Sequence[tuple[int, float]],
+    now: float,
+    *,
+    max_steps: int | None,
+    save_steps: int | None = None,
+    samples_per_step: int | None = None,
+    finished: bool = False,
+    window: int = CHECKPOINT_WINDOW,
+) -> Progress:
+    """Progress from the checkpoints alone: ``(step, mtime of its trainer_state.json)`` pairs.
+
+    Taken in mtime order; a pair whose mtime is not finite is left out. A checkpoint written after one of
+    a higher step means the run was resumed from an earlier step: as with the live log, the older points at
+    or past its step are dropped. ``finished`` (for example, the latest state holds the end-of-training
+    summary, or step == max_steps) makes the ETA 0.
+    """
+    points = sorted(((int(s), float(t)) for s, t in checkpoints if math.isfinite(t)), key=lambda p: p[1])
+    ordered: list[tuple[int, float]] = []
+    for point in points:
+        while ordered and ordered[-1][0] >= point[0]:
+            ordered.pop()
+        ordered.append(point)
+    return compute_progress(
+        ordered,
+        now,
+        source="checkpoints",
+        max_steps=max_steps,
+        save_steps=save_steps,
+        samples_per_step=samples_per_step,
+        ended_at=ordered[-1][1] if finished and ordered else None,
+        window=window,
+        unknown_interval_threshold=None,
+    )
