@@ -61,6 +61,17 @@ _LABELS: dict[str, tuple[str, str]] = {
     "skipped": ("skipped", "已跳过"),
     "waiting": ("Waiting for the first checkpoint in {path} ...", "正在等待 {path} 中的第一个检查点……"),
     "finished": ("Training finished", "训练完成"),
+    "speed": ("Speed", "速度"),
+    "steps_per_second": ("Steps/s", "步/秒"),
+    "tokens_per_second": ("Tokens/s", "词元/秒"),
+    "samples_per_second": ("Samples/s", "样本/秒"),
+    "elapsed": ("Elapsed", "已用时间"),
+    "eta": ("ETA", "剩余时间"),
+    "status": ("Status", "状态"),
+    "stalled": ("STALLED", "已停滞"),
+    "last_update": ("Last update", "上次更新"),
+    "ago": ("{duration} ago", "{duration} 前"),
+    "next_checkpoint": ("Next checkpoint", "下一个检查点"),
 }
 
 

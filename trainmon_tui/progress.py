@@ -31,10 +31,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import pairwise
 from typing import Literal
 
 from .livelog import LiveLog
+from .state import TrainerState
 
 DEFAULT_WINDOW = 20
 CHECKPOINT_WINDOW = 5
@@ -271,3 +273,42 @@ def checkpoint_progress(
         window=window,
         unknown_interval_threshold=None,
     )
+
+
+def progress_for(
+    state: TrainerState | None,
+    live: LiveLog | None,
+    checkpoint_times: Sequence[tuple[int, float]],
+    now: float,
+) -> Progress | None:
+    """The run's progress from the best source there is: the live log when it has records, otherwise the
+    modification times of the checkpoints. None when neither can tell anything."""
+    if live is not None and not live.empty:
+        return live_progress(live, now)
+    if state is None or not checkpoint_times:
+        return None
+    finished = state.final is not None or (
+        state.max_steps is not None and state.global_step is not None and state.global_step >= state.max_steps
+    )
+    save_steps = int(state.save_steps) if state.save_steps else None
+    return checkpoint_progress(
+        checkpoint_times, now, max_steps=state.max_steps, save_steps=save_steps, finished=finished
+    )
+
+
+def progress_json(progress: Progress | None) -> dict[str, object]:
+    """The keys ``--format json`` carries for speed and time (null where unknown)."""
+    if progress is None:
+        return dict.fromkeys(("steps_per_second", "eta_seconds", "elapsed_seconds", "last_update"), None) | {
+            "stalled": False
+        }
+    last = progress.last_update
+    return {
+        "steps_per_second": progress.steps_per_second,
+        "eta_seconds": progress.eta_seconds,
+        "elapsed_seconds": progress.elapsed_seconds,
+        "last_update": (
+            datetime.fromtimestamp(last).astimezone().isoformat(timespec="seconds") if last else None
+        ),
+        "stalled": progress.stalled,
+    }

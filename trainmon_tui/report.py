@@ -6,6 +6,7 @@ Numbers are written as the original ``monitor_training_progress.py`` wrote them:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from rich import box
@@ -14,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .i18n import Lang, t
+from .progress import Progress
 from .stats import Summary
 
 DASH = "-"
@@ -50,7 +52,46 @@ def fmt_of(done: float | None, total: float | None, *, decimals: int = 0) -> str
     return f"{left} / {right}"
 
 
-def summary_rows(summary: Summary, lang: Lang = "en") -> Iterator[tuple[str, str | None]]:
+def fmt_duration(seconds: float | None) -> str:
+    """``42s``, ``12m 05s``, ``3h 07m``, ``2d 04h``."""
+    if seconds is None or not math.isfinite(seconds):
+        return DASH
+    s = max(0, round(seconds))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m {s % 60:02d}s"
+    if s < 86400:
+        return f"{s // 3600}h {s % 3600 // 60:02d}m"
+    return f"{s // 86400}d {s % 86400 // 3600:02d}h"
+
+
+def progress_rows(progress: Progress, lang: Lang = "en") -> Iterator[tuple[str, str | None]]:
+    """Speed and time rows, from the live log or the checkpoints' times."""
+    yield t("speed", lang), None
+    if progress.steps_per_second is not None:
+        yield t("steps_per_second", lang), f"{progress.steps_per_second:.3g}"
+    if progress.tokens_per_second is not None:
+        yield t("tokens_per_second", lang), f"{progress.tokens_per_second:,.0f}"
+    elif progress.samples_per_second is not None:
+        yield t("samples_per_second", lang), f"{progress.samples_per_second:.3g}"
+    if progress.elapsed_seconds is not None:
+        yield t("elapsed", lang), fmt_duration(progress.elapsed_seconds)
+    if progress.finished:
+        yield t("status", lang), t("finished", lang)
+    elif progress.stalled:
+        yield t("status", lang), t("stalled", lang)
+    else:
+        yield t("eta", lang), fmt_duration(progress.eta_seconds)
+    if progress.seconds_since_update is not None:
+        yield t("last_update", lang), t("ago", lang, duration=fmt_duration(progress.seconds_since_update))
+    if progress.next_checkpoint_step is not None:
+        yield t("next_checkpoint", lang), str(progress.next_checkpoint_step)
+
+
+def summary_rows(
+    summary: Summary, lang: Lang = "en", progress: Progress | None = None
+) -> Iterator[tuple[str, str | None]]:
     """(label, value) rows; a value of None marks a section heading."""
     loss = summary.loss
     yield t("progress", lang), None
@@ -81,6 +122,8 @@ def summary_rows(summary: Summary, lang: Lang = "en") -> Iterator[tuple[str, str
         t("checkpoint_time", lang),
         summary.checkpoint_time.strftime("%Y-%m-%d %H:%M:%S") if summary.checkpoint_time else DASH,
     )
+    if progress is not None:
+        yield from progress_rows(progress, lang)
     if summary.eval is not None:
         yield f"{t('eval', lang)} @ {summary.eval.step}", None
         for key, value in list(summary.eval.metrics.items())[:8]:
@@ -94,7 +137,9 @@ def summary_rows(summary: Summary, lang: Lang = "en") -> Iterator[tuple[str, str
             yield t("best_model_checkpoint", lang), summary.best_model_checkpoint.rsplit("/", 1)[-1]
 
 
-def summary_table(summary: Summary, lang: Lang = "en", *, title: bool = True) -> Table:
+def summary_table(
+    summary: Summary, lang: Lang = "en", *, title: bool = True, progress: Progress | None = None
+) -> Table:
     """The summary as a two-column Rich table with section headings."""
     table = Table(
         box=box.SIMPLE_HEAD,
@@ -107,7 +152,7 @@ def summary_table(summary: Summary, lang: Lang = "en", *, title: bool = True) ->
     )
     table.add_column("label", style="bold", no_wrap=True)
     table.add_column("value", overflow="fold")
-    for label, value in summary_rows(summary, lang):
+    for label, value in summary_rows(summary, lang, progress):
         if value is None:
             table.add_row(Text(label, style="bold underline cyan"), "")
         else:
@@ -115,9 +160,9 @@ def summary_table(summary: Summary, lang: Lang = "en", *, title: bool = True) ->
     return table
 
 
-def summary_compact(summary: Summary, lang: Lang = "en") -> Text:
+def summary_compact(summary: Summary, lang: Lang = "en", progress: Progress | None = None) -> Text:
     """The dashboard's narrow pane: headings on lines of their own, values aligned after the labels."""
-    rows = list(summary_rows(summary, lang))
+    rows = list(summary_rows(summary, lang, progress))
     width = max((cell_len(label) for label, value in rows if value is not None), default=0)
     text = Text(no_wrap=True, overflow="ellipsis")
     for index, (label, value) in enumerate(rows):
@@ -131,9 +176,9 @@ def summary_compact(summary: Summary, lang: Lang = "en") -> Text:
     return text
 
 
-def summary_text(summary: Summary, lang: Lang = "en") -> str:
+def summary_text(summary: Summary, lang: Lang = "en", progress: Progress | None = None) -> str:
     """Plain text, one row a line (for files and pipes)."""
     lines = [f"{t('title', lang)}: {summary.source}"]
-    for label, value in summary_rows(summary, lang):
+    for label, value in summary_rows(summary, lang, progress):
         lines.append(f"\n[{label}]" if value is None else f"  {label}: {value}")
     return "\n".join(lines) + "\n"

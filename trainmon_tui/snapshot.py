@@ -9,11 +9,14 @@ the chart data. It is the dashboard's whole reload, with no Textual in it.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .charts import ChartData, prepare
 from .discovery import Candidate, find_latest, list_checkpoints
+from .livelog import LiveLog, LiveLogFollower, merge_live
+from .progress import Progress, progress_for
 from .state import ErrorKind, StateCache, StateError, TrainerState
 from .stats import Summary, summarize
 
@@ -23,7 +26,7 @@ Fingerprint = tuple[object, ...]
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     outputs: Path
-    state: TrainerState | None
+    state: TrainerState | None  # the checkpoint's state with the live log's newer steps laid over it
     summary: Summary | None
     charts: ChartData | None
     candidates: list[Candidate]
@@ -31,6 +34,10 @@ class Snapshot:
     fingerprint: Fingerprint = ()
     folder_exists: bool = True
     pinned_missing: bool = False  # the checkpoint asked for is gone (rotated away)
+    checkpoint: str | None = None  # the checkpoint (or root state) read, before the live log
+    live: LiveLog | None = None
+    progress: Progress | None = None
+    checkpoint_times: tuple[tuple[int, float], ...] = ()
 
     @property
     def incomplete(self) -> bool:
@@ -58,18 +65,38 @@ def fingerprint(outputs: Path, candidates: list[Candidate], pinned: Path | None)
     )
 
 
+def checkpoint_times(candidates: list[Candidate]) -> tuple[tuple[int, float], ...]:
+    """(step, mtime) of each checkpoint's ``trainer_state.json``: the clock when there is no live log."""
+    times = []
+    for candidate in candidates:
+        if candidate.number is None:
+            continue
+        try:
+            times.append((candidate.number, candidate.path.stat().st_mtime))
+        except OSError:
+            continue
+    return tuple(times)
+
+
 def take_snapshot(
     outputs: Path,
     *,
     pinned: Path | None = None,
     cache: StateCache,
+    follower: LiveLogFollower | None = None,
     max_points: int = 400,
     previous: Fingerprint | None = None,
+    now: float | None = None,
 ) -> Snapshot | None:
-    """The dashboard's reload. None when the fingerprint equals ``previous`` (nothing to redraw)."""
+    """The dashboard's reload. None when the fingerprint equals ``previous`` (nothing to redraw).
+
+    With a ``follower`` (and no pinned checkpoint) the live log's records since the checkpoint are merged in.
+    """
     folder_exists = os.path.isdir(outputs)
     candidates = list_checkpoints(outputs) if folder_exists else []
-    print_ = (*fingerprint(outputs, candidates, pinned), folder_exists)
+    live = follower.poll() if follower is not None and pinned is None else None
+    live_mark = (live.offset, live.lines, live.exists) if live is not None else None
+    print_ = (*fingerprint(outputs, candidates, pinned), folder_exists, live_mark)
     if previous is not None and print_ == previous:
         return None
     errors: list[StateError] = []
@@ -86,6 +113,10 @@ def take_snapshot(
     if state is None and folder_exists:
         found = find_latest(outputs, cache)
         state, errors = found.latest, errors + found.errors
+    checkpoint = state.name if state is not None else None
+    if live is not None and not live.empty:
+        state = merge_live(state, live)
+    times = checkpoint_times(candidates)
     return Snapshot(
         outputs=outputs,
         state=state,
@@ -96,4 +127,8 @@ def take_snapshot(
         fingerprint=print_,
         folder_exists=folder_exists,
         pinned_missing=pinned_missing,
+        checkpoint=checkpoint,
+        live=live,
+        progress=progress_for(state, live, times, time.time() if now is None else now),
+        checkpoint_times=times,
     )

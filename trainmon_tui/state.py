@@ -123,7 +123,7 @@ class TrainerState:
 
     @property
     def name(self) -> str:
-        return self.checkpoint or STATE_FILE
+        return self.checkpoint or self.source.name
 
 
 # --- decoding -----------------------------------------------------------------------------------

@@ -259,3 +259,42 @@ async def test_help_screen_and_q_exits(tmp_path: Path) -> None:
         await pilot.pause(0.1)
     assert app.return_code == 0
     assert not app.watcher.running
+
+
+def live_record(kind: str, when: float, **fields: object) -> str:
+    return json.dumps({"type": kind, "time": when, **fields}) + "\n"
+
+
+async def test_live_log_moves_the_dashboard_between_checkpoints(tmp_path: Path, poll_interval) -> None:
+    """With trainmon_log.jsonl (TrainmonCallback), steps after the last checkpoint show before the next one."""
+    import time
+
+    outputs = tmp_path / "outputs"
+    run = run_in(outputs)
+    run.advance(10)
+    run.save_checkpoint()
+    start = time.time()
+    log = outputs / "trainmon_log.jsonl"
+    lines = [
+        live_record("start", start, v=1, step=0, epoch=0, max_steps=100, num_train_epochs=2, save_steps=10)
+    ]
+    lines += [
+        live_record("log", start + 0.1 * step, step=step, epoch=entry["epoch"], values=entry)
+        for step, entry in ((e["step"], e) for e in run.log_history if "loss" in e)
+    ]
+    log.write_text("".join(lines))
+    app, notes = make_app(outputs, poll_interval)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.snapshot is not None and app.snapshot.state is not None)
+        assert app.snapshot.state.global_step == 10
+        with log.open("a") as f:  # steps 11..15: logged, not yet saved
+            for step in range(11, 16):
+                entry = run.train_entry(step)
+                f.write(live_record("log", time.time(), step=step, epoch=entry["epoch"], values=entry))
+        await wait_for(pilot, lambda: app.snapshot.state.global_step == 15)
+        assert not (outputs / "checkpoint-20").exists()
+        assert app.snapshot.checkpoint == "checkpoint-10"
+        assert len(app.query_one("#chart-loss", ChartPane).data.loss) == 15
+        assert "15 / 100" in summary_text(app)
+        assert "Steps/s" in summary_text(app)
+        assert not any("New checkpoint" in n for n in notes if "15" in n)

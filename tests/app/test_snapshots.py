@@ -35,13 +35,16 @@ def run_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         run.advance(step)
         run.save_checkpoint()
     for folder in outputs.iterdir():
-        os.utime(folder / STATE_FILE, (FIXED_MTIME, FIXED_MTIME))
+        mtime = FIXED_MTIME + int(folder.name.split("-")[1])  # one step a second
+        os.utime(folder / STATE_FILE, (mtime, mtime))
     yield outputs
     time.tzset()
 
 
 def make_app(outputs: Path) -> TrainmonApp:
-    return TrainmonApp(DashboardOptions(outputs=outputs))
+    app = TrainmonApp(DashboardOptions(outputs=outputs))
+    app.clock = lambda: FIXED_MTIME + 330.0  # 30 s after checkpoint-300 was written
+    return app
 
 
 async def loaded(pilot: Pilot) -> None:

@@ -9,8 +9,11 @@ created after start. Nothing runs while nothing changes.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
+import time
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -25,6 +28,8 @@ from textual.worker import Worker, WorkerState
 
 from ..charts import CHART_NAMES, points_for_width
 from ..i18n import t
+from ..livelog import LIVE_LOG_FILE, LiveLogFollower
+from ..progress import progress_for
 from ..simulate import SimulatedRun, demo_config
 from ..snapshot import Snapshot, take_snapshot
 from ..state import StateCache, TrainerState
@@ -62,6 +67,8 @@ class TrainmonApp(App[int]):
         self.rescan_seconds = rescan_seconds
         self.pinned: Path | None = options.checkpoint
         self.cache = StateCache()
+        self.follower = LiveLogFollower(self.outputs / LIVE_LOG_FILE)
+        self.clock: Callable[[], float] = time.time  # wall time, for "last update" and the ETA
         self.snapshot: Snapshot | None = None
         self.watcher = FolderWatcher(self.outputs, self._on_disk_change, options.poll_interval)
         self._fingerprint: object = None
@@ -97,6 +104,11 @@ class TrainmonApp(App[int]):
         self.query_one(CheckpointList).focus()
         self.request_reload(force=True)
 
+    def on_resize(self) -> None:
+        # Chart data is downsampled for the width: prepare it again (bursts coalesce in request_reload).
+        if self.snapshot is not None:
+            self.request_reload(force=True)
+
     def on_unmount(self) -> None:
         self._demo_stop.set()
         self.watcher.stop()
@@ -116,6 +128,23 @@ class TrainmonApp(App[int]):
         if not self.watcher.running and self.watcher.start():
             self._show_info()  # the folder exists now
         self.request_reload()
+        self._refresh_progress()
+
+    def _refresh_progress(self) -> None:
+        """Time moves on while files do not: "last update", ETA and "stalled" are recomputed (cheap)."""
+        snapshot = self.snapshot
+        if snapshot is None or snapshot.progress is None:
+            return
+        progress = progress_for(snapshot.state, snapshot.live, snapshot.checkpoint_times, self.clock())
+        if progress != snapshot.progress:
+            self.snapshot = dataclasses.replace(snapshot, progress=progress)
+            self._show_summary()
+
+    def _show_summary(self) -> None:
+        snapshot = self.snapshot
+        summary = snapshot.summary if snapshot else None
+        progress = snapshot.progress if snapshot else None
+        self.query_one(SummaryPane).show(summary, self.lang, self._waiting_text(), progress)
 
     def request_reload(self, force: bool = False) -> None:
         """Start the reload worker, or remember to run it again when the one in flight ends."""
@@ -132,8 +161,10 @@ class TrainmonApp(App[int]):
                 self.outputs,
                 pinned=self.pinned,
                 cache=self.cache,
+                follower=self.follower,
                 max_points=points_for_width(self.size.width),
                 previous=previous,
+                now=self.clock(),
             ),
             thread=True,
             group="reload",
@@ -164,7 +195,7 @@ class TrainmonApp(App[int]):
             self.request_reload(force=True)
         with self.batch_update():
             self._show_info()
-            self.query_one(SummaryPane).show(snapshot.summary, self.lang, self._waiting_text())
+            self._show_summary()
             if snapshot.charts is not None:
                 for pane in self.query(ChartPane):
                     pane.show(snapshot.charts)
@@ -214,7 +245,10 @@ class TrainmonApp(App[int]):
         state = snapshot.state if snapshot else None
         if state is not None:
             when = datetime.fromtimestamp(state.mtime).strftime("%H:%M:%S") if state.mtime else "-"
-            info.append_text(Text.assemble("  ", (state.name, "bold green"), f"  step {state.global_step}"))
+            name = snapshot.checkpoint if snapshot and snapshot.checkpoint else state.name
+            info.append_text(Text.assemble("  ", (name, "bold green"), f"  step {state.global_step}"))
+            if snapshot and snapshot.live is not None and not snapshot.live.empty:
+                info.append("  live", style="bold magenta")
             info.append(f"  {when}")
             if self.pinned is not None:
                 info.append("  [pinned]", style="yellow")

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...i18n import Lang
+from ...progress import Progress
 from ...report import summary_compact
 from ...stats import Summary
 
@@ -13,8 +14,10 @@ from ...stats import Summary
 class SummaryPane(Static):
     """Shows a :class:`~trainmon_tui.stats.Summary`, or a waiting line before the first checkpoint."""
 
-    def show(self, summary: Summary | None, lang: Lang, waiting: str) -> None:
+    def show(
+        self, summary: Summary | None, lang: Lang, waiting: str, progress: Progress | None = None
+    ) -> None:
         if summary is None:
             self.update(Text(waiting, style="italic"))
         else:
-            self.update(summary_compact(summary, lang))
+            self.update(summary_compact(summary, lang, progress))
