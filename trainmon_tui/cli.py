@@ -1,0 +1,358 @@
+"""The command line: the original tool's flags, one small function per mode.
+
+With no mode flag it opens the live dashboard. ``--summary``, ``--plot``, ``--save-plot`` and ``--compare``
+run the core once and exit; they never import Textual, and only ``--save-plot`` imports matplotlib.
+Data goes to stdout (the summary, the charts, the JSON object); messages go to stderr, one line each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from . import __version__
+from .discovery import find_latest, resolve_target
+from .i18n import LANGS, Lang, default_lang, t
+from .state import StateError, TrainerState, load_state
+
+PROG = "trainmon-tui"
+DEFAULT_OUTPUTS = Path("outputs")
+DEMO_TEMP = ""  # --demo without a folder: a new temporary one
+IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class CliError(Exception):
+    """A user's mistake or a missing file: printed as given (no traceback), then exit with ``code``."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# --- arguments ------------------------------------------------------------------------------------
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.1 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text} s: choose between 0.1 and 3600 seconds")
+    return value
+
+
+def _image_path(text: str) -> Path:
+    """A --save-plot target: an existing folder (a new name is chosen in it) or a .png/.svg/.pdf file."""
+    path = Path(text)
+    if path.is_dir():
+        return path
+    if not path.suffix:
+        return path.with_name(path.name + ".png")
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        raise argparse.ArgumentTypeError(f"{text}: use a name ending in {', '.join(IMAGE_SUFFIXES)}")
+    return path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=PROG,
+        description="Watch a Hugging Face Trainer run: a live dashboard, or a one-shot summary, "
+        "terminal charts or a PNG of its trainer_state.json.",
+        epilog="With no mode flag (--summary, --plot, --save-plot, --compare) the live dashboard opens.",
+    )
+    p.add_argument(
+        "outputs_pos", nargs="?", type=Path, metavar="OUTPUTS", help="outputs folder (default ./outputs)"
+    )
+    p.add_argument("-o", "--outputs", dest="outputs_opt", type=Path, metavar="DIR", help="same as OUTPUTS")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
+        "-c", "--checkpoint", type=Path, metavar="DIR",
+        help="use this checkpoint folder or trainer_state.json (also: a name or step inside OUTPUTS)",
+    )  # fmt: skip
+    which.add_argument(
+        "-l", "--latest", action="store_true", help="use the latest ready checkpoint (default)"
+    )
+    p.add_argument("-u", "--summary", action="store_true", help="print the summary and exit")
+    p.add_argument("-p", "--plot", action="store_true", help="print the four charts to the terminal and exit")
+    p.add_argument(
+        "-s", "--save-plot", type=_image_path, metavar="PATH",
+        help="write the four charts to PATH (.png, .svg, .pdf; a folder: a new name in it) and exit",
+    )  # fmt: skip
+    p.add_argument("--force", action="store_true", help="let --save-plot replace an existing file")
+    p.add_argument(
+        "--compare", nargs="+", type=Path, metavar="CP",
+        help="overlay the training loss of several checkpoints or outputs folders "
+        "(as a PNG with --save-plot, otherwise in the terminal)",
+    )  # fmt: skip
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="summary format (json implies -u)"
+    )
+    p.add_argument("--lang", choices=LANGS, default=default_lang(), help="labels in English or Chinese")
+    p.add_argument(
+        "--poll", nargs="?", const=2.0, type=_seconds, metavar="SECONDS",
+        help="dashboard: poll the files every SECONDS (default 2) instead of inotify; for NFS and the like",
+    )  # fmt: skip
+    p.add_argument(
+        "--export-dir", type=Path, default=Path("."), metavar="DIR", help="dashboard: where PNGs go"
+    )
+    p.add_argument(
+        "--demo", nargs="?", const=DEMO_TEMP, type=str, metavar="DIR",
+        help="simulate a training run into DIR (default: a temporary folder) and watch it",
+    )  # fmt: skip
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return p
+
+
+def _check_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.outputs_pos and args.outputs_opt and args.outputs_pos != args.outputs_opt:
+        p.error("give the outputs folder once: as OUTPUTS or with -o, not both")
+    if args.format == "json":
+        args.summary = True
+        if args.plot or (args.compare and not args.save_plot):
+            p.error("--format json prints one JSON object: it cannot be combined with terminal charts")
+    if args.demo:
+        demo = Path(args.demo)
+        if demo.exists() and (not demo.is_dir() or any(demo.iterdir())):
+            p.error(f"--demo {demo}: give a new or empty folder (the simulator deletes old checkpoints)")
+    if args.force and not args.save_plot:
+        p.error("--force only applies to --save-plot")
+
+
+# --- finding the state ----------------------------------------------------------------------------
+
+
+def _hints(outputs: Path, lang: Lang) -> str:
+    lines = [t("no_checkpoint", lang, path=outputs)]
+    lines += [f"  {n}. {t(key, lang)}" for n, key in enumerate(("hint_ran", "hint_path", "hint_file"), 1)]
+    return "\n".join(lines)
+
+
+def load_latest(outputs: Path, lang: Lang) -> TrainerState:
+    """The latest ready state of an outputs folder (or the file itself when given a file)."""
+    if not outputs.exists():
+        raise CliError(f"outputs folder not found: {outputs}", 2)
+    if outputs.is_file():
+        return _load_file(outputs)
+    discovery = find_latest(outputs)
+    for error in discovery.errors:
+        print(f"{t('skipped', lang)}: {error}", file=sys.stderr)
+    if discovery.latest is None:
+        raise CliError(_hints(outputs, lang), 1)
+    return discovery.latest
+
+
+def _load_file(path: Path) -> TrainerState:
+    try:
+        return load_state(path)
+    except StateError as exc:
+        raise CliError(str(exc), 1) from None
+
+
+def checkpoint_path(arg: Path, outputs: Path) -> Path:
+    """``-c`` as given, else inside OUTPUTS (``-c checkpoint-500``, or just ``-c 500``)."""
+    tries = [arg]
+    if not arg.is_absolute():
+        tries.append(outputs / arg)
+        if arg.name.isdigit():
+            tries.append(outputs / f"checkpoint-{arg.name}")
+    found = next((path for path in tries if path.exists()), None)
+    if found is None:
+        raise CliError(f"checkpoint not found: {arg} (looked for {', '.join(map(str, tries))})")
+    return resolve_target(found)
+
+
+def load_source(path: Path, lang: Lang) -> TrainerState:
+    """A --compare item: an outputs folder (its latest state), a checkpoint folder or a file."""
+    if not path.exists():
+        raise CliError(f"not found: {path}", 2)
+    return _load_file(path) if path.is_file() else load_latest(path, lang)
+
+
+def _label(path: Path) -> str:
+    text = str(path).rstrip("/\\")
+    return text.removesuffix("/trainer_state.json") or text
+
+
+# --- the modes ------------------------------------------------------------------------------------
+
+
+def _use_color() -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
+
+
+def _write_chart(text: str) -> None:
+    sys.stdout.write((text if _use_color() else _ANSI.sub("", text)) + "\n")
+
+
+def _chart_size() -> tuple[int, int]:
+    columns, lines = shutil.get_terminal_size((100, 40))
+    return max(40, columns), max(20, lines - 2)
+
+
+def print_summary(state: TrainerState, fmt: str, lang: Lang) -> None:
+    from .stats import summarize
+
+    summary = summarize(state)
+    if fmt == "json":
+        print(json.dumps(summary.to_json(), ensure_ascii=False))
+        return
+    from rich.console import Console
+
+    from .report import summary_table
+
+    Console().print(summary_table(summary, lang))
+
+
+def print_plot(state: TrainerState, lang: Lang) -> None:
+    from .charts import points_for_width, prepare, render_grid
+
+    width, height = _chart_size()
+    data = prepare(state, max_points=points_for_width(width // 2))
+    _write_chart(render_grid(data, width, height, lang, theme="clear"))
+
+
+def _check_target(path: Path, force: bool) -> None:
+    """Before any work: never overwrite (without --force), and the folder must exist."""
+    if path.is_dir():
+        return
+    if path.exists() and not force:
+        raise CliError(f"{path} already exists; not overwriting it (choose another name, or add --force)")
+    if not path.parent.is_dir():
+        raise CliError(f"cannot write {path}: folder {path.parent} not found")
+
+
+def _saved(path: Path) -> None:
+    print(f"saved: {path}", file=sys.stderr)
+
+
+def save_plot(state: TrainerState, target: Path, lang: Lang, force: bool) -> None:
+    from .export import export_stem, save_dashboard_png, unique_path
+
+    path = unique_path(target, export_stem(state)) if target.is_dir() else target
+    _saved(save_dashboard_png(state, path, lang, overwrite=force))
+
+
+def compare(sources: list[Path], target: Path | None, lang: Lang, force: bool) -> None:
+    runs = [(_label(path), load_source(path, lang)) for path in sources]
+    if target is None:
+        from .charts import render_compare
+
+        width, height = _chart_size()
+        _write_chart(render_compare(runs, width, height, lang, theme="clear"))
+        return
+    from .export import save_compare_png, unique_path
+
+    stem = f"trainmon_compare_{datetime.now():%Y%m%d-%H%M%S}"
+    path = unique_path(target, stem) if target.is_dir() else target
+    _saved(save_compare_png(runs, path, lang, overwrite=force))
+
+
+def open_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | None) -> int:
+    try:
+        from .ui.app import run_dashboard
+    except ImportError as exc:
+        raise CliError(
+            f"the dashboard is not available ({exc}); use --summary, --plot or --save-plot"
+        ) from None
+    from .ui.options import DashboardOptions
+
+    options = DashboardOptions(
+        outputs=outputs,
+        checkpoint=checkpoint,
+        lang=args.lang,
+        poll_interval=args.poll,
+        export_dir=args.export_dir,
+        demo=args.demo is not None,
+    )
+    code = run_dashboard(options)
+    return code if isinstance(code, int) else 0
+
+
+@contextmanager
+def _demo_folder(args: argparse.Namespace, outputs: Path, one_shot: bool) -> Iterator[Path]:
+    """--demo: the folder the simulator writes into (a temporary one is removed afterwards).
+
+    The dashboard runs the simulator live; a one-shot mode gets a whole simulated run written at once.
+    """
+    if args.demo is None:
+        yield outputs
+        return
+    folder = Path(args.demo) if args.demo else Path(tempfile.mkdtemp(prefix="trainmon-demo-"))
+    try:
+        if one_shot:
+            from .simulate import RunConfig, write_run
+
+            config = RunConfig(nan_steps=frozenset({137}))
+            write_run(
+                folder, range(config.save_steps, config.max_steps + 1, config.save_steps), config
+            ).finish()
+        yield folder
+    finally:
+        if not args.demo:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    explicit = args.outputs_opt or args.outputs_pos
+    outputs = explicit or DEFAULT_OUTPUTS
+    one_shot = bool(args.summary or args.plot or args.save_plot or args.compare)
+    if args.save_plot is not None:
+        _check_target(args.save_plot, args.force)
+    with _demo_folder(args, outputs, one_shot) as outputs:
+        checkpoint = checkpoint_path(args.checkpoint, outputs) if args.checkpoint else None
+        if not one_shot:
+            return open_dashboard(args, outputs, checkpoint)
+        state: TrainerState | None = None
+        if args.summary or args.plot or (args.save_plot and not args.compare):
+            state = _load_file(checkpoint) if checkpoint else load_latest(outputs, args.lang)
+        if args.summary and state is not None:
+            print_summary(state, args.format, args.lang)
+        if args.plot and state is not None:
+            print_plot(state, args.lang)
+        if args.compare:
+            first = [checkpoint] if checkpoint else [explicit] if explicit else []
+            compare(first + args.compare, args.save_plot, args.lang, args.force)
+        elif args.save_plot and state is not None:
+            save_plot(state, args.save_plot, args.lang, args.force)
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+    return 0
+
+
+def _os_message(exc: OSError) -> str:
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        _check_args(parser, args)
+    except SystemExit as exc:  # --help, --version, or a usage error (exit 2)
+        return exc.code if isinstance(exc.code, int) else 0
+    try:
+        return run(args)
+    except CliError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `trainmon-tui --plot | head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:
+        print(f"{PROG}: error: {_os_message(exc)}", file=sys.stderr)
+        return 1
