@@ -1,0 +1,114 @@
+"""Downsampling that keeps spikes, the moving average, and the chart data built from them."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from trainmon_tui.charts import points_for_width, prepare, render_compare, render_grid
+from trainmon_tui.series import downsample_minmax, finite, histogram, ma_window, moving_average
+from trainmon_tui.state import Series, load_state
+
+
+def series(values: np.ndarray) -> Series:
+    return Series(np.arange(1, len(values) + 1, dtype=np.int64) * 10, np.asarray(values, dtype=np.float64))
+
+
+@pytest.mark.parametrize("n", [5, 399, 1000, 10_007])
+@pytest.mark.parametrize("max_points", [4, 5, 16, 101, 400])
+def test_downsample_keeps_extremes_ends_and_bound(n, max_points):
+    rng = np.random.default_rng(n * 1000 + max_points)
+    values = rng.normal(size=n)
+    values[n // 3] = 50.0  # a spike
+    values[n // 2] = -50.0  # a dip
+    src = series(values)
+    out = downsample_minmax(src, max_points)
+    assert len(out) <= max_points if n > max_points else len(out) == n
+    assert out.values.max() == 50.0 and out.values.min() == -50.0
+    assert out.steps[0] == src.steps[0] and out.steps[-1] == src.steps[-1]
+    assert out.values[0] == src.values[0] and out.values[-1] == src.values[-1]
+    assert np.all(np.diff(out.steps) > 0)  # in step order, no duplicates
+    # every point kept is a real point of the source
+    index = (out.steps // 10) - 1
+    assert np.array_equal(src.values[index], out.values)
+
+
+def test_downsample_is_a_no_op_when_small():
+    src = series(np.array([3.0, 1.0, 2.0]))
+    assert downsample_minmax(src, 10) is src
+
+
+def test_downsample_constant_and_extreme_at_the_ends():
+    src = series(np.r_[100.0, np.ones(5000), -100.0])
+    out = downsample_minmax(src, 50)
+    assert len(out) <= 50 and out.values[0] == 100.0 and out.values[-1] == -100.0
+
+
+def test_moving_average_by_hand():
+    values = np.array([1.0, 2.0, 3.0, 4.0])
+    assert moving_average(values, 2).tolist() == [1.0, 1.5, 2.5, 3.5]
+    assert moving_average(values, 3).tolist() == [1.0, 1.5, 2.0, 3.0]
+    assert moving_average(values, 10).tolist() == [1.0, 1.5, 2.0, 2.5]  # shorter at the start
+    assert moving_average(values, 1).tolist() == values.tolist()
+    assert moving_average(np.zeros(0), 5).tolist() == []
+
+
+@pytest.mark.parametrize(("n", "window"), [(0, 5), (100, 5), (1000, 20), (5000, 100), (1_000_000, 200)])
+def test_ma_window(n, window):
+    assert ma_window(n) == window
+
+
+def test_finite_and_positive():
+    src = Series(np.arange(6), np.array([1.0, math.nan, math.inf, 0.0, -2.0, 3.0]))
+    assert finite(src.steps, src.values).values.tolist() == [1.0, 0.0, -2.0, 3.0]
+    assert finite(src.steps, src.values, positive=True).steps.tolist() == [0, 5]
+
+
+def test_histogram_ignores_nonfinite():
+    counts, centres = histogram(np.array([1.0, 1.0, 2.0, math.nan, math.inf]), bins=2)
+    assert counts.tolist() == [2, 1]
+    assert centres.tolist() == [1.25, 1.75]
+    assert histogram(np.array([math.nan]))[0].tolist() == []
+
+
+def test_prepare_leaves_out_what_plotext_cannot_draw(tmp_path, helpers):
+    entries = [
+        {"loss": 2.0, "grad_norm": math.inf, "learning_rate": 1e-5, "step": 1},
+        {"loss": math.nan, "grad_norm": 0.0, "learning_rate": math.nan, "step": 2},
+        {"loss": 1.0, "grad_norm": -1.0, "learning_rate": 2e-5, "step": 3},
+        {"loss": 0.5, "grad_norm": 0.25, "learning_rate": 3e-5, "step": 4},
+        {"eval_loss": math.inf, "step": 4},
+    ]
+    state = load_state(helpers.write_state(tmp_path, helpers.trainer_state(entries, global_step=4)))
+    data = prepare(state)
+    assert data.loss.values.tolist() == [2.0, 1.0, 0.5]
+    assert data.grad_norm.values.tolist() == [0.25]  # log scale: > 0 only
+    assert data.lr.values.tolist() == [1e-5, 2e-5, 3e-5]
+    assert data.is_empty("loss") is False and data.evals["eval_loss"].values.tolist() == []
+    assert int(data.hist_counts.sum()) == 3
+    text = render_grid(data, 100, 30)  # would raise inside plotext on inf or a log of <= 0
+    assert "Training loss" in text and "Grad norm" in text
+    assert "no data" not in text
+
+
+def test_empty_charts_say_no_data(tmp_path, helpers):
+    state = load_state(helpers.write_state(tmp_path, helpers.trainer_state([], global_step=0)))
+    data = prepare(state)
+    assert all(data.is_empty(chart) for chart in ("loss", "lr", "grad_norm", "hist"))
+    assert render_grid(data, 100, 30).count("no data") == 4
+    assert "no data" in render_compare([("a", state)], 80, 20)
+
+
+def test_prepare_bounds_points(tmp_path, helpers):
+    entries = [
+        {"loss": 1 + math.sin(i / 50), "grad_norm": 1.0, "learning_rate": 1e-5, "step": i}
+        for i in range(5000)
+    ]
+    state = load_state(helpers.write_state(tmp_path, helpers.trainer_state(entries, global_step=5000)))
+    max_points = points_for_width(60)
+    data = prepare(state, max_points=max_points)
+    assert max_points == 120
+    for s in (data.loss, data.loss_ma, data.lr, data.grad_norm):
+        assert 0 < len(s) <= max_points
