@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from .charts import ChartData, prepare
 from .i18n import Lang, t
 from .series import downsample_minmax, ma_window, moving_average
-from .state import TrainerState
+from .state import Series, TrainerState
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -271,6 +271,49 @@ def dashboard_title(state: TrainerState, lang: Lang) -> str:
     return "  ·  ".join(parts)
 
 
+def dashboard_figure(state: TrainerState, lang: Lang = "en", *, title: str | None = None) -> Figure:
+    """The four charts of ``state`` on a 2x2 :class:`~matplotlib.figure.Figure` (not yet rendered)."""
+    lang = label_lang(lang)
+    data = prepare(state, max_points=MAX_POINTS, bins=40)
+    figure, axes = _new_figure(2, 2)
+    _draw_loss(axes[0][0], data, lang)
+    _draw_lr(axes[0][1], data, lang)
+    _draw_grad_norm(axes[1][0], data, lang)
+    _draw_hist(axes[1][1], data, lang)
+    figure.suptitle(title if title is not None else dashboard_title(state, lang), fontsize=13)
+    return figure
+
+
+def compare_figure(
+    runs: Sequence[tuple[str, TrainerState]], lang: Lang = "en", *, title: str | None = None
+) -> Figure:
+    """The training loss of several runs on one chart: each raw (faint) and its moving average."""
+    lang = label_lang(lang)
+    figure, axes = _new_figure(1, 1)
+    ax = axes[0][0]
+    ax.set_title(title if title is not None else t("chart_compare", lang))
+    drawn = 0
+    for index, (label, state) in enumerate(runs):
+        loss = state.loss.finite()
+        if not len(loss):
+            continue
+        color = RUN_COLORS[index % len(RUN_COLORS)]
+        raw = downsample_minmax(loss, MAX_POINTS)
+        ma = downsample_minmax(
+            Series(loss.steps, moving_average(loss.values, ma_window(len(loss)))), MAX_POINTS
+        )
+        ax.plot(raw.steps, raw.values, color=color, lw=0.7, alpha=0.3)
+        ax.plot(ma.steps, ma.values, color=color, lw=1.8, label=label)
+        drawn += 1
+    if drawn:
+        ax.set_xlabel(t("step", lang))
+        ax.set_ylabel(t("loss", lang))
+        ax.legend(loc="best")
+    else:
+        _no_data(ax, lang)
+    return figure
+
+
 def save_dashboard_png(
     state: TrainerState,
     path: Path,
@@ -283,16 +326,8 @@ def save_dashboard_png(
     ``overwrite``). The format follows the suffix: .png, .svg or .pdf."""
     path = Path(path)
     format_of(path)  # fail before drawing
-    lang = label_lang(lang)
-    data = prepare(state, max_points=MAX_POINTS, bins=40)
     with _matplotlib_style():
-        figure, axes = _new_figure(2, 2)
-        _draw_loss(axes[0][0], data, lang)
-        _draw_lr(axes[0][1], data, lang)
-        _draw_grad_norm(axes[1][0], data, lang)
-        _draw_hist(axes[1][1], data, lang)
-        figure.suptitle(title if title is not None else dashboard_title(state, lang), fontsize=13)
-        return _write(figure, path, overwrite=overwrite)
+        return _write(dashboard_figure(state, lang, title=title), path, overwrite=overwrite)
 
 
 def save_compare_png(
@@ -303,30 +338,8 @@ def save_compare_png(
     title: str | None = None,
     overwrite: bool = False,
 ) -> Path:
-    """The training loss of several runs on one chart (raw, faint, and its moving average)."""
+    """Write the ``--compare`` chart (see :func:`compare_figure`) to ``path``, never overwriting."""
     path = Path(path)
     format_of(path)
-    lang = label_lang(lang)
     with _matplotlib_style():
-        figure, axes = _new_figure(1, 1)
-        ax = axes[0][0]
-        ax.set_title(title if title is not None else t("chart_compare", lang))
-        drawn = 0
-        for index, (label, state) in enumerate(runs):
-            loss = state.loss.finite()
-            if not len(loss):
-                continue
-            color = RUN_COLORS[index % len(RUN_COLORS)]
-            smooth = moving_average(loss.values, ma_window(len(loss)))
-            raw = downsample_minmax(loss, MAX_POINTS)
-            ma = downsample_minmax(type(loss)(loss.steps, smooth), MAX_POINTS)
-            ax.plot(raw.steps, raw.values, color=color, lw=0.7, alpha=0.3)
-            ax.plot(ma.steps, ma.values, color=color, lw=1.8, label=label)
-            drawn += 1
-        if drawn:
-            ax.set_xlabel(t("step", lang))
-            ax.set_ylabel(t("loss", lang))
-            ax.legend(loc="best")
-        else:
-            _no_data(ax, lang)
-        return _write(figure, path, overwrite=overwrite)
+        return _write(compare_figure(runs, lang, title=title), path, overwrite=overwrite)
