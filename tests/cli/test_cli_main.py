@@ -1,0 +1,135 @@
+"""``cli.main()`` in-process: dispatch to the dashboard, and the failures a subprocess cannot stage."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
+
+import pytest
+
+from trainmon_tui import cli, export
+from trainmon_tui.ui.options import DashboardOptions
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
+@pytest.fixture
+def dashboard(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+    """A stand-in for ``trainmon_tui.ui.app``: records what the CLI hands over."""
+    seen = SimpleNamespace(options=None, outputs_existed=None, code=0)
+    fake = ModuleType("trainmon_tui.ui.app")
+
+    def run_dashboard(options: DashboardOptions) -> int:
+        seen.options = options
+        seen.outputs_existed = options.outputs.is_dir()
+        return seen.code
+
+    fake.run_dashboard = run_dashboard  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "trainmon_tui.ui.app", fake)
+    return seen
+
+
+@pytest.fixture
+def outputs(tmp_path: Path, helpers: SimpleNamespace) -> Path:
+    folder = tmp_path / "outputs"
+    entries = [
+        {"loss": 2.0, "learning_rate": 1e-5, "step": 1},
+        {"loss": 1.0, "learning_rate": 1e-5, "step": 2},
+    ]
+    helpers.write_state(folder / "checkpoint-2", helpers.trainer_state(entries, global_step=2))
+    return folder
+
+
+def test_no_mode_flag_opens_the_dashboard(dashboard, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([]) == 0
+    assert dashboard.options == DashboardOptions(
+        outputs=Path("outputs"),
+        checkpoint=None,
+        lang="en",
+        poll_interval=None,
+        export_dir=Path("."),
+        demo=False,
+    )
+
+
+def test_dashboard_options(dashboard, outputs, tmp_path):
+    code = cli.main([str(outputs), "-c", "2", "--poll", "--export-dir", str(tmp_path), "--lang", "zh"])
+    assert code == 0
+    options = dashboard.options
+    assert options.outputs == outputs
+    assert options.checkpoint == outputs / "checkpoint-2" / "trainer_state.json"
+    assert (options.lang, options.poll_interval, options.export_dir) == ("zh", 2.0, tmp_path)
+    cli.main(["-o", str(outputs), "--poll", "0.5"])
+    assert dashboard.options.poll_interval == 0.5 and dashboard.options.outputs == outputs
+
+
+def test_dashboard_exit_code_is_passed_on(dashboard):
+    dashboard.code = 3
+    assert cli.main(["somewhere"]) == 3
+
+
+def test_demo_uses_a_temporary_folder_removed_afterwards(dashboard):
+    assert cli.main(["--demo"]) == 0
+    options = dashboard.options
+    assert options.demo is True and dashboard.outputs_existed is True
+    assert options.outputs.name.startswith("trainmon-demo-")
+    assert not options.outputs.exists()
+
+
+def test_demo_into_a_folder(dashboard, tmp_path):
+    assert cli.main(["--demo", str(tmp_path / "sim")]) == 0
+    assert dashboard.options.demo is True and dashboard.options.outputs == tmp_path / "sim"
+
+
+def test_dashboard_missing_is_one_line(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "trainmon_tui.ui.app", None)  # makes the import fail
+    assert cli.main([]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "dashboard is not available" in err
+
+
+def test_keyboard_interrupt_exits_130_quietly(outputs, monkeypatch, capsys):
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "print_summary", interrupted)
+    assert cli.main([str(outputs), "-u"]) == 130
+    assert capsys.readouterr() == ("", "")
+
+
+def test_permission_error_is_one_line(outputs, monkeypatch, capsys, tmp_path):
+    def denied(*args: object, **kwargs: object) -> Path:
+        raise PermissionError(13, "Permission denied", str(tmp_path / "x.png"))
+
+    monkeypatch.setattr(export, "save_dashboard_png", denied)
+    assert cli.main([str(outputs), "-s", str(tmp_path / "x.png")]) == 1
+    err = capsys.readouterr().err
+    assert err == f"trainmon-tui: error: Permission denied: {tmp_path / 'x.png'}\n"
+
+
+def test_file_appearing_before_the_write_is_not_overwritten(outputs, monkeypatch, capsys, tmp_path):
+    """Another process creates the file between the check and the write: refuse, keep theirs."""
+    target = tmp_path / "race.png"
+    real_save = export.save_dashboard_png
+
+    def racing(state, path, lang="en", **kwargs):
+        Path(path).write_bytes(b"theirs")
+        return real_save(state, path, lang, **kwargs)
+
+    monkeypatch.setattr(export, "save_dashboard_png", racing)
+    assert cli.main([str(outputs), "-s", str(target)]) == 1
+    assert target.read_bytes() == b"theirs"
+    assert "File exists" in capsys.readouterr().err
+
+
+def test_main_returns_usage_errors_instead_of_raising(capsys):
+    assert cli.main(["--no-such-flag"]) == 2
+    assert "usage:" in capsys.readouterr().err
+    assert cli.main(["--help"]) == 0
