@@ -194,12 +194,14 @@ def _use_color() -> bool:
 
 
 def _write_chart(text: str) -> None:
-    sys.stdout.write((text if _use_color() else _ANSI.sub("", text)) + "\n")
+    text = text if _use_color() else _ANSI.sub("", text)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 def _chart_size() -> tuple[int, int]:
-    columns, lines = shutil.get_terminal_size((100, 40))
-    return max(40, columns), max(20, lines - 2)
+    """The terminal's size, one line left for the prompt (plotext never draws larger than the terminal)."""
+    columns, lines = shutil.get_terminal_size()
+    return max(20, columns), max(10, lines - 1)
 
 
 def print_summary(state: TrainerState, fmt: str, lang: Lang) -> None:

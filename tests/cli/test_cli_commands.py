@@ -292,7 +292,7 @@ def test_plot(outputs, run_cli):
         assert title in out
     assert "\x1b[" not in out
     widths = [len(line) for line in out.splitlines()]
-    assert max(widths) <= 100 and len(widths) >= 20  # COLUMNS=100, LINES=40
+    assert max(widths) <= 100 and len(widths) == 39  # COLUMNS=100, LINES=40: one line left for the prompt
 
 
 def test_plot_colours(outputs, run_cli, helpers):
