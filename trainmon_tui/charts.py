@@ -16,7 +16,14 @@ from typing import Any, Literal
 import numpy as np
 
 from .i18n import Lang, t
-from .series import downsample_minmax, finite, histogram, ma_window, moving_average
+from .series import (
+    _scratch_buffer,
+    downsample_minmax,
+    finite_in_scratch,
+    histogram,
+    ma_window,
+    moving_average,
+)
 from .state import EMPTY_SERIES, Series, TrainerState
 
 ChartName = Literal["loss", "lr", "grad_norm", "hist"]
@@ -59,10 +66,27 @@ class ChartData:
         return not len(self.hist_counts)
 
 
+def _reduced(series: Series, max_points: int) -> Series:
+    """Downsampled, in arrays of its own (the input may live in scratch arrays that get reused)."""
+    small = downsample_minmax(series, max_points)
+    if small is series:
+        return Series(series.steps.copy(), series.values.copy())
+    return small
+
+
 def prepare(state: TrainerState, max_points: int = 400, bins: int = 30) -> ChartData:
-    """Reduce a state's series to what the charts draw: finite, downsampled with min/max per bucket."""
-    loss = state.loss.finite()
-    ma = Series(loss.steps, moving_average(loss.values, ma_window(len(loss))))
+    """Reduce a state's series to what the charts draw: finite, downsampled with min/max per bucket.
+
+    The full-length intermediates (the finite losses, their moving average, the finite grad norms) live in
+    per-thread scratch arrays, reused from call to call: with a million entries, fresh ones would cost
+    more in page faults than the arithmetic. Only the few hundred points returned are new arrays.
+    """
+    raw_loss = state.loss
+    loss = finite_in_scratch(raw_loss.steps, raw_loss.values, "prepare.loss")
+    ma_values = moving_average(
+        loss.values, ma_window(len(loss)), out=_scratch_buffer(len(loss), "prepare.ma")
+    )
+    ma = Series(loss.steps, ma_values)
     evals = {
         key: downsample_minmax(state.get(key).finite(), max_points)
         for key in state.eval_loss_keys[:MAX_EVAL_SERIES]
@@ -71,11 +95,13 @@ def prepare(state: TrainerState, max_points: int = 400, bins: int = 30) -> Chart
     grad = state.get("grad_norm")
     counts, centres = histogram(loss.values, bins)
     return ChartData(
-        loss=downsample_minmax(loss, max_points),
-        loss_ma=downsample_minmax(ma, max_points),
+        loss=_reduced(loss, max_points),
+        loss_ma=_reduced(ma, max_points),
         evals=evals,
-        lr=downsample_minmax(finite(lr.steps, lr.values), max_points),
-        grad_norm=downsample_minmax(finite(grad.steps, grad.values, positive=True), max_points),
+        lr=_reduced(finite_in_scratch(lr.steps, lr.values, "prepare.lr"), max_points),
+        grad_norm=_reduced(
+            finite_in_scratch(grad.steps, grad.values, "prepare.grad", positive=True), max_points
+        ),
         hist_counts=counts,
         hist_centres=centres,
     )

@@ -7,9 +7,57 @@ spike or a grad-norm explosion is exactly what a person watching a run needs to 
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from .state import Series
+
+_scratch = threading.local()
+
+
+def _scratch_buffer(n: int, slot: str = "work", dtype: type = np.float64) -> np.ndarray:
+    """A work array of ``n`` items, kept per thread and slot and reused: valid until the next call for
+    the same slot in the same thread, so never handed out of this package.
+
+    A fresh multi-megabyte array costs page faults on every call (glibc hands freed memory of that size
+    straight back to the kernel); the dashboard prepares million-point series on every new checkpoint.
+    """
+    buffers = getattr(_scratch, "buffers", None)
+    if buffers is None:
+        buffers = _scratch.buffers = {}
+    buffer = buffers.get(slot)
+    if buffer is None or len(buffer) < n or buffer.dtype != dtype:
+        buffer = buffers[slot] = np.empty(max(n, 1024), dtype=dtype)
+    return buffer[:n]
+
+
+def finite_in_scratch(steps: np.ndarray, values: np.ndarray, slot: str, *, positive: bool = False) -> Series:
+    """:func:`finite`, its copies made in this thread's scratch arrays of ``slot`` (see
+    :func:`_scratch_buffer`): for work inside one call such as :func:`~trainmon_tui.charts.prepare`."""
+    mask = np.isfinite(values)
+    if positive:
+        mask &= values > 0
+    if mask.all():
+        return Series(steps, values)
+    dropped = np.flatnonzero(~mask)
+    k = len(values) - len(dropped)
+    out_steps = _scratch_buffer(k, slot + ".steps", np.int64)
+    out_values = _scratch_buffer(k, slot + ".values", np.float64)
+    if len(dropped) <= 256:  # a few NaN among a million: copy the runs between them
+        done = written = 0
+        for at in dropped.tolist():
+            out_steps[written : written + at - done] = steps[done:at]
+            out_values[written : written + at - done] = values[done:at]
+            written += at - done
+            done = at + 1
+        out_steps[written:] = steps[done:]
+        out_values[written:] = values[done:]
+    else:
+        kept = np.flatnonzero(mask)
+        np.take(steps, kept, out=out_steps, mode="clip")  # "clip": no bounds-check copy of the output
+        np.take(values, kept, out=out_values, mode="clip")
+    return Series(out_steps, out_values)
 
 
 def finite(steps: np.ndarray, values: np.ndarray, *, positive: bool = False) -> Series:
@@ -50,9 +98,18 @@ def downsample_minmax(series: Series, max_points: int) -> Series:
         return _downsample_minmax_ragged(series, n_buckets)
     if len(short):
         # Each short bucket gets a copy of its own first value at its end: never the first occurrence of
-        # its min or max, so argmin and argmax answer as if it were not there.
-        block = np.insert(inner, starts[short] + sizes[short], inner[starts[short]])
-        block = block.reshape(len(starts), width)
+        # its min or max, so argmin and argmax answer as if it were not there. Copied run by run
+        # (np.insert does the same with a boolean mask, several times slower).
+        padded = _scratch_buffer(len(inner) + len(short))
+        done = 0
+        for extra, (at, first) in enumerate(
+            zip((starts[short] + sizes[short]).tolist(), starts[short].tolist(), strict=True)
+        ):
+            padded[done + extra : at + extra] = inner[done:at]
+            padded[at + extra] = inner[first]
+            done = at
+        padded[done + len(short) :] = inner[done:]
+        block = padded.reshape(len(starts), width)
     else:
         block = inner.reshape(len(starts), width)
     lows, highs = block.argmin(axis=1), block.argmax(axis=1)
@@ -85,19 +142,24 @@ def _first_true_per_bucket(flags: np.ndarray, bucket_of: np.ndarray, n_buckets: 
     return first[first >= 0]
 
 
-def moving_average(values: np.ndarray, window: int) -> np.ndarray:
-    """Trailing mean over ``window`` points (shorter at the start); same length as ``values``."""
-    if len(values) == 0 or window <= 1:
-        return values.astype(np.float64, copy=True)
+def moving_average(values: np.ndarray, window: int, *, out: np.ndarray | None = None) -> np.ndarray:
+    """Trailing mean over ``window`` points (shorter at the start); same length as ``values``.
+
+    ``out``: a float64 array of that length to write it into (default: a new one).
+    """
     n = len(values)
+    if out is None:
+        out = np.empty(n, dtype=np.float64)
+    if n == 0 or window <= 1:
+        out[:] = values
+        return out
     head = min(window, n)
     # cumsum[k] = sum of the first k values (cumsum[0] = 0.0; "+ 0.0" as a running sum from 0.0 has it)
-    cumsum = np.empty(n + 1, dtype=np.float64)
+    cumsum = _scratch_buffer(n + 1)  # only read before moving_average returns
     cumsum[0] = 0.0
     np.cumsum(values, dtype=np.float64, out=cumsum[1:])
     if values[0] == 0 and np.signbit(values[0]):  # only a run of -0.0 at the start sums to -0.0
         cumsum[1:] += 0.0
-    out = np.empty(n, dtype=np.float64)
     np.divide(cumsum[1 : head + 1], np.arange(1, head + 1), out=out[:head])
     if n > window:
         np.subtract(cumsum[window + 1 :], cumsum[1 : n - window + 1], out=out[window:])
