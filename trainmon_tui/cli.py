@@ -15,7 +15,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
@@ -187,6 +187,22 @@ def _label(path: Path) -> str:
 # --- the modes ------------------------------------------------------------------------------------
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode(sys.stdout.encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _tolerant_stdout() -> None:
+    """On a terminal that is not UTF-8, write ``?`` for what it cannot show rather than fail."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        with suppress(ValueError, OSError):
+            reconfigure(errors="replace")
+
+
 def _use_color() -> bool:
     if os.environ.get("NO_COLOR"):
         return False
@@ -209,7 +225,10 @@ def print_summary(state: TrainerState, fmt: str, lang: Lang) -> None:
 
     summary = summarize(state)
     if fmt == "json":
-        print(json.dumps(summary.to_json(), ensure_ascii=False))
+        text = json.dumps(summary.to_json(), ensure_ascii=False)
+        if not _encodable(text):  # a non-UTF-8 terminal: the same JSON, with \u escapes
+            text = json.dumps(summary.to_json())
+        print(text)
         return
     from rich.console import Console
 
@@ -345,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         _check_args(parser, args)
     except SystemExit as exc:  # --help, --version, or a usage error (exit 2)
         return exc.code if isinstance(exc.code, int) else 0
+    _tolerant_stdout()
     try:
         return run(args)
     except CliError as exc:

@@ -486,3 +486,16 @@ def test_demo_refuses_a_folder_with_files(outputs, run_cli):
     result = run_cli("--demo", outputs, "-u")
     assert result.returncode == 2 and "new or empty folder" in result.stderr
     assert sorted(p.name for p in outputs.iterdir()) == before
+
+
+def test_a_terminal_that_is_not_utf8(run_cli, tmp_path, helpers):
+    """Chinese labels or a non-ASCII path on an ASCII terminal: '?' in text, \\u escapes in JSON, no crash."""
+    folder = tmp_path / "运行"
+    helpers.write_state(folder / "checkpoint-5", helpers.trainer_state(ENTRIES, global_step=5))
+    env = helpers.cli_env(PYTHONIOENCODING="ascii")
+    for flags in (["-u"], ["-u", "--lang", "zh"], ["-p", "--lang", "zh"]):
+        result = run_cli(folder, *flags, env=env)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, flags
+    result = run_cli(folder, "--format", "json", env=env)
+    assert "\\u8fd0\\u884c" in result.stdout
+    assert summary_json(result)["source"] == str(folder / "checkpoint-5" / "trainer_state.json")
