@@ -32,19 +32,29 @@ def series(log: list[dict[str, Any]], key: str) -> tuple[list[float], list[float
     return xs, ys
 
 
-def plotext_full(log: list[dict[str, Any]], width: int = 160, height: int = 48) -> str:
+def full_series(log: list[dict[str, Any]]) -> dict[str, tuple[list[float], list[float]]]:
+    """The series the four charts draw, as lists (taken out of the timed part of the chart row)."""
+    return {key: series(log, key) for key in ("loss", "learning_rate", "grad_norm")}
+
+
+def plotext_full(
+    log: list[dict[str, Any]] | None = None,
+    width: int = 160,
+    height: int = 48,
+    *,
+    prepared: dict[str, tuple[list[float], list[float]]] | None = None,
+) -> str:
     """The four terminal charts from the full series (what plotext costs without downsampling)."""
     from plotext._figure import _figure_class
 
+    data = prepared if prepared is not None else full_series(log or [])
     figure = _figure_class()
     figure.subplots(2, 2)
     figure.plotsize(width, height)
-    loss = series(log, "loss")
-    figure.subplot(1, 1).plot(*loss)
-    figure.subplot(1, 2).plot(*series(log, "learning_rate"))
-    grad = series(log, "grad_norm")
-    figure.subplot(2, 1).plot(grad[0], [v for v in grad[1]])
-    figure.subplot(2, 2).hist(loss[1], 30)
+    figure.subplot(1, 1).plot(*data["loss"])
+    figure.subplot(1, 2).plot(*data["learning_rate"])
+    figure.subplot(2, 1).plot(*data["grad_norm"])
+    figure.subplot(2, 2).hist(data["loss"][1], 30)
     return figure.build()
 
 

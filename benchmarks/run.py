@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from benchmarks import data
-from benchmarks.naive import BARE_JSON_LOAD, plotext_full
+from benchmarks.naive import BARE_JSON_LOAD, full_series, plotext_full
 from benchmarks.tmux import TmuxPane, cpu_seconds, peak_rss_mb, tmux_available
 from benchmarks.util import (
     Row,
@@ -67,14 +67,14 @@ def row_charts(n: int, repeats: int, log: Log) -> Row:
     state = load_state(data.state_file(n))
     naive_n = min(n, NAIVE_PLOT_CAP)
     with open(data.state_file(naive_n)) as f:
-        naive_log = json.load(f)["log_history"]
+        naive_series = full_series(json.load(f)["log_history"])  # lists made before the clock starts
     max_points = points_for_width(CHART_W // 2)  # as --plot does: each chart is half the width
 
     def ours() -> None:
         render_grid(prepare(state, max_points), CHART_W, CHART_H)
 
     def naive() -> None:
-        plotext_full(naive_log, CHART_W, CHART_H)
+        plotext_full(None, CHART_W, CHART_H, prepared=naive_series)
 
     ours()  # warm-up: plotext's first build imports and caches
     a, b = interleaved(ours, naive, repeats)
@@ -205,15 +205,16 @@ def rows_rss_idle(n: int, idle_seconds: float, log: Log, work: Path) -> tuple[Ro
     outputs = data.run_folder(n)
     path = data.state_file(n)
     env = clean_env()
+    # VmHWM of the child itself: ru_maxrss would carry over this (large) process's peak across exec.
     naive_rss_code = (
-        f"import json, resource; json.load(open({str(path)!r})); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        f"import json; json.load(open({str(path)!r})); "
+        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')][0])"
     )
     naive_rss = (
         int(
             subprocess.run(
                 [sys.executable, "-c", naive_rss_code], capture_output=True, text=True, check=True
-            ).stdout.strip()
+            ).stdout
         )
         / 1024
     )
@@ -248,7 +249,7 @@ def rows_rss_idle(n: int, idle_seconds: float, log: Log, work: Path) -> tuple[Ro
         "<= 200 MB",
         rss,
         naive_rss,
-        "peak RSS of a bare json.load process (ru_maxrss)",
+        "peak RSS (VmHWM) of a bare json.load process",
         "MB",
         rss <= 200,
     )
