@@ -55,8 +55,9 @@ def _seconds(text: str) -> float:
 def _image_path(text: str) -> Path:
     """A --save-plot target: an existing folder (a new name is chosen in it) or a .png/.svg/.pdf file."""
     path = Path(text)
-    if path.is_dir():
-        return path
+    with suppress(OSError):  # a folder we may not look into: checked again when writing
+        if path.is_dir():
+            return path
     if not path.suffix:
         return path.with_name(path.name + ".png")
     if path.suffix.lower() not in IMAGE_SUFFIXES:
@@ -123,7 +124,11 @@ def _check_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
             p.error("--format json prints one JSON object: it cannot be combined with terminal charts")
     if args.demo:
         demo = Path(args.demo)
-        if demo.exists() and (not demo.is_dir() or any(demo.iterdir())):
+        try:
+            used = demo.exists() and (not demo.is_dir() or any(demo.iterdir()))
+        except OSError as exc:
+            p.error(f"--demo {demo}: {exc.strerror or exc}")
+        if used:
             p.error(f"--demo {demo}: give a new or empty folder (the simulator deletes old checkpoints)")
     if args.force and not args.save_plot:
         p.error("--force only applies to --save-plot")
@@ -187,14 +192,6 @@ def _label(path: Path) -> str:
 # --- the modes ------------------------------------------------------------------------------------
 
 
-def _encodable(text: str) -> bool:
-    try:
-        text.encode(sys.stdout.encoding or "utf-8")
-    except (UnicodeEncodeError, LookupError):
-        return False
-    return True
-
-
 def _tolerant_stdout() -> None:
     """On a terminal that is not UTF-8, write ``?`` for what it cannot show rather than fail."""
     reconfigure = getattr(sys.stdout, "reconfigure", None)
@@ -226,7 +223,9 @@ def print_summary(state: TrainerState, fmt: str, lang: Lang) -> None:
     summary = summarize(state)
     if fmt == "json":
         text = json.dumps(summary.to_json(), ensure_ascii=False)
-        if not _encodable(text):  # a non-UTF-8 terminal: the same JSON, with \u escapes
+        try:
+            text.encode(sys.stdout.encoding or "utf-8")
+        except (UnicodeEncodeError, LookupError):  # a non-UTF-8 terminal: the same JSON, \u escaped
             text = json.dumps(summary.to_json())
         print(text)
         return
@@ -255,15 +254,11 @@ def _check_target(path: Path, force: bool) -> None:
         raise CliError(f"cannot write {path}: folder {path.parent} not found")
 
 
-def _saved(path: Path) -> None:
-    print(f"saved: {path}", file=sys.stderr)
-
-
 def save_plot(state: TrainerState, target: Path, lang: Lang, force: bool) -> None:
     from .export import export_stem, save_dashboard_png, unique_path
 
     path = unique_path(target, export_stem(state)) if target.is_dir() else target
-    _saved(save_dashboard_png(state, path, lang, overwrite=force))
+    print(f"saved: {save_dashboard_png(state, path, lang, overwrite=force)}", file=sys.stderr)
 
 
 def compare(sources: list[Path], target: Path | None, lang: Lang, force: bool) -> None:
@@ -278,7 +273,7 @@ def compare(sources: list[Path], target: Path | None, lang: Lang, force: bool) -
 
     stem = f"trainmon_compare_{datetime.now():%Y%m%d-%H%M%S}"
     path = unique_path(target, stem) if target.is_dir() else target
-    _saved(save_compare_png(runs, path, lang, overwrite=force))
+    print(f"saved: {save_compare_png(runs, path, lang, overwrite=force)}", file=sys.stderr)
 
 
 def open_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | None) -> int:
@@ -290,15 +285,8 @@ def open_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | N
         ) from None
     from .ui.options import DashboardOptions
 
-    options = DashboardOptions(
-        outputs=outputs,
-        checkpoint=checkpoint,
-        lang=args.lang,
-        poll_interval=args.poll,
-        export_dir=args.export_dir,
-        demo=args.demo is not None,
-    )
-    code = run_dashboard(options)
+    demo = args.demo is not None
+    code = run_dashboard(DashboardOptions(outputs, checkpoint, args.lang, args.poll, args.export_dir, demo))
     return code if isinstance(code, int) else 0
 
 
@@ -317,9 +305,8 @@ def _demo_folder(args: argparse.Namespace, outputs: Path, one_shot: bool) -> Ite
             from .simulate import RunConfig, write_run
 
             config = RunConfig(nan_steps=frozenset({137}))
-            write_run(
-                folder, range(config.save_steps, config.max_steps + 1, config.save_steps), config
-            ).finish()
+            saves = range(config.save_steps, config.max_steps + 1, config.save_steps)
+            write_run(folder, saves, config).finish()
         yield folder
     finally:
         if not args.demo:
@@ -352,11 +339,6 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _os_message(exc: OSError) -> str:
-    where = f": {exc.filename}" if exc.filename else ""
-    return f"{exc.strerror or exc}{where}"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -376,5 +358,6 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except OSError as exc:
-        print(f"{PROG}: error: {_os_message(exc)}", file=sys.stderr)
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"{PROG}: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 1
