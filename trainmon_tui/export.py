@@ -246,8 +246,14 @@ def _draw_grad_norm(ax: Axes, data: ChartData, lang: Lang) -> None:
     if high < 1000 * low:  # a few decades: plain numbers (0.5, 2) read better than 5 x 10^-1
         from matplotlib.ticker import LogFormatter
 
-        ax.yaxis.set_major_formatter(LogFormatter(labelOnlyBase=False))
-        ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(1, 0.4)))
+        class PlainLogFormatter(LogFormatter):
+            """matplotlib's choice of which log ticks to label, written as 0.4 rather than 4e-01."""
+
+            def _num_to_string(self, x: float, vmin: float, vmax: float) -> str:
+                return f"{x:.3g}"
+
+        ax.yaxis.set_major_formatter(PlainLogFormatter(labelOnlyBase=False))
+        ax.yaxis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(1, 0.4)))
     ax.set_xlabel(t("step", lang))
 
 

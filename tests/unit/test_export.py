@@ -194,3 +194,14 @@ def test_nonfinite_everywhere_still_draws(tmp_path, helpers):
     state = load_state(helpers.write_state(tmp_path / "r", helpers.trainer_state(entries, global_step=5)))
     assert texts(dashboard_figure(state)).count("no data") == 4
     decode_png(save_dashboard_png(state, tmp_path / "n.png"))
+
+
+def test_grad_norm_ticks_are_plain_numbers(run_state):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = dashboard_figure(run_state)
+    FigureCanvasAgg(figure).draw()
+    grad_ax = figure.axes[2]
+    labels = [t.get_text() for t in grad_ax.get_yticklabels(minor=True) + grad_ax.get_yticklabels()]
+    labels = [label for label in labels if label]
+    assert labels and all("e" not in label and "10^" not in label for label in labels), labels
