@@ -658,11 +658,11 @@ def load_state(path: str | os.PathLike[str]) -> TrainerState:
     return parse_state(data, path, mtime=stat.st_mtime)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Base:
     """The last file read in the Trainer's layout: a newer checkpoint's file usually extends its log."""
 
-    data: bytes
+    data: bytes  # emptied by _extend once compared: two copies of a 35 MB file at once is one too many
     span: tuple[int, int]
     state: TrainerState
     step: int
@@ -677,6 +677,7 @@ def _extend(data: bytes, path: Path, mtime: float, base: _Base) -> tuple[Trainer
         raise _NotTheLayout
     if not data.startswith(memoryview(base.data)[old_start:old_end], start):
         raise _NotTheLayout
+    base.data = b""  # the caller has let go of it: freed before the new columns are built
     tail = start + old_len
     if tail != end and data[tail : tail + 1] != b",":
         raise _NotTheLayout
@@ -729,11 +730,13 @@ class StateCache:
         if not data or data.isspace():
             raise StateError(path, "empty file (still being written?)", ErrorKind.INCOMPLETE)
         result = None
-        if self._base is not None:
+        base, self._base = self._base, None
+        if base is not None:
             try:
-                result = _extend(data, path, stat.st_mtime, self._base)
+                result = _extend(data, path, stat.st_mtime, base)
             except (_NotTheLayout, UnicodeDecodeError):
                 result = None
+            del base
         if result is None:
             try:
                 result = _parse_layout(data, path, stat.st_mtime)
