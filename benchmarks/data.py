@@ -105,3 +105,23 @@ def run_folder(n_steps: int) -> Path:
 
 def state_file(n_steps: int) -> Path:
     return run_folder(n_steps) / f"checkpoint-{n_steps}" / STATE_FILE
+
+
+def checkpoint_pair(n_steps: int) -> tuple[Path, Path]:
+    """Two checkpoints of one run, at ``n_steps`` and ``SAVE_STEPS`` later (generated once, then cached).
+
+    The second file's ``log_history`` begins with the first's, byte for byte, as with the real Trainer.
+    """
+    outputs = cache_dir() / f"pair-{size_label(n_steps)}-v{GENERATOR_VERSION}"
+    later = n_steps + SAVE_STEPS
+    paths = (outputs / f"checkpoint-{n_steps}" / STATE_FILE, outputs / f"checkpoint-{later}" / STATE_FILE)
+    if all(p.is_file() for p in paths):
+        return paths
+    entries = history(later)
+    for path, steps in zip(paths, (n_steps, later), strict=True):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(STATE_FILE + ".partial")
+        part = entries[: n_entries_for_steps(entries, steps)]
+        write_trainer_state(partial, state_dict(outputs, part, max_steps=later * 2))
+        partial.replace(path)
+    return paths

@@ -326,13 +326,15 @@ def row_png(n: int, repeats: int, log: Log, work: Path) -> Row:
 
 
 def scaling_table(sizes: list[int], repeats: int, log: Log) -> str:
-    """Core costs by run size: parse (``load_state``) against stdlib json, and the charts."""
+    """Core costs by run size: parse (``load_state``) against stdlib json, a new checkpoint through the
+    dashboard's cache (only the new entries parsed) against a full parse of it, and the charts."""
     from trainmon_tui.charts import points_for_width, prepare, render_grid
-    from trainmon_tui.state import TrainerState, load_state
+    from trainmon_tui.state import StateCache, TrainerState, load_state
 
     lines = [
-        "| entries | file | load_state | stdlib json.load | json / ours | prepare + render_grid |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| entries | file | load_state | stdlib json.load | json / ours | new checkpoint (+500 steps): "
+        "StateCache.load + prepare | same, full parse | prepare + render_grid |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n in sizes:
         path = data.state_file(n)
@@ -349,10 +351,22 @@ def scaling_table(sizes: list[int], repeats: int, log: Log) -> str:
             render_grid(prepare(state, points_for_width(CHART_W // 2)), CHART_W, CHART_H)
 
         c = [time_call(charts) for _ in range(r)]
-        log(f"size {n}: load_state {_ms(a):.0f} ms, json.load {_ms(b):.0f} ms")
+        del state
+        first, second = data.checkpoint_pair(n)
+        reload_new, reload_full = [], []
+        for _ in range(r):
+            cache = StateCache()
+            cache.load(first)
+            reload_new.append(time_call(lambda cache=cache, second=second: prepare(cache.load(second), 320)))
+            reload_full.append(time_call(lambda second=second: prepare(StateCache().load(second), 320)))
+        log(
+            f"size {n}: load_state {_ms(a):.0f} ms, json.load {_ms(b):.0f} ms, new checkpoint "
+            f"{_ms(reload_new):.0f} ms (full parse {_ms(reload_full):.0f} ms)"
+        )
         lines.append(
             f"| {_label(n)} | {path.stat().st_size / 1e6:.1f} MB | {_ms(a):.1f} ms | {_ms(b):.1f} ms "
-            f"| {_ms(b) / _ms(a):.2f}x | {_ms(c):.1f} ms |"
+            f"| {_ms(b) / _ms(a):.2f}x | {_ms(reload_new):.1f} ms | {_ms(reload_full):.1f} ms "
+            f"| {_ms(c):.1f} ms |"
         )
     return "\n".join(lines)
 
