@@ -14,15 +14,20 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .discovery import find_latest, resolve_target
+from .discovery import Discovery, checkpoint_times, find_latest, resolve_target
 from .i18n import LANGS, Lang, default_lang, t
 from .state import StateError, TrainerState, load_state
+
+if TYPE_CHECKING:
+    from .progress import Progress
 
 PROG = "trainmon-tui"
 DEFAULT_OUTPUTS = Path("outputs")
@@ -143,15 +148,40 @@ def _hints(outputs: Path, lang: Lang) -> str:
     return "\n".join(lines)
 
 
+def load_run(outputs: Path, lang: Lang) -> tuple[TrainerState, Progress | None]:
+    """The latest state with what the live log (``trainmon_log.jsonl``) logged since, and the run's
+    progress. A live log alone is enough before the first checkpoint exists."""
+    if not outputs.is_dir():
+        return load_latest(outputs, lang), None
+    from .livelog import LIVE_LOG_FILE, merge_live, read_live_log
+    from .progress import progress_for
+
+    discovery = _discover(outputs, lang)
+    live = read_live_log(outputs / LIVE_LOG_FILE)
+    if live.bad_lines:
+        bad = f"{live.bad_lines} bad line(s) in {live.path}: {live.first_error}"
+        print(f"{t('skipped', lang)}: {bad}", file=sys.stderr)
+    state = merge_live(discovery.latest, live) if not live.empty else discovery.latest
+    if state is None:
+        raise CliError(_hints(outputs, lang), 1)
+    times = checkpoint_times(discovery.candidates)
+    return state, progress_for(state, live, times, time.time())
+
+
+def _discover(outputs: Path, lang: Lang) -> Discovery:
+    discovery = find_latest(outputs)
+    for error in discovery.errors:
+        print(f"{t('skipped', lang)}: {error}", file=sys.stderr)
+    return discovery
+
+
 def load_latest(outputs: Path, lang: Lang) -> TrainerState:
     """The latest ready state of an outputs folder (or the file itself when given a file)."""
     if not outputs.exists():
         raise CliError(f"outputs folder not found: {outputs}", 2)
     if outputs.is_file():
         return _load_file(outputs)
-    discovery = find_latest(outputs)
-    for error in discovery.errors:
-        print(f"{t('skipped', lang)}: {error}", file=sys.stderr)
+    discovery = _discover(outputs, lang)
     if discovery.latest is None:
         raise CliError(_hints(outputs, lang), 1)
     return discovery.latest
@@ -217,23 +247,25 @@ def _chart_size() -> tuple[int, int]:
     return max(20, columns), max(10, lines - 1)
 
 
-def print_summary(state: TrainerState, fmt: str, lang: Lang) -> None:
+def print_summary(state: TrainerState, fmt: str, lang: Lang, progress: Progress | None = None) -> None:
+    from .progress import progress_json
     from .stats import summarize
 
     summary = summarize(state)
     if fmt == "json":
-        text = json.dumps(summary.to_json(), ensure_ascii=False)
+        data = summary.to_json() | progress_json(progress)
+        text = json.dumps(data, ensure_ascii=False)
         try:
             text.encode(sys.stdout.encoding or "utf-8")
         except (UnicodeEncodeError, LookupError):  # a non-UTF-8 terminal: the same JSON, \u escaped
-            text = json.dumps(summary.to_json())
+            text = json.dumps(data)
         print(text)
         return
     from rich.console import Console
 
     from .report import summary_table
 
-    Console().print(summary_table(summary, lang))
+    Console().print(summary_table(summary, lang, progress=progress))
 
 
 def print_plot(state: TrainerState, lang: Lang) -> None:
@@ -324,10 +356,11 @@ def run(args: argparse.Namespace) -> int:
         if not one_shot:
             return open_dashboard(args, outputs, checkpoint)
         state: TrainerState | None = None
+        progress: Progress | None = None
         if args.summary or args.plot or (args.save_plot and not args.compare):
-            state = _load_file(checkpoint) if checkpoint else load_latest(outputs, args.lang)
+            state, progress = (_load_file(checkpoint), None) if checkpoint else load_run(outputs, args.lang)
         if args.summary and state is not None:
-            print_summary(state, args.format, args.lang)
+            print_summary(state, args.format, args.lang, progress)
         if args.plot and state is not None:
             print_plot(state, args.lang)
         if args.compare:

@@ -114,6 +114,19 @@ def _step(state: TrainerState) -> int:
     return state.global_step if state.global_step is not None else -1
 
 
+def checkpoint_times(candidates: list[Candidate]) -> tuple[tuple[int, float], ...]:
+    """(step, mtime) of each checkpoint's ``trainer_state.json``: the clock when there is no live log."""
+    times = []
+    for candidate in candidates:
+        if candidate.number is None:
+            continue
+        try:
+            times.append((candidate.number, candidate.path.stat().st_mtime))
+        except OSError:
+            continue
+    return tuple(times)
+
+
 def resolve_target(path: Path) -> Path:
     """A ``--checkpoint`` argument as the ``trainer_state.json`` to read."""
     return path / STATE_FILE if path.is_dir() else path

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .charts import ChartData, prepare
-from .discovery import Candidate, find_latest, list_checkpoints
+from .discovery import Candidate, checkpoint_times, find_latest, list_checkpoints
 from .livelog import LiveLog, LiveLogFollower, merge_live
 from .progress import Progress, progress_for
 from .state import ErrorKind, StateCache, StateError, TrainerState
@@ -63,19 +63,6 @@ def fingerprint(outputs: Path, candidates: list[Candidate], pinned: Path | None)
         tuple((str(p), _stat_key(p)) for p in watched),
         pinned,
     )
-
-
-def checkpoint_times(candidates: list[Candidate]) -> tuple[tuple[int, float], ...]:
-    """(step, mtime) of each checkpoint's ``trainer_state.json``: the clock when there is no live log."""
-    times = []
-    for candidate in candidates:
-        if candidate.number is None:
-            continue
-        try:
-            times.append((candidate.number, candidate.path.stat().st_mtime))
-        except OSError:
-            continue
-    return tuple(times)
 
 
 def take_snapshot(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -266,8 +267,7 @@ def live_record(kind: str, when: float, **fields: object) -> str:
 
 
 async def test_live_log_moves_the_dashboard_between_checkpoints(tmp_path: Path, poll_interval) -> None:
-    """With trainmon_log.jsonl (TrainmonCallback), steps after the last checkpoint show before the next one."""
-    import time
+    """With trainmon_log.jsonl (TrainmonCallback), steps after the last checkpoint show before the next."""
 
     outputs = tmp_path / "outputs"
     run = run_in(outputs)

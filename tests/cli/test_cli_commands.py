@@ -32,6 +32,11 @@ JSON_KEYS = [
     "eval",
     "best_metric",
     "best_model_checkpoint",
+    "steps_per_second",
+    "eta_seconds",
+    "elapsed_seconds",
+    "last_update",
+    "stalled",
 ]
 HINTS_EN = [
     "Check that training has run and saved at least one checkpoint.",
