@@ -28,11 +28,11 @@ from textual.worker import Worker, WorkerState
 
 from ..charts import CHART_NAMES, points_for_width
 from ..i18n import t
-from ..livelog import LIVE_LOG_FILE, LiveLogFollower
 from ..progress import progress_for
 from ..simulate import SimulatedRun, demo_config
 from ..snapshot import Snapshot, take_snapshot
 from ..state import StateCache, TrainerState
+from ..tbevents import LiveSource, from_event_files
 from ..watch import FolderWatcher
 from .help import HelpScreen
 from .messages import FolderChanged
@@ -67,7 +67,7 @@ class TrainmonApp(App[int]):
         self.rescan_seconds = rescan_seconds
         self.pinned: Path | None = options.checkpoint
         self.cache = StateCache()
-        self.follower = LiveLogFollower(self.outputs / LIVE_LOG_FILE)
+        self.follower = LiveSource(self.outputs)  # trainmon_log.jsonl, else TensorBoard event files
         self.clock: Callable[[], float] = time.time  # wall time, for "last update" and the ETA
         self.snapshot: Snapshot | None = None
         self.watcher = FolderWatcher(self.outputs, self._on_disk_change, options.poll_interval)
@@ -241,14 +241,15 @@ class TrainmonApp(App[int]):
 
     def _show_info(self) -> None:
         snapshot = self.snapshot
-        info = Text.assemble(("trainmon-tui", "bold"), "  ", (short_path(self.outputs), "cyan"))
+        info = Text.assemble((short_path(self.outputs), "cyan"))
         state = snapshot.state if snapshot else None
         if state is not None:
             when = datetime.fromtimestamp(state.mtime).strftime("%H:%M:%S") if state.mtime else "-"
             name = snapshot.checkpoint if snapshot and snapshot.checkpoint else state.name
             info.append_text(Text.assemble("  ", (name, "bold green"), f"  step {state.global_step}"))
             if snapshot and snapshot.live is not None and not snapshot.live.empty:
-                info.append("  live", style="bold magenta")
+                source = "tensorboard" if from_event_files(snapshot.live) else "live"
+                info.append(f"  {source}", style="bold magenta")
             info.append(f"  {when}")
             if self.pinned is not None:
                 info.append("  [pinned]", style="yellow")
