@@ -736,12 +736,14 @@ class StateCache:
                 result = _extend(data, path, stat.st_mtime, base)
             except (_NotTheLayout, UnicodeDecodeError):
                 result = None
+            if result is None and base.data:
+                # Not an extension of it (a file half written, another run): the next file may still be.
+                self._base = base
             del base
         if result is None:
             try:
                 result = _parse_layout(data, path, stat.st_mtime)
             except (_NotTheLayout, UnicodeDecodeError):
-                self._base = None
                 return _parse_reference(data, path, stat.st_mtime)
         state, span, step = result
         self._base = _Base(data, span, state, step)

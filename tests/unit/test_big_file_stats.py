@@ -19,8 +19,17 @@ from typing import Any
 import numpy as np
 import pytest
 
+import trainmon_tui.state as state_module
 from trainmon_tui.simulate import RunConfig, SimulatedRun, synthetic_log_history, write_trainer_state
-from trainmon_tui.state import StateCache, TrainerState, build_state, load_state, parse_state
+from trainmon_tui.state import (
+    ErrorKind,
+    StateCache,
+    StateError,
+    TrainerState,
+    build_state,
+    load_state,
+    parse_state,
+)
 from trainmon_tui.stats import summarize
 
 N_STEPS = 100_000
@@ -135,6 +144,29 @@ def test_a_new_checkpoint_read_from_its_new_entries_gives_the_same(big_run: tupl
     state = cache.load(second)
     _check(state, _stdlib_stats(second))
     assert state.series.keys() == load_state(second).series.keys()
+
+
+def test_a_half_written_file_does_not_lose_the_previous_one(
+    big_run: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """4.x Trainers write no incomplete-marker: the dashboard may read the new file half written first."""
+    first, second = big_run
+    cache = StateCache()
+    cache.load(first)
+    target = tmp_path / "checkpoint-100000" / "trainer_state.json"
+    target.parent.mkdir()
+    text = second.read_bytes()
+    target.write_bytes(text[: len(text) // 2])
+    with pytest.raises(StateError) as caught:
+        cache.load(target)
+    assert caught.value.kind is ErrorKind.INCOMPLETE
+    target.write_bytes(text)
+
+    def no_full_parse(*args: Any) -> Any:
+        raise AssertionError("the whole file was parsed again")
+
+    monkeypatch.setattr(state_module, "_parse_layout", no_full_parse)
+    _check(cache.load(target), _stdlib_stats(second))
 
 
 # --- the fast reading against the entry-by-entry rules, on odd files -------------------------------
