@@ -149,15 +149,16 @@ def _hints(outputs: Path, lang: Lang) -> str:
 
 
 def load_run(outputs: Path, lang: Lang) -> tuple[TrainerState, Progress | None]:
-    """The latest state with what the live log (``trainmon_log.jsonl``) logged since, and the run's
-    progress. A live log alone is enough before the first checkpoint exists."""
+    """The latest state with what the live log (``trainmon_log.jsonl``, or else the TensorBoard event files)
+    logged since, and the run's progress. A live log alone is enough before the first checkpoint exists."""
     if not outputs.is_dir():
         return load_latest(outputs, lang), None
-    from .livelog import LIVE_LOG_FILE, merge_live, read_live_log
+    from .livelog import merge_live
     from .progress import progress_for
+    from .tbevents import LiveSource, fill_plan
 
     discovery = _discover(outputs, lang)
-    live = read_live_log(outputs / LIVE_LOG_FILE)
+    live = fill_plan(LiveSource(outputs).poll(), discovery.latest)
     if live.bad_lines:
         bad = f"{live.bad_lines} bad line(s) in {live.path}: {live.first_error}"
         print(f"{t('skipped', lang)}: {bad}", file=sys.stderr)

@@ -19,6 +19,7 @@ from .livelog import LiveLog, LiveLogFollower, merge_live
 from .progress import Progress, progress_for
 from .state import ErrorKind, StateCache, StateError, TrainerState
 from .stats import Summary, summarize
+from .tbevents import LiveSource, fill_plan
 
 Fingerprint = tuple[object, ...]
 
@@ -70,14 +71,15 @@ def take_snapshot(
     *,
     pinned: Path | None = None,
     cache: StateCache,
-    follower: LiveLogFollower | None = None,
+    follower: LiveLogFollower | LiveSource | None = None,
     max_points: int = 400,
     previous: Fingerprint | None = None,
     now: float | None = None,
 ) -> Snapshot | None:
     """The dashboard's reload. None when the fingerprint equals ``previous`` (nothing to redraw).
 
-    With a ``follower`` (and no pinned checkpoint) the live log's records since the checkpoint are merged in.
+    With a ``follower`` (and no pinned checkpoint) the live log's records since the checkpoint are merged in
+    (a :class:`~.tbevents.LiveSource` falls back to the TensorBoard event files when there is no live log).
     """
     folder_exists = os.path.isdir(outputs)
     candidates = list_checkpoints(outputs) if folder_exists else []
@@ -102,6 +104,7 @@ def take_snapshot(
         state, errors = found.latest, errors + found.errors
     checkpoint = state.name if state is not None else None
     if live is not None and not live.empty:
+        live = fill_plan(live, state)
         state = merge_live(state, live)
     times = checkpoint_times(candidates)
     return Snapshot(

@@ -20,6 +20,7 @@ from watchdog.observers.polling import PollingObserver
 
 from .discovery import INCOMPLETE_MARKER
 from .state import STATE_FILE
+from .tbrecords import EVENTS_PREFIX
 
 # Filesystems on which inotify misses other machines' writes (matched on the fstype in /proc/mounts).
 REMOTE_FSTYPES = frozenset(
@@ -106,10 +107,11 @@ def _existing_ancestor(path: Path) -> Path:
 
 
 def is_relevant(src_path: str | bytes, outputs: Path) -> bool:
-    """Changes to a state file, the incomplete marker, the live log, or a checkpoint folder itself."""
+    """Changes to a state file, the incomplete marker, the live log, a TensorBoard event file
+    (``events.out.tfevents.*``), or a checkpoint folder itself."""
     path = os.fsdecode(src_path)
     name = os.path.basename(path)
-    if name in RELEVANT_NAMES:
+    if name in RELEVANT_NAMES or name.startswith(EVENTS_PREFIX):
         return True
     parent = os.path.dirname(path)
     return parent == str(outputs) and ("checkpoint-" in name or name == "")
