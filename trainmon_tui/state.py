@@ -210,10 +210,7 @@ def _step_of(entry: dict[str, Any], index: int, previous: int, path: Path) -> in
 # Bare NaN / Infinity swapped, for orjson, for the three smallest positive subnormal floats (bit patterns
 # 1, 2, 3): numbers no optimiser logs. A block is taken only if exactly as many of them come back in its
 # numeric columns as were swapped in; otherwise (say, ": NaN" inside a string) it goes the reference way.
-_MARKER_TEXT = {"NaN": b"5e-324", "Infinity": b"1e-323", "-Infinity": b"1.5e-323"}
-_MARKER_REPLACEMENTS = [
-    (f": {k}".encode(), b": " + _MARKER_TEXT[k]) for k in ("-Infinity", "Infinity", "NaN")
-]
+# The swap itself is _swap_nonfinite's: "5e-324" for NaN, "1e-323" for Infinity, "1.5e-323" for -Infinity.
 _MARKER_VALUES = np.array([0.0, math.nan, math.inf, -math.inf])  # by bit pattern 1, 2, 3
 _NUMBER_TYPES = frozenset({float, int})
 _MAX_SIGNATURES = 16  # distinct entry lengths in one block before it is folded entry by entry
@@ -545,21 +542,27 @@ def _swap_nonfinite(block: bytes) -> tuple[bytes, int]:
     """``: NaN``, ``: Infinity``, ``: -Infinity`` swapped for the marker floats; how many were swapped.
 
     Found with ``memchr`` on ``N`` and ``I`` (a number never holds them), so a block without them costs
-    two scans at memory speed. A token anywhere else (in a string, in a list) is left alone: orjson then
+    a few scans at memory speed; where those letters abound (keys such as "eval_NLL") the tokens are
+    searched for whole instead. A token anywhere else (in a string, in a list) is left alone: orjson then
     refuses the block, or the marker count does not match, and the block goes the reference way.
     """
     pieces: list[bytes] = []
     done = 0
     hits: list[tuple[int, int, bytes]] = []
     for letter, token, marker in ((b"N", b"NaN", b"5e-324"), (b"I", b"Infinity", b"1e-323")):
-        at = block.find(letter)
+        finder, misses = letter, 0
+        at = block.find(finder)
         while at >= 0:
             if block.startswith(token, at):
                 if block[at - 2 : at] == b": ":
                     hits.append((at, at + len(token), marker))
                 elif token == b"Infinity" and block[at - 3 : at] == b": -":
                     hits.append((at - 1, at + len(token), b"1.5e-323"))
-            at = block.find(letter, at + 1)
+            else:
+                misses += 1
+                if misses == 64:  # the letter is everywhere: look for the token itself from here on
+                    finder = token
+            at = block.find(finder, at + 1)
     if not hits:
         return block, 0
     hits.sort()
