@@ -206,14 +206,14 @@ def row_startup(n: int, repeats: int, log: Log) -> Row:
 
 def rows_rss_idle(n: int, idle_seconds: float, log: Log, work: Path) -> tuple[Row, Row]:
     path = data.state_file(n)
-    # A copy of the cached run, so that a new checkpoint can be saved into it while the dashboard runs.
+    # A run of two checkpoints, the second's log extending the first's as the Trainer writes them: the
+    # dashboard opens on the first, then the second is saved while it runs.
+    first, second = data.checkpoint_pair(n)
     outputs = work / f"rss-run-{n}"
-    (outputs / path.parent.name).mkdir(parents=True)
-    shutil.copyfile(path, outputs / path.parent.name / path.name)
+    (outputs / first.parent.name).mkdir(parents=True)
+    shutil.copyfile(first, outputs / first.parent.name / first.name)
     next_step = n + data.SAVE_STEPS
-    entries = data.history(next_step)
-    next_text = data.trainer_text(outputs, entries, max_steps=n * 2)
-    del entries
+    next_text = second.read_text(encoding="utf-8")
     env = clean_env()
     # VmHWM of the child itself: ru_maxrss would carry over this (large) process's peak across exec.
     naive_rss_code = (
