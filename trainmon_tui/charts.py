@@ -17,12 +17,13 @@ import numpy as np
 
 from .i18n import Lang, t
 from .series import (
-    _scratch_buffer,
+    Scratch,
     downsample_minmax,
     finite_in_scratch,
     histogram,
     ma_window,
     moving_average,
+    scratch_arrays,
 )
 from .state import EMPTY_SERIES, Series, TrainerState
 
@@ -66,9 +67,9 @@ class ChartData:
         return not len(self.hist_counts)
 
 
-def _reduced(series: Series, max_points: int) -> Series:
+def _reduced(series: Series, max_points: int, scratch: Scratch) -> Series:
     """Downsampled, in arrays of its own (the input may live in scratch arrays that get reused)."""
-    small = downsample_minmax(series, max_points)
+    small = downsample_minmax(series, max_points, scratch=scratch)
     if small is series:
         return Series(series.steps.copy(), series.values.copy())
     return small
@@ -77,34 +78,38 @@ def _reduced(series: Series, max_points: int) -> Series:
 def prepare(state: TrainerState, max_points: int = 400, bins: int = 30) -> ChartData:
     """Reduce a state's series to what the charts draw: finite, downsampled with min/max per bucket.
 
-    The full-length intermediates (the finite losses, their moving average, the finite grad norms) live in
-    per-thread scratch arrays, reused from call to call: with a million entries, fresh ones would cost
-    more in page faults than the arithmetic. Only the few hundred points returned are new arrays.
+    The full-length intermediates (the finite losses, their moving average, the finite grad norms, the
+    padded copies downsampling makes) live in work arrays reused from call to call
+    (:func:`~trainmon_tui.series.scratch_arrays`): with a million entries fresh ones cost more in page
+    faults than the arithmetic. Only the few hundred points returned are new arrays.
     """
-    raw_loss = state.loss
-    loss = finite_in_scratch(raw_loss.steps, raw_loss.values, "prepare.loss")
-    ma_values = moving_average(
-        loss.values, ma_window(len(loss)), out=_scratch_buffer(len(loss), "prepare.ma")
-    )
-    ma = Series(loss.steps, ma_values)
-    evals = {
-        key: downsample_minmax(state.get(key).finite(), max_points)
-        for key in state.eval_loss_keys[:MAX_EVAL_SERIES]
-    }
-    lr = state.get(state.lr_key)
-    grad = state.get("grad_norm")
-    counts, centres = histogram(loss.values, bins)
-    return ChartData(
-        loss=_reduced(loss, max_points),
-        loss_ma=_reduced(ma, max_points),
-        evals=evals,
-        lr=_reduced(finite_in_scratch(lr.steps, lr.values, "prepare.lr"), max_points),
-        grad_norm=_reduced(
-            finite_in_scratch(grad.steps, grad.values, "prepare.grad", positive=True), max_points
-        ),
-        hist_counts=counts,
-        hist_centres=centres,
-    )
+    with scratch_arrays() as scratch:
+        raw_loss = state.loss
+        loss = finite_in_scratch(raw_loss.steps, raw_loss.values, scratch, "prepare.loss")
+        ma_values = moving_average(
+            loss.values, ma_window(len(loss)), out=scratch.array(len(loss), "prepare.ma"), scratch=scratch
+        )
+        ma = Series(loss.steps, ma_values)
+        evals = {
+            key: downsample_minmax(state.get(key).finite(), max_points)
+            for key in state.eval_loss_keys[:MAX_EVAL_SERIES]
+        }
+        lr = state.get(state.lr_key)
+        grad = state.get("grad_norm")
+        counts, centres = histogram(loss.values, bins)
+        return ChartData(
+            loss=_reduced(loss, max_points, scratch),
+            loss_ma=_reduced(ma, max_points, scratch),
+            evals=evals,
+            lr=_reduced(finite_in_scratch(lr.steps, lr.values, scratch, "prepare.lr"), max_points, scratch),
+            grad_norm=_reduced(
+                finite_in_scratch(grad.steps, grad.values, scratch, "prepare.grad", positive=True),
+                max_points,
+                scratch,
+            ),
+            hist_counts=counts,
+            hist_centres=centres,
+        )
 
 
 def points_for_width(width_cells: int) -> int:

@@ -8,33 +8,58 @@ spike or a grad-norm explosion is exactly what a person watching a run needs to 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
 from .state import Series
 
-_scratch = threading.local()
 
-
-def _scratch_buffer(n: int, slot: str = "work", dtype: type = np.float64) -> np.ndarray:
-    """A work array of ``n`` items, kept per thread and slot and reused: valid until the next call for
-    the same slot in the same thread, so never handed out of this package.
+class Scratch:
+    """Work arrays by slot, reused from call to call (see :func:`scratch_arrays`).
 
     A fresh multi-megabyte array costs page faults on every call (glibc hands freed memory of that size
-    straight back to the kernel); the dashboard prepares million-point series on every new checkpoint.
+    straight back to the kernel): at a million points, more than the arithmetic done in it.
     """
-    buffers = getattr(_scratch, "buffers", None)
-    if buffers is None:
-        buffers = _scratch.buffers = {}
-    buffer = buffers.get(slot)
-    if buffer is None or len(buffer) < n or buffer.dtype != dtype:
-        buffer = buffers[slot] = np.empty(max(n, 1024), dtype=dtype)
-    return buffer[:n]
+
+    __slots__ = ("_arrays",)
+
+    def __init__(self) -> None:
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def array(self, n: int, slot: str, dtype: type = np.float64) -> np.ndarray:
+        """``n`` items of ``dtype``, valid until the same slot is asked for again."""
+        buffer = self._arrays.get(slot)
+        if buffer is None or len(buffer) < n or buffer.dtype != dtype:
+            buffer = self._arrays[slot] = np.empty(max(n, 1024), dtype=dtype)
+        return buffer[:n]
 
 
-def finite_in_scratch(steps: np.ndarray, values: np.ndarray, slot: str, *, positive: bool = False) -> Series:
-    """:func:`finite`, its copies made in this thread's scratch arrays of ``slot`` (see
-    :func:`_scratch_buffer`): for work inside one call such as :func:`~trainmon_tui.charts.prepare`."""
+_shared_scratch = Scratch()
+_shared_lock = threading.Lock()
+
+
+@contextmanager
+def scratch_arrays() -> Iterator[Scratch]:
+    """The process's shared work arrays while no other thread uses them, else a fresh set.
+
+    The dashboard's reloads run in a new worker thread each time, so the arrays are shared by process, not
+    by thread; nothing computed in them may leave the ``with`` block.
+    """
+    if _shared_lock.acquire(blocking=False):
+        try:
+            yield _shared_scratch
+        finally:
+            _shared_lock.release()
+    else:
+        yield Scratch()
+
+
+def finite_in_scratch(
+    steps: np.ndarray, values: np.ndarray, scratch: Scratch, slot: str, *, positive: bool = False
+) -> Series:
+    """:func:`finite`, the copies made in ``scratch`` arrays (valid inside its :func:`scratch_arrays`)."""
     mask = np.isfinite(values)
     if positive:
         mask &= values > 0
@@ -42,8 +67,8 @@ def finite_in_scratch(steps: np.ndarray, values: np.ndarray, slot: str, *, posit
         return Series(steps, values)
     dropped = np.flatnonzero(~mask)
     k = len(values) - len(dropped)
-    out_steps = _scratch_buffer(k, slot + ".steps", np.int64)
-    out_values = _scratch_buffer(k, slot + ".values", np.float64)
+    out_steps = scratch.array(k, slot + ".steps", np.int64)
+    out_values = scratch.array(k, slot + ".values", np.float64)
     if len(dropped) <= 256:  # a few NaN among a million: copy the runs between them
         done = written = 0
         for at in dropped.tolist():
@@ -74,14 +99,14 @@ def finite(steps: np.ndarray, values: np.ndarray, *, positive: bool = False) -> 
     return Series(steps[mask], values[mask])
 
 
-def downsample_minmax(series: Series, max_points: int) -> Series:
+def downsample_minmax(series: Series, max_points: int, *, scratch: Scratch | None = None) -> Series:
     """At most ``max_points`` points: the first, the last, and each bucket's min and max in step order.
 
     The steps must be sorted (they are: ``log_history`` is in step order); values must be finite. The
     inner points are cut into ``(max_points - 2) // 2`` buckets at ``linspace`` edges, so bucket sizes
     differ by one at most: the short buckets get one pad value and all of them are reduced as one 2-D
     array, one pass each for argmin and argmax (the first occurrence wins on a tie). About 1 ms for a
-    million points.
+    million points. ``scratch``: where to make the padded copy (default: a new array).
     """
     n = len(series)
     if n <= max_points or max_points < 4:
@@ -100,7 +125,8 @@ def downsample_minmax(series: Series, max_points: int) -> Series:
         # Each short bucket gets a copy of its own first value at its end: never the first occurrence of
         # its min or max, so argmin and argmax answer as if it were not there. Copied run by run
         # (np.insert does the same with a boolean mask, several times slower).
-        padded = _scratch_buffer(len(inner) + len(short))
+        size = len(inner) + len(short)
+        padded = np.empty(size) if scratch is None else scratch.array(size, "downsample.padded")
         done = 0
         for extra, (at, first) in enumerate(
             zip((starts[short] + sizes[short]).tolist(), starts[short].tolist(), strict=True)
@@ -142,10 +168,13 @@ def _first_true_per_bucket(flags: np.ndarray, bucket_of: np.ndarray, n_buckets: 
     return first[first >= 0]
 
 
-def moving_average(values: np.ndarray, window: int, *, out: np.ndarray | None = None) -> np.ndarray:
+def moving_average(
+    values: np.ndarray, window: int, *, out: np.ndarray | None = None, scratch: Scratch | None = None
+) -> np.ndarray:
     """Trailing mean over ``window`` points (shorter at the start); same length as ``values``.
 
-    ``out``: a float64 array of that length to write it into (default: a new one).
+    ``out``: a float64 array of that length to write it into (default: a new one); ``scratch``: where to
+    keep the running sums (default: a new array).
     """
     n = len(values)
     if out is None:
@@ -155,7 +184,7 @@ def moving_average(values: np.ndarray, window: int, *, out: np.ndarray | None = 
         return out
     head = min(window, n)
     # cumsum[k] = sum of the first k values (cumsum[0] = 0.0; "+ 0.0" as a running sum from 0.0 has it)
-    cumsum = _scratch_buffer(n + 1)  # only read before moving_average returns
+    cumsum = np.empty(n + 1) if scratch is None else scratch.array(n + 1, "moving_average.cumsum")
     cumsum[0] = 0.0
     np.cumsum(values, dtype=np.float64, out=cumsum[1:])
     if values[0] == 0 and np.signbit(values[0]):  # only a run of -0.0 at the start sums to -0.0
