@@ -39,6 +39,7 @@ class Snapshot:
     live: LiveLog | None = None
     progress: Progress | None = None
     checkpoint_times: tuple[tuple[int, float], ...] = ()
+    max_points: int = 0  # what the chart data was downsampled for
 
     @property
     def incomplete(self) -> bool:
@@ -75,11 +76,14 @@ def take_snapshot(
     max_points: int = 400,
     previous: Fingerprint | None = None,
     now: float | None = None,
+    reuse: Snapshot | None = None,
 ) -> Snapshot | None:
     """The dashboard's reload. None when the fingerprint equals ``previous`` (nothing to redraw).
 
     With a ``follower`` (and no pinned checkpoint) the live log's records since the checkpoint are merged in
     (a :class:`~.tbevents.LiveSource` falls back to the TensorBoard event files when there is no live log).
+    ``reuse`` (the snapshot on screen) lends its summary and chart data when the state is the very same
+    object (a cache hit: rotation changed the listing, not the data) and the width is the same.
     """
     folder_exists = os.path.isdir(outputs)
     candidates = list_checkpoints(outputs) if folder_exists else []
@@ -107,11 +111,12 @@ def take_snapshot(
         live = fill_plan(live, state)
         state = merge_live(state, live)
     times = checkpoint_times(candidates)
+    same = reuse is not None and state is not None and reuse.state is state and reuse.max_points == max_points
     return Snapshot(
         outputs=outputs,
         state=state,
-        summary=summarize(state) if state is not None else None,
-        charts=prepare(state, max_points) if state is not None else None,
+        summary=reuse.summary if same else summarize(state) if state is not None else None,
+        charts=reuse.charts if same else prepare(state, max_points) if state is not None else None,
         candidates=candidates,
         errors=errors,
         fingerprint=print_,
@@ -121,4 +126,5 @@ def take_snapshot(
         live=live,
         progress=progress_for(state, live, times, time.time() if now is None else now),
         checkpoint_times=times,
+        max_points=max_points,
     )

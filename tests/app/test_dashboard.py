@@ -298,3 +298,26 @@ async def test_live_log_moves_the_dashboard_between_checkpoints(tmp_path: Path, 
         assert "15 / 100" in summary_text(app)
         assert "Steps/s" in summary_text(app)
         assert not any("New checkpoint" in n for n in notes if "15" in n)
+
+
+async def test_a_steady_stream_of_events_does_not_starve_reloads(tmp_path: Path) -> None:
+    """A live log appended every 20 ms: the screen follows while the stream goes on (no resetting debounce)."""
+    outputs = tmp_path / "outputs"
+    run = run_in(outputs, max_steps=1000)
+    run.advance(10)
+    run.save_checkpoint()
+    log = outputs / "trainmon_log.jsonl"
+    log.write_text(live_record("start", time.time(), v=1, step=0, epoch=0, max_steps=1000))
+    options = DashboardOptions(outputs=outputs)
+    app = TrainmonApp(options, rescan_seconds=600)  # only the watcher's events can bring the steps in
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
+        seen: set[int] = set()
+        for step in range(11, 111):
+            entry = run.train_entry(step)
+            with log.open("a") as f:
+                f.write(live_record("log", time.time(), step=step, epoch=entry["epoch"], values=entry))
+            await pilot.pause(0.02)
+            seen.add(app.snapshot.state.global_step)
+        assert len(seen) > 5  # the dashboard moved many times while the stream went on
+        assert max(seen) > 60

@@ -1,7 +1,7 @@
 """The live dashboard: summary, four charts and the checkpoint list of one outputs folder.
 
-Flow: the watcher thread posts :class:`FolderChanged`; after a short debounce the app starts one reload
-worker (never two at once: a request during a reload is remembered and run after it), which calls the
+Flow: the watcher thread posts :class:`FolderChanged`; 50 ms after the first of a burst the app starts one
+reload worker (never two at once: a request during a reload is remembered and run after it), which calls the
 core's :func:`~trainmon_tui.snapshot.take_snapshot` in a thread; its result is applied in one
 ``batch_update``. A cheap rescan every few seconds guards against lost events and picks up a folder
 created after start. Nothing runs while nothing changes.
@@ -41,7 +41,10 @@ from .widgets.chart import ChartPane
 from .widgets.checkpoints import FOLLOW_ID, CheckpointList
 from .widgets.summary import SummaryPane
 
-DEBOUNCE_SECONDS = 0.25
+# A save is a burst of events (folder, marker, state file, then rotation's deletions), and a live log may be
+# appended many times a second: the first event of a burst schedules one reload this much later, and the
+# events until then ride along. A throttle, not a resetting debounce, so a steady stream cannot starve it.
+COALESCE_SECONDS = 0.05
 RESCAN_SECONDS = 5.0
 RETRY_SECONDS = 1.0
 MAX_RETRIES = 10
@@ -76,7 +79,7 @@ class TrainmonApp(App[int]):
         self._reload_pending = False
         self._force_next = False
         self._retries = 0
-        self._debounce: Timer | None = None
+        self._coalesce: Timer | None = None
         self._notified: set[tuple[str, str]] = set()
         self._demo_stop = threading.Event()
 
@@ -120,9 +123,12 @@ class TrainmonApp(App[int]):
         self.post_message(FolderChanged(path))
 
     def on_folder_changed(self, _message: FolderChanged) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self.request_reload)
+        if self._coalesce is None:
+            self._coalesce = self.set_timer(COALESCE_SECONDS, self._coalesced_reload)
+
+    def _coalesced_reload(self) -> None:
+        self._coalesce = None
+        self.request_reload()
 
     def _rescan(self) -> None:
         if not self.watcher.running and self.watcher.start():
@@ -165,6 +171,7 @@ class TrainmonApp(App[int]):
                 max_points=points_for_width(self.size.width),
                 previous=previous,
                 now=self.clock(),
+                reuse=self.snapshot,
             ),
             thread=True,
             group="reload",
@@ -196,7 +203,7 @@ class TrainmonApp(App[int]):
         with self.batch_update():
             self._show_info()
             self._show_summary()
-            if snapshot.charts is not None:
+            if snapshot.charts is not None and (previous is None or snapshot.charts is not previous.charts):
                 for pane in self.query(ChartPane):
                     pane.show(snapshot.charts)
             shown = snapshot.state.name if snapshot.state else None
