@@ -113,7 +113,7 @@ def row_live(key: str, n: int, repeats: int, target_ms: float, log: Log, work: P
     applied = _ms(result["applied"])
     worker = _ms(result["worker"])
     # The naive reload of a new checkpoint: the whole file through the stdlib json, then the four
-    # plotext charts from the full series (the work only: no debounce, no Textual).
+    # plotext charts from the full series (the work only: no event wait, no Textual).
     new_file = data.state_file(n)
 
     def naive_reload() -> None:
@@ -129,12 +129,13 @@ def row_live(key: str, n: int, repeats: int, target_ms: float, log: Log, work: P
         f"<= {target_ms:.0f} ms",
         painted,
         _ms(naive),
-        "a naive reload's work alone (no debounce, no screen): stdlib json.load of the whole file + "
+        "a naive reload's work alone (no event wait, no screen): stdlib json.load of the whole file + "
         "plotext on the full series",
         "ms",
         painted <= target_ms,
         f"state file closed -> four charts rendered; snapshot applied at {applied:.0f} ms, of which "
-        f"{result['debounce'] * 1000:.0f} ms is the app's event debounce and {worker:.1f} ms the reload "
+        f"{result['event_wait'][1] * 1000:.0f} ms is the app's wait after a file event "
+        f"({result['event_wait'][0]}) and {worker:.1f} ms the reload "
         f"worker (take_snapshot); work against work, the naive reload takes {_ms(naive) / worker:.0f}x "
         "the worker's time",
     )

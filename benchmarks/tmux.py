@@ -30,6 +30,7 @@ class TmuxPane:
         self.width, self.height = width, height
         self.env = env
         self.started_at = 0.0
+        self.socket_path = ""
 
     def _tmux(self, *args: str, check: bool = True) -> str:
         done = subprocess.run(
@@ -41,10 +42,13 @@ class TmuxPane:
 
     def __enter__(self) -> TmuxPane:
         self._tmux("-f", "/dev/null", "new-session", "-d", "-s", "idle", "-x", "20", "-y", "5", "sleep 3600")
+        self.socket_path = self._tmux("display-message", "-p", "#{socket_path}", check=False).strip()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._tmux("kill-server", check=False)
+        if self.socket_path:  # tmux leaves the socket file behind
+            Path(self.socket_path).unlink(missing_ok=True)
 
     def start(self, argv: Sequence[str], cwd: Path | None = None) -> None:
         command = "exec " + shlex.join(list(argv))
