@@ -91,3 +91,23 @@ def test_dashboard_in_a_real_terminal(tmp_path: Path, tmux: Tmux) -> None:
     screen = tmux.screen()
     assert "Traceback" not in screen
     assert "Error" not in screen
+
+
+def test_ctrl_c_exits_cleanly(tmp_path: Path, tmux: Tmux) -> None:
+    outputs = tmp_path / "outputs"
+    run = SimulatedRun(outputs, RunConfig(max_steps=100, save_steps=10, eval_steps=20))
+    run.advance(30)
+    run.save_checkpoint()
+    status_file = tmp_path / "status"
+    command = (
+        f"cd {shlex.quote(str(tmp_path))} && TERM=xterm-256color NO_COLOR=1 {shlex.quote(SCRIPT)} outputs"
+        f"; echo $? > {shlex.quote(str(status_file))}; sleep 30"
+    )
+    tmux("new-session", "-d", "-s", "main", "-x", "80", "-y", "24", command)
+    assert wait_until(lambda: "checkpoint-30" in tmux.screen()), tmux.screen()
+    pressed = time.monotonic()
+    tmux("send-keys", "-t", "main", "C-c")
+    assert wait_until(lambda: status_file.exists() and status_file.read_text().strip() != "", timeout=10)
+    assert time.monotonic() - pressed < 3.0
+    assert status_file.read_text().strip() == "0"
+    assert "Traceback" not in tmux.screen()
