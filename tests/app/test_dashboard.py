@@ -301,7 +301,7 @@ async def test_live_log_moves_the_dashboard_between_checkpoints(tmp_path: Path, 
 
 
 async def test_a_steady_stream_of_events_does_not_starve_reloads(tmp_path: Path) -> None:
-    """A live log appended every 20 ms: the screen follows while the stream goes on (no resetting debounce)."""
+    """A live log appended every 20 ms: the screen follows while the stream lasts (no resetting debounce)."""
     outputs = tmp_path / "outputs"
     run = run_in(outputs, max_steps=1000)
     run.advance(10)
