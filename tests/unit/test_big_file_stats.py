@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-import trainmon_tui.state as state_module
+import trainmon_tui.blockread as blockread
 from trainmon_tui.simulate import RunConfig, SimulatedRun, synthetic_log_history, write_trainer_state
 from trainmon_tui.state import (
     ErrorKind,
@@ -165,7 +165,7 @@ def test_a_half_written_file_does_not_lose_the_previous_one(
     def no_full_parse(*args: Any) -> Any:
         raise AssertionError("the whole file was parsed again")
 
-    monkeypatch.setattr(state_module, "_parse_layout", no_full_parse)
+    monkeypatch.setattr(blockread, "parse_layout", no_full_parse)
     _check(cache.load(target), _stdlib_stats(second))
 
 

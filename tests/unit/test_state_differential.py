@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from trainmon_tui import state as state_module
+from trainmon_tui import blockread
 from trainmon_tui.state import StateError, TrainerState, build_state, parse_state
 
 SHAPES = [  # what real trainers log: a few fixed key sets
@@ -128,7 +128,7 @@ def assert_same_state(ours: TrainerState, ref: TrainerState) -> None:
 @pytest.mark.parametrize("block_bytes", [150, 1 << 18])
 @pytest.mark.parametrize("seed", range(30))
 def test_fast_reader_matches_the_reference(seed, block_bytes, awkward, monkeypatch):
-    monkeypatch.setattr(state_module, "BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(blockread, "BLOCK_BYTES", block_bytes)
     rng = random.Random(seed)
     raw = random_state(rng, awkward)
     data = (json.dumps(raw, indent=2, sort_keys=True) + "\n").encode()

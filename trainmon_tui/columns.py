@@ -1,0 +1,259 @@
+"""``log_history`` folded into numeric columns, a block of entries at a time.
+
+:class:`Columns` turns a list of log entries into one column (steps, values) per numeric key, plus the
+last training values, the latest evaluation and the end-of-training summary entry. It does so two ways
+that must agree exactly: :meth:`Columns.add_slow`, the reference, one entry at a time with every rule
+spelled out (its :class:`~.state.StateError` messages are the ones reported), and :meth:`Columns.add_fast`,
+which folds a block of well-formed entries with C-level loops and numpy or, given anything else, returns
+False having changed nothing, so that the caller folds that block the slow way.
+
+:func:`~.state.build_state` uses it on a decoded ``log_history``; :mod:`.blockread` on blocks cut from
+the file's bytes, with bare ``NaN`` / ``Infinity`` swapped for marker floats that :meth:`Columns.add_fast`
+turns back (and counts), and with :meth:`Columns.resume` to append a newer checkpoint's entries to the
+previous state's columns.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .state import SUMMARY_KEYS, Series, StateError, TrainerState, _finite_or_none, _number
+
+
+def _step_of(entry: dict[str, Any], index: int, previous: int, path: Path) -> int:
+    if "step" not in entry:
+        return previous
+    number = _number(entry["step"])
+    if number is None or not math.isfinite(number):
+        raise StateError(path, f"log_history[{index}].step is {entry['step']!r}, expected a number")
+    return int(number)
+
+
+# Bare NaN / Infinity swapped, for orjson, for the three smallest positive subnormal floats (bit patterns
+# 1, 2, 3): numbers no optimiser logs. A block is taken only if exactly as many of them come back in its
+# numeric columns as were swapped in; otherwise (say, ": NaN" inside a string) it goes the reference way.
+# The swap itself is in blockread (_swap_nonfinite): "5e-324" for NaN, "1e-323" for Infinity, "1.5e-323"
+# for -Infinity.
+_MARKER_VALUES = np.array([0.0, math.nan, math.inf, -math.inf])  # by bit pattern 1, 2, 3
+_NUMBER_TYPES = frozenset({float, int})
+_MAX_SIGNATURES = 16  # distinct entry lengths in one block before it is folded entry by entry
+
+
+class Columns:
+    """``log_history`` folded into numeric columns, a block of entries at a time.
+
+    :meth:`add_slow` is the reference: one entry at a time, every rule spelled out. :meth:`add_fast` gets
+    the same result for a block of well-formed entries (dicts whose values are all numbers, ``step`` an
+    int, grouped by key set) with C-level loops and numpy; it returns False, having changed nothing,
+    when the block is anything else. It can continue a previous state (:meth:`resume`), which is how a
+    new checkpoint whose ``log_history`` extends the previous one's is read from its new entries only.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+        self.last_train: dict[str, float | None] = {}
+        self.final: dict[str, float | None] | None = None
+        self.eval_step: int | None = None
+        self.eval_metrics: dict[str, float | None] = {}
+        self.step = 0  # the step of the last entry (entries without "step" inherit it)
+        self.count = 0  # entries folded so far
+
+    @classmethod
+    def resume(cls, state: TrainerState, step: int, path: Path) -> Columns:
+        columns = cls(path)
+        columns.parts = {key: [(s.steps, s.values)] for key, s in state.series.items()}
+        columns.last_train = dict(state.last_train)
+        columns.final = dict(state.final) if state.final is not None else None
+        if state.latest_eval is not None:
+            columns.eval_step = state.latest_eval.step
+            columns.eval_metrics = dict(state.latest_eval.metrics)
+        columns.step = step
+        columns.count = state.n_entries
+        return columns
+
+    def series(self) -> dict[str, Series]:
+        out = {}
+        for key, parts in self.parts.items():
+            if len(parts) == 1:
+                steps, values = parts[0]
+            else:
+                steps = np.concatenate([p[0] for p in parts])
+                values = np.concatenate([p[1] for p in parts])
+            out[key] = Series(
+                np.ascontiguousarray(steps, dtype=np.int64), np.ascontiguousarray(values, dtype=np.float64)
+            )
+        return out
+
+    # --- the reference -------------------------------------------------------------------------------
+
+    def add_slow(self, entries: list[Any]) -> None:
+        path = self.path
+        columns: dict[str, tuple[list[int], list[float]]] = {}
+        last_train = self.last_train
+        step = self.step
+        for offset, entry in enumerate(entries):
+            index = self.count + offset
+            if not isinstance(entry, dict):
+                raise StateError(
+                    path, f"log_history[{index}] is a {type(entry).__name__}, expected an object"
+                )
+            step = _step_of(entry, index, step, path)
+            is_train = "loss" in entry
+            if not is_train and not SUMMARY_KEYS.isdisjoint(entry):
+                self.final = {k: _finite_or_none(v) for k, v in entry.items() if _number(v) is not None}
+                continue
+            is_eval = False
+            for key, value in entry.items():
+                if key == "step":
+                    continue
+                number = _number(value)
+                if number is None:
+                    if value is not None and key != "loss":
+                        continue  # a string such as "remaining_time": not a metric
+                    number = math.nan  # null, or a loss that is not a number: a non-finite point
+                column = columns.get(key)
+                if column is None:
+                    column = columns[key] = ([], [])
+                column[0].append(step)
+                column[1].append(number)
+                if is_train:
+                    last_train[key] = number if math.isfinite(number) else None
+                elif key.startswith("eval_"):
+                    is_eval = True
+            if is_eval:
+                if step != self.eval_step:
+                    self.eval_step, self.eval_metrics = step, {}
+                self.eval_metrics.update(
+                    (k, _finite_or_none(v)) for k, v in entry.items() if k.startswith("eval_")
+                )
+        self.step = step
+        self.count += len(entries)
+        for key, (steps, values) in columns.items():
+            self.parts.setdefault(key, []).append(
+                (np.asarray(steps, dtype=np.int64), np.asarray(values, dtype=np.float64))
+            )
+
+    # --- the fast way ------------------------------------------------------------------------------
+
+    def add_fast(self, entries: list[Any], *, markers: int = 0) -> bool:
+        """Fold a block the way :meth:`add_slow` would, or return False and change nothing.
+
+        ``markers``: how many bare NaN / Infinity tokens were swapped for marker floats in the block's
+        text. ``array("d")`` / ``array("q")`` refuse None, strings, lists, dicts (and floats as steps) but
+        take bools: a column holding a 0 or a 1 has its types checked one by one.
+        """
+        n = len(entries)
+        if n == 0:
+            return True
+        if set(map(type, entries)) != {dict}:
+            return False
+        lengths = np.fromiter(map(len, entries), dtype=np.int64, count=n)
+        distinct = np.unique(lengths)
+        if len(distinct) > _MAX_SIGNATURES:
+            return False
+        groups = []  # (positions or None for all, keys, is_train, steps, {key: values})
+        try:
+            for length in distinct.tolist():
+                if len(distinct) == 1:
+                    positions, members = None, entries
+                else:
+                    positions = np.flatnonzero(lengths == length)
+                    members = [entries[i] for i in positions.tolist()]
+                keys = tuple(members[0])
+                if "step" not in keys:
+                    return False
+                is_train = "loss" in keys
+                if not is_train and not SUMMARY_KEYS.isdisjoint(keys):
+                    return False
+                # Same length and every key of the first found (itemgetter raises KeyError): same key set.
+                raw_steps = list(map(itemgetter("step"), members))
+                steps = np.frombuffer(array("q", raw_steps), dtype=np.int64)
+                if np.any(steps <= 1) and not {int}.issuperset(map(type, raw_steps)):
+                    return False
+                values = {}
+                for key in keys:
+                    if key == "step":
+                        continue
+                    column = list(map(itemgetter(key), members))
+                    floats = np.frombuffer(array("d", column), dtype=np.float64)
+                    if np.any((floats == 0.0) | (floats == 1.0)) and not _NUMBER_TYPES.issuperset(
+                        map(type, column)
+                    ):
+                        return False
+                    values[key] = floats
+                groups.append((positions, keys, is_train, steps, values))
+        except (KeyError, TypeError, OverflowError):
+            return False
+        found = 0
+        for group in groups:
+            for column in group[4].values():
+                bits = column.view(np.int64)
+                hits = np.flatnonzero((bits - 1).view(np.uint64) < 3)
+                if len(hits):
+                    column[hits] = _MARKER_VALUES[bits[hits]]
+                    found += len(hits)
+        if found != markers:
+            return False
+        self._commit(groups, n)
+        return True
+
+    def _commit(self, groups: list[Any], n: int) -> None:
+        def first(group: Any) -> int:
+            return 0 if group[0] is None else int(group[0][0])
+
+        def last(group: Any) -> int:
+            return n - 1 if group[0] is None else int(group[0][-1])
+
+        # Columns, with new keys in the order an entry-by-entry pass meets them.
+        keys_seen: dict[str, tuple[int, int]] = {}
+        for group in groups:
+            for k_index, key in enumerate(group[1]):
+                if key != "step":
+                    where = (first(group), k_index)
+                    if key not in keys_seen or where < keys_seen[key]:
+                        keys_seen[key] = where
+        for key in sorted(keys_seen, key=keys_seen.__getitem__):
+            having = [g for g in groups if key in g[4]]
+            if len(having) == 1:
+                steps, values = having[0][3], having[0][4][key]
+            else:
+                positions = np.concatenate([g[0] for g in having])
+                order = np.argsort(positions, kind="stable")
+                steps = np.concatenate([g[3] for g in having])[order]
+                values = np.concatenate([g[4][key] for g in having])[order]
+            self.parts.setdefault(key, []).append((steps, values))
+        # The last value of each key among training entries.
+        for group in sorted((g for g in groups if g[2]), key=last):
+            for key, values in group[4].items():
+                value = float(values[-1])
+                self.last_train[key] = value if math.isfinite(value) else None
+        # The latest evaluation: the trailing run of eval entries at one step, merged in order.
+        evals = [g for g in groups if not g[2] and any(k.startswith("eval_") for k in g[4])]
+        if evals:
+            rows = sorted(
+                (int(g[0][i]) if g[0] is not None else i, gi, i)
+                for gi, g in enumerate(evals)
+                for i in range(len(g[3]))
+            )
+            last_step = int(evals[rows[-1][1]][3][rows[-1][2]])
+            start = len(rows)
+            while start > 0 and int(evals[rows[start - 1][1]][3][rows[start - 1][2]]) == last_step:
+                start -= 1
+            if start > 0 or self.eval_step != last_step:
+                self.eval_step, self.eval_metrics = last_step, {}
+            for _, gi, i in rows[start:]:
+                group = evals[gi]
+                for key in group[1]:
+                    if key.startswith("eval_"):
+                        value = float(group[4][key][i])
+                        self.eval_metrics[key] = value if math.isfinite(value) else None
+        last_group = max(groups, key=last)
+        self.step = int(last_group[3][-1])
+        self.count += n
