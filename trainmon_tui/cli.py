@@ -153,7 +153,7 @@ def load_run(outputs: Path, lang: Lang) -> tuple[TrainerState, Progress | None]:
     logged since, and the run's progress. A live log alone is enough before the first checkpoint exists."""
     if not outputs.is_dir():
         return load_latest(outputs, lang), None
-    from .livelog import merge_live
+    from .livemerge import merge_live
     from .progress import progress_for
     from .tbevents import LiveSource, fill_plan
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from .charts import ChartData, prepare
 from .discovery import Candidate, checkpoint_times, find_latest, list_checkpoints
-from .livelog import LiveLog, LiveLogFollower, merge_live
+from .livelog import LiveLog, LiveLogFollower
+from .livemerge import merge_live
 from .progress import Progress, progress_for
 from .state import ErrorKind, StateCache, StateError, TrainerState
 from .stats import Summary, summarize

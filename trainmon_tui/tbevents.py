@@ -6,7 +6,7 @@ and the training arguments as JSON text. :class:`TensorBoardFollower` follows th
 folder holding any (``runs/*/``, ``*/`` or OUTPUT_DIR itself), each read incrementally by
 :class:`~.tbrecords.EventFile`, and returns what they hold as a :class:`~.livelog.LiveLog`: the log entries,
 a start record built from the arguments, an end record once the end-of-training summary is logged. So
-:func:`~.livelog.merge_live` and :func:`~.progress.live_progress` take it as they take the JSONL live log.
+:func:`~.livemerge.merge_live` and :func:`~.progress.live_progress` take it as they take the JSONL live log.
 
 :class:`LiveSource` is what the dashboard and ``--summary`` poll: ``trainmon_log.jsonl`` when it has records
 (the richer source), the event files otherwise, when ``tensorboard`` (an optional extra) is importable.

@@ -16,12 +16,10 @@ from trainmon_tui.livelog import (
     LIVE_LOG_FILE,
     LiveLogFollower,
     LogRecord,
-    live_state,
-    merge_live,
     parse_record,
     read_live_log,
-    records_after,
 )
+from trainmon_tui.livemerge import live_state, merge_live, records_after
 from trainmon_tui.simulate import RunConfig, SimulatedRun
 from trainmon_tui.state import load_state
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from trainmon_tui.livelog import LIVE_LOG_FILE, merge_live
+from trainmon_tui.livelog import LIVE_LOG_FILE
+from trainmon_tui.livemerge import merge_live
 from trainmon_tui.progress import live_progress
 from trainmon_tui.simulate import RunConfig, SimulatedRun
 from trainmon_tui.state import load_state
