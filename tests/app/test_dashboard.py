@@ -8,11 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable
 from pathlib import Path
-
-import pytest
-from textual.pilot import Pilot
 
 from trainmon_tui.simulate import RunConfig, SimulatedRun
 from trainmon_tui.state import STATE_FILE
@@ -24,34 +20,6 @@ from trainmon_tui.ui.widgets.summary import SummaryPane
 
 SIZE = (100, 32)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(params=[None, 0.2], ids=["inotify", "polling"])
-def poll_interval(request: pytest.FixtureRequest) -> float | None:
-    return request.param
-
-
-def make_app(outputs: Path, poll: float | None, **kwargs: object) -> tuple[TrainmonApp, list[str]]:
-    options = DashboardOptions(outputs=outputs, poll_interval=poll, export_dir=outputs.parent / "png")
-    app = TrainmonApp(options, rescan_seconds=0.5, **kwargs)  # type: ignore[arg-type]
-    notes: list[str] = []
-    original = app.notify
-
-    def record(message: str, **kw: object) -> None:
-        notes.append(message)
-        original(message, **kw)  # type: ignore[arg-type]
-
-    app.notify = record  # type: ignore[method-assign]
-    return app, notes
-
-
-async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    waited = 0.0
-    while not condition():
-        if waited > timeout:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
-        waited += 0.05
 
 
 def shown(app: TrainmonApp) -> str | None:
@@ -73,7 +41,9 @@ def run_in(outputs: Path, **config: object) -> SimulatedRun:
     return SimulatedRun(outputs, RunConfig(**defaults))  # type: ignore[arg-type]
 
 
-async def test_first_checkpoint_appears_after_start_on_empty_folder(tmp_path: Path, poll_interval) -> None:
+async def test_first_checkpoint_appears_after_start_on_empty_folder(
+    tmp_path: Path, poll_interval, make_app, wait_for
+) -> None:
     outputs = tmp_path / "outputs"
     outputs.mkdir()
     app, notes = make_app(outputs, poll_interval)
@@ -89,7 +59,9 @@ async def test_first_checkpoint_appears_after_start_on_empty_folder(tmp_path: Pa
         assert any("checkpoint-10" in n for n in notes)
 
 
-async def test_folder_created_after_start_is_picked_up(tmp_path: Path, poll_interval) -> None:
+async def test_folder_created_after_start_is_picked_up(
+    tmp_path: Path, poll_interval, make_app, wait_for
+) -> None:
     outputs = tmp_path / "not-yet"
     app, _ = make_app(outputs, poll_interval)
     async with app.run_test(size=SIZE) as pilot:
@@ -102,7 +74,9 @@ async def test_folder_created_after_start_is_picked_up(tmp_path: Path, poll_inte
         assert app.watcher.running
 
 
-async def test_new_checkpoint_updates_summary_and_charts(tmp_path: Path, poll_interval) -> None:
+async def test_new_checkpoint_updates_summary_and_charts(
+    tmp_path: Path, poll_interval, make_app, wait_for
+) -> None:
     outputs = tmp_path / "outputs"
     run = run_in(outputs)
     run.advance(10)
@@ -122,7 +96,9 @@ async def test_new_checkpoint_updates_summary_and_charts(tmp_path: Path, poll_in
         assert app.query_one(CheckpointList).paths.keys() == {"checkpoint-10", "checkpoint-30"}
 
 
-async def test_half_written_state_is_skipped_then_picked_up(tmp_path: Path, poll_interval) -> None:
+async def test_half_written_state_is_skipped_then_picked_up(
+    tmp_path: Path, poll_interval, make_app, wait_for
+) -> None:
     outputs = tmp_path / "outputs"
     run = run_in(outputs)
     run.advance(10)
@@ -142,7 +118,9 @@ async def test_half_written_state_is_skipped_then_picked_up(tmp_path: Path, poll
         assert not any("Traceback" in n for n in notes)
 
 
-async def test_rotation_deleting_the_shown_checkpoint(tmp_path: Path, poll_interval) -> None:
+async def test_rotation_deleting_the_shown_checkpoint(
+    tmp_path: Path, poll_interval, make_app, wait_for
+) -> None:
     outputs = tmp_path / "outputs"
     run = run_in(outputs, save_total_limit=None)
     for step in (10, 20, 30):
@@ -161,7 +139,7 @@ async def test_rotation_deleting_the_shown_checkpoint(tmp_path: Path, poll_inter
         assert any("checkpoint-10 was deleted" in n for n in notes)
 
 
-async def test_nan_loss_raises_a_notification(tmp_path: Path, poll_interval) -> None:
+async def test_nan_loss_raises_a_notification(tmp_path: Path, poll_interval, make_app, wait_for) -> None:
     outputs = tmp_path / "outputs"
     run = run_in(outputs, nan_steps=frozenset({20}))
     run.advance(10)
@@ -176,7 +154,7 @@ async def test_nan_loss_raises_a_notification(tmp_path: Path, poll_interval) -> 
         await wait_for(pilot, lambda: any("checkpoint-20: the newest loss" in n for n in notes))
 
 
-async def test_training_finished_notification(tmp_path: Path, poll_interval) -> None:
+async def test_training_finished_notification(tmp_path: Path, poll_interval, make_app, wait_for) -> None:
     outputs = tmp_path / "outputs"
     run = run_in(outputs, max_steps=20)
     run.advance(10)
@@ -192,7 +170,7 @@ async def test_training_finished_notification(tmp_path: Path, poll_interval) -> 
         assert any("Training finished" in n for n in notes)
 
 
-async def test_s_writes_a_png_named_by_the_pattern(tmp_path: Path, poll_interval) -> None:
+async def test_s_writes_a_png_named_by_the_pattern(tmp_path: Path, poll_interval, make_app, wait_for) -> None:
     outputs = tmp_path / "myrun"
     run = run_in(outputs)
     run.advance(30)
@@ -212,7 +190,7 @@ async def test_s_writes_a_png_named_by_the_pattern(tmp_path: Path, poll_interval
         await wait_for(pilot, lambda: len(list(export_dir.glob("*.png"))) == 2, timeout=30)
 
 
-async def test_png_failure_is_a_notification_not_a_crash(tmp_path: Path) -> None:
+async def test_png_failure_is_a_notification_not_a_crash(tmp_path: Path, make_app, wait_for) -> None:
     outputs = tmp_path / "outputs"
     run = run_in(outputs)
     run.advance(10)
@@ -227,7 +205,7 @@ async def test_png_failure_is_a_notification_not_a_crash(tmp_path: Path) -> None
         assert app.is_running
 
 
-async def test_follow_toggle_and_reload(tmp_path: Path) -> None:
+async def test_follow_toggle_and_reload(tmp_path: Path, make_app, wait_for) -> None:
     outputs = tmp_path / "outputs"
     run = run_in(outputs)
     run.advance(10)
@@ -247,7 +225,7 @@ async def test_follow_toggle_and_reload(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: shown(app) == "checkpoint-20")
 
 
-async def test_help_screen_and_q_exits(tmp_path: Path) -> None:
+async def test_help_screen_and_q_exits(tmp_path: Path, make_app) -> None:
     app, _ = make_app(tmp_path / "outputs", None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
@@ -266,7 +244,9 @@ def live_record(kind: str, when: float, **fields: object) -> str:
     return json.dumps({"type": kind, "time": when, **fields}) + "\n"
 
 
-async def test_live_log_moves_the_dashboard_between_checkpoints(tmp_path: Path, poll_interval) -> None:
+async def test_live_log_moves_the_dashboard_between_checkpoints(
+    tmp_path: Path, poll_interval, make_app, wait_for
+) -> None:
     """With trainmon_log.jsonl (TrainmonCallback), steps after the last checkpoint show before the next."""
 
     outputs = tmp_path / "outputs"
@@ -300,7 +280,7 @@ async def test_live_log_moves_the_dashboard_between_checkpoints(tmp_path: Path, 
         assert not any("New checkpoint" in n for n in notes if "15" in n)
 
 
-async def test_a_steady_stream_of_events_does_not_starve_reloads(tmp_path: Path) -> None:
+async def test_a_steady_stream_of_events_does_not_starve_reloads(tmp_path: Path, wait_for) -> None:
     """A live log appended every 20 ms: the screen follows while the stream lasts (no resetting debounce)."""
     outputs = tmp_path / "outputs"
     run = run_in(outputs, max_steps=1000)

@@ -4,27 +4,18 @@ logged after the last checkpoint show before the next one exists. Runs with inot
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from trainmon_tui.simulate import RunConfig, SimulatedRun
-from trainmon_tui.ui.app import TrainmonApp
-from trainmon_tui.ui.options import DashboardOptions
 from trainmon_tui.ui.widgets.chart import ChartPane
 from trainmon_tui.ui.widgets.summary import SummaryPane
 
 pytest.importorskip("tensorboard")
 
 SIZE = (100, 32)
-
-
-@pytest.fixture(params=[None, 0.2], ids=["inotify", "polling"])
-def poll_interval(request: pytest.FixtureRequest) -> float | None:
-    return request.param
 
 
 class Writer:
@@ -52,16 +43,9 @@ class Writer:
         self.writer.close()
 
 
-async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    waited = 0.0
-    while not condition():
-        if waited > timeout:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
-        waited += 0.05
-
-
-async def test_event_files_move_the_dashboard_between_checkpoints(tmp_path: Path, poll_interval) -> None:
+async def test_event_files_move_the_dashboard_between_checkpoints(
+    tmp_path: Path, poll_interval, make_app, wait_for
+) -> None:
     outputs = tmp_path / "outputs"
     run = SimulatedRun(outputs, RunConfig(max_steps=100, save_steps=10, eval_steps=20, save_total_limit=3))
     run.advance(10)
@@ -71,8 +55,7 @@ async def test_event_files_move_the_dashboard_between_checkpoints(tmp_path: Path
     for entry in run.log_history:
         writer.log(entry["step"], entry, start + 0.1 * entry["step"])
     writer.log(11, run.train_entry(11), start + 1.1)  # one step past the checkpoint, from the events alone
-    options = DashboardOptions(outputs=outputs, poll_interval=poll_interval, export_dir=tmp_path / "png")
-    app = TrainmonApp(options, rescan_seconds=0.5)
+    app, _ = make_app(outputs, poll_interval)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.snapshot is not None and app.snapshot.state is not None)
         snapshot = app.snapshot
