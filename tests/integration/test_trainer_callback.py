@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,65 +37,25 @@ from trainmon_tui.progress import live_progress  # noqa: E402
 from trainmon_tui.state import load_state  # noqa: E402
 from trainmon_tui.stats import summarize  # noqa: E402
 
-VOCAB = 32
 SEQ = 8
 MAX_STEPS = 10
 BATCH = 4
 
 
-class TinyLM(torch.nn.Module):
-    """Embedding + linear head: a next-token model small enough for a few CPU steps."""
+@pytest.fixture(scope="module")
+def make_trainer(tiny_trainer: Callable[..., Any]) -> Callable[[Path, TrainmonCallback], Any]:
+    def make(out: Path, callback: TrainmonCallback) -> Any:
+        return tiny_trainer(
+            out,
+            max_steps=MAX_STEPS,
+            batch=BATCH,
+            seq=SEQ,
+            callbacks=[callback],
+            include_num_input_tokens_seen=True,
+            report_to="none",
+        )
 
-    main_input_name = "input_ids"
-
-    def __init__(self) -> None:
-        super().__init__()
-        torch.manual_seed(0)
-        self.embed = torch.nn.Embedding(VOCAB, 16)
-        self.head = torch.nn.Linear(16, VOCAB)
-
-    def forward(self, input_ids: Any, labels: Any = None) -> dict[str, Any]:
-        logits = self.head(self.embed(input_ids))
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, VOCAB), labels.reshape(-1))
-        return {"loss": loss, "logits": logits}
-
-
-def dataset(n: int, seed: int) -> list[dict[str, Any]]:
-    generator = torch.Generator().manual_seed(seed)
-    rows = []
-    for _ in range(n):
-        ids = torch.randint(0, VOCAB, (SEQ,), generator=generator)
-        rows.append({"input_ids": ids, "labels": (ids + 1) % VOCAB})
-    return rows
-
-
-def make_trainer(out: Path, callback: TrainmonCallback) -> Any:
-    args = transformers.TrainingArguments(
-        output_dir=str(out),
-        max_steps=MAX_STEPS,
-        per_device_train_batch_size=BATCH,
-        per_device_eval_batch_size=8,
-        learning_rate=1e-2,
-        logging_steps=1,
-        eval_strategy="steps",
-        eval_steps=4,
-        save_strategy="steps",
-        save_steps=4,
-        save_total_limit=2,
-        include_num_input_tokens_seen=True,
-        report_to="none",
-        use_cpu=True,
-        disable_tqdm=True,
-        dataloader_num_workers=0,
-        seed=0,
-    )
-    return transformers.Trainer(
-        model=TinyLM(),
-        args=args,
-        train_dataset=dataset(64, seed=1),
-        eval_dataset=dataset(16, seed=2),
-        callbacks=[callback],
-    )
+    return make
 
 
 def entries(live: LiveLog) -> list[dict[str, Any]]:
@@ -118,7 +79,9 @@ def same(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, TrainmonCallback]:
+def first_run(
+    tmp_path_factory: pytest.TempPathFactory, make_trainer: Callable[[Path, TrainmonCallback], Any]
+) -> tuple[Path, Any, TrainmonCallback]:
     out = tmp_path_factory.mktemp("run")
     callback = TrainmonCallback(report=True)
     trainer = make_trainer(out, callback)
@@ -222,7 +185,9 @@ def test_end_of_training_report(first_run: tuple[Path, Any, TrainmonCallback]) -
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
 
 
-def test_resumed_run_appends_and_reader_replaces(first_run: tuple[Path, Any, TrainmonCallback]) -> None:
+def test_resumed_run_appends_and_reader_replaces(
+    first_run: tuple[Path, Any, TrainmonCallback], make_trainer: Callable[[Path, TrainmonCallback], Any]
+) -> None:
     out, _, _ = first_run
     old_bytes = (out / LIVE_LOG_FILE).read_bytes()
     trainer = make_trainer(out, TrainmonCallback())

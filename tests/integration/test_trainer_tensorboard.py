@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,58 +22,14 @@ from trainmon_tui.snapshot import take_snapshot  # noqa: E402
 from trainmon_tui.state import StateCache  # noqa: E402
 from trainmon_tui.tbevents import LiveSource, read_event_files  # noqa: E402
 
-VOCAB, SEQ, MAX_STEPS = 32, 8, 10
-
-
-class TinyLM(torch.nn.Module):
-    main_input_name = "input_ids"
-
-    def __init__(self) -> None:
-        super().__init__()
-        torch.manual_seed(0)
-        self.embed = torch.nn.Embedding(VOCAB, 16)
-        self.head = torch.nn.Linear(16, VOCAB)
-
-    def forward(self, input_ids: Any, labels: Any = None) -> dict[str, Any]:
-        logits = self.head(self.embed(input_ids))
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, VOCAB), labels.reshape(-1))
-        return {"loss": loss, "logits": logits}
-
-
-def dataset(n: int, seed: int) -> list[dict[str, Any]]:
-    generator = torch.Generator().manual_seed(seed)
-    rows = []
-    for _ in range(n):
-        ids = torch.randint(0, VOCAB, (SEQ,), generator=generator)
-        rows.append({"input_ids": ids, "labels": (ids + 1) % VOCAB})
-    return rows
+MAX_STEPS = 10
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+def trained(tmp_path_factory: pytest.TempPathFactory, tiny_trainer: Callable[..., Any]) -> tuple[Path, Any]:
     out = tmp_path_factory.mktemp("tb") / "outputs"
     os.environ.pop("TENSORBOARD_LOGGING_DIR", None)
-    args = transformers.TrainingArguments(
-        output_dir=str(out),
-        max_steps=MAX_STEPS,
-        per_device_train_batch_size=4,
-        per_device_eval_batch_size=8,
-        learning_rate=1e-2,
-        logging_steps=1,
-        eval_strategy="steps",
-        eval_steps=4,
-        save_strategy="steps",
-        save_steps=4,
-        save_total_limit=2,
-        report_to="tensorboard",
-        use_cpu=True,
-        disable_tqdm=True,
-        dataloader_num_workers=0,
-        seed=0,
-    )
-    trainer = transformers.Trainer(
-        model=TinyLM(), args=args, train_dataset=dataset(64, seed=1), eval_dataset=dataset(16, seed=2)
-    )
+    trainer = tiny_trainer(out, max_steps=MAX_STEPS, report_to="tensorboard")
     trainer.train()
     return out, trainer
 
