@@ -1,7 +1,7 @@
 """Shared helpers: trainer_state.json files written by the tests, and the console script as a subprocess.
 
-Helpers are handed out as fixtures (``helpers``, ``run_cli``) rather than imported from this file, so that
-other ``conftest.py`` files can never shadow them.
+Helpers are handed out as fixtures (``helpers``, ``run_cli``, ``wait_for``) rather than imported from this
+file, so that other ``conftest.py`` files can never shadow them.
 """
 
 from __future__ import annotations
@@ -11,12 +11,15 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
 
 PROJECT = Path(__file__).resolve().parent.parent
 # Real files from public training runs: present for developers and CI, not for users (tests skip then).
@@ -125,3 +128,18 @@ def helpers() -> SimpleNamespace:
         cli_env=cli_env,
         real=REAL_FIXTURES,
     )
+
+
+async def _wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    waited = 0.0
+    while not condition():
+        if waited > timeout:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.05)
+        waited += 0.05
+
+
+@pytest.fixture
+def wait_for() -> Callable[..., Awaitable[None]]:
+    """``await wait_for(pilot, condition, timeout=10.0)``: under Pilot, wait until ``condition()`` or fail."""
+    return _wait_for
