@@ -103,6 +103,18 @@ async def probe(outputs: Path, steps: int, repeats: int) -> dict[str, object]:
         return result
 
     ChartPane.render = timed_render  # type: ignore[method-assign]
+
+    # When each snapshot was applied, taken inside the app: polling for the step could notice it only after
+    # the charts had already been rendered, and then miss that render.
+    applied_times: dict[int | None, float] = {}
+    real_apply = TrainmonApp.apply
+
+    def timed_apply(self: TrainmonApp, snapshot: object) -> None:
+        state = snapshot.state  # type: ignore[attr-defined]
+        applied_times.setdefault(state.global_step if state is not None else None, time.perf_counter())
+        real_apply(self, snapshot)  # type: ignore[arg-type]
+
+    TrainmonApp.apply = timed_apply  # type: ignore[method-assign]
     app = TrainmonApp(DashboardOptions(outputs=outputs))
 
     def shown_step() -> int | None:
@@ -121,9 +133,8 @@ async def probe(outputs: Path, steps: int, repeats: int) -> dict[str, object]:
     started = time.perf_counter()
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_step(steps)
-        applied_at = time.perf_counter()
+        applied_at = applied_times[steps]
         first_applied = applied_at - started
-        rendered.clear()
         await pilot.pause()
         first_painted = max(t for t in rendered if t >= applied_at) - started
         watch_mode = app.watcher.mode.label
@@ -131,9 +142,8 @@ async def probe(outputs: Path, steps: int, repeats: int) -> dict[str, object]:
         for step, text in plan:
             closed = await asyncio.to_thread(save_checkpoint, outputs, step, text)
             await wait_step(step)
-            applied_at = time.perf_counter()
+            applied_at = applied_times[step]
             applied.append(applied_at - closed)
-            rendered.clear()
             await pilot.pause()
             after = [t for t in rendered if t >= applied_at]
             if len(after) < 4:
