@@ -37,6 +37,7 @@ class Snapshot:
     folder_exists: bool = True
     pinned_missing: bool = False  # the checkpoint asked for is gone (rotated away)
     checkpoint: str | None = None  # the checkpoint (or root state) read, before the live log
+    checkpoint_step: int | None = None  # its global_step
     live: LiveLog | None = None
     progress: Progress | None = None
     checkpoint_times: tuple[tuple[int, float], ...] = ()
@@ -108,6 +109,7 @@ def take_snapshot(
         found = find_latest(outputs, cache)
         state, errors = found.latest, errors + found.errors
     checkpoint = state.name if state is not None else None
+    checkpoint_step = state.global_step if state is not None else None
     if live is not None and not live.empty:
         live = fill_plan(live, state)
         state = merge_live(state, live)
@@ -124,6 +126,7 @@ def take_snapshot(
         folder_exists=folder_exists,
         pinned_missing=pinned_missing,
         checkpoint=checkpoint,
+        checkpoint_step=checkpoint_step,
         live=live,
         progress=progress_for(state, live, times, time.time() if now is None else now),
         checkpoint_times=times,

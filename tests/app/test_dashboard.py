@@ -277,7 +277,7 @@ async def test_live_log_moves_the_dashboard_between_checkpoints(
         assert len(app.query_one("#chart-loss", ChartPane).data.loss) == 15
         assert "15 / 100" in summary_text(app)
         assert "Steps/s" in summary_text(app)
-        assert not any("New checkpoint" in n for n in notes if "15" in n)
+        assert not any(n.startswith("checkpoint-10 (step") for n in notes)  # live steps are not checkpoints
 
 
 async def test_a_steady_stream_of_events_does_not_starve_reloads(tmp_path: Path, wait_for) -> None:
@@ -301,3 +301,21 @@ async def test_a_steady_stream_of_events_does_not_starve_reloads(tmp_path: Path,
             seen.add(app.snapshot.state.global_step)
         assert len(seen) > 5  # the dashboard moved many times while the stream went on
         assert max(seen) > 60
+
+
+async def test_an_unreadable_state_is_reported_once(tmp_path: Path, make_app, wait_for) -> None:
+    outputs = tmp_path / "outputs"
+    run = run_in(outputs)
+    run.advance(10)
+    run.save_checkpoint()
+    broken = outputs / "checkpoint-20"
+    broken.mkdir()
+    (broken / STATE_FILE).write_text('{"global_step": 20, "balance": 100}')  # JSON, but not a Trainer's
+    app, notes = make_app(outputs, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-10")  # the newest readable one
+        await wait_for(pilot, lambda: any("no log_history" in n for n in notes))
+        await pilot.press("r")
+        await pilot.pause(0.5)
+        assert sum("no log_history" in n for n in notes) == 1
+        assert any(n.startswith("skipped: ") and "checkpoint-20" in n for n in notes)

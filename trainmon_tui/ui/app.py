@@ -31,7 +31,7 @@ from ..i18n import t
 from ..progress import progress_for
 from ..simulate import SimulatedRun, demo_config
 from ..snapshot import Snapshot, take_snapshot
-from ..state import StateCache, TrainerState
+from ..state import ErrorKind, StateCache, TrainerState
 from ..tbevents import LiveSource, from_event_files
 from ..watch import FolderWatcher
 from .help import HelpScreen
@@ -186,7 +186,7 @@ class TrainmonApp(App[int]):
         if event.state is WorkerState.SUCCESS and worker.result is not None:
             self.apply(worker.result)
         elif event.state is WorkerState.ERROR:
-            self.notify(f"reload failed: {worker.error}", severity="error")
+            self.notify(f"reload failed: {worker.error}", severity="error", markup=False)
         if self._reload_pending:
             self._reload_pending = False
             self.request_reload()
@@ -197,7 +197,8 @@ class TrainmonApp(App[int]):
         previous, self.snapshot = self.snapshot, snapshot
         self._fingerprint = snapshot.fingerprint
         if snapshot.pinned_missing and self.pinned is not None:
-            self.notify(f"{self.pinned.parent.name} was deleted: following the latest checkpoint")
+            gone = self.pinned.parent.name
+            self.notify(f"{gone} was deleted: following the latest checkpoint", markup=False)
             self.pinned = None
             self.request_reload(force=True)
         with self.batch_update():
@@ -209,6 +210,9 @@ class TrainmonApp(App[int]):
             shown = snapshot.state.name if snapshot.state else None
             self.query_one(CheckpointList).show(snapshot.candidates, shown, self.pinned is None)
         self._announce(previous, snapshot)
+        for error in snapshot.errors:
+            if error.kind is ErrorKind.INVALID:  # half-written files are retried quietly; this will not heal
+                self._notify_once(f"invalid:{error}", f"skipped: {error}", severity="warning")
         if snapshot.incomplete and self._retries < MAX_RETRIES:
             self._retries += 1
             self.set_timer(RETRY_SECONDS, partial(self.request_reload, True))
@@ -219,13 +223,12 @@ class TrainmonApp(App[int]):
         state = snapshot.state
         if state is None:
             return
-        before = previous.state if previous is not None else None
-        if (
-            previous is not None
-            and self.pinned is None
-            and (before is None or (state.name, state.global_step) != (before.name, before.global_step))
-        ):
-            self.notify(f"{state.name} (step {state.global_step})", title="New checkpoint", timeout=2.5)
+        # A new checkpoint (or a rewritten root state), not a new live step: those arrive every few seconds.
+        saved = (snapshot.checkpoint, snapshot.checkpoint_step)
+        is_new = previous is not None and saved != (previous.checkpoint, previous.checkpoint_step)
+        if is_new and self.pinned is None and saved[0] is not None:
+            message = f"{saved[0]} (step {saved[1]})"
+            self.notify(message, title="New checkpoint", timeout=2.5, markup=False)
         if state.max_steps and state.global_step is not None and state.global_step >= state.max_steps:
             self._notify_once("finished", f"{t('finished', self.lang)}: step {state.global_step}")
         newest = (("loss", state.loss), ("grad norm", state.get("grad_norm")))
@@ -241,7 +244,7 @@ class TrainmonApp(App[int]):
         if (str(self.outputs), key) in self._notified:
             return
         self._notified.add((str(self.outputs), key))
-        self.notify(message, severity=severity)  # type: ignore[arg-type]
+        self.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
 
     def _waiting_text(self) -> str:
         return t("waiting", self.lang, path=self.outputs)
@@ -306,9 +309,9 @@ class TrainmonApp(App[int]):
             path = unique_path(self.options.export_dir, export_stem(state))
             save_dashboard_png(state, path, self.lang)
         except Exception as exc:
-            self.notify(f"PNG not saved: {exc}", severity="error", timeout=10)
+            self.notify(f"PNG not saved: {exc}", severity="error", timeout=10, markup=False)
         else:
-            self.notify(str(path.absolute()), title="PNG saved", timeout=10)
+            self.notify(str(path.absolute()), title="PNG saved", timeout=10, markup=False)
 
     def _start_demo(self) -> None:
         run = SimulatedRun(self.outputs, demo_config())
