@@ -186,6 +186,11 @@ class SimulatedRun:
         self.rotate()
         return folder
 
+    def save_at(self, step: int) -> Path:
+        """Train up to ``step``, then save a checkpoint there."""
+        self.advance(step)
+        return self.save_checkpoint()
+
     def rotate(self) -> None:
         """``_rotate_checkpoints``: keep the newest ``save_total_limit`` (and the best) checkpoints."""
         limit = self.config.save_total_limit

@@ -52,8 +52,7 @@ async def test_first_checkpoint_appears_after_start_on_empty_folder(
         assert shown(app) is None
         assert "Waiting for the first checkpoint" in summary_text(app)
         run = run_in(outputs)
-        run.advance(10)
-        run.save_checkpoint()
+        run.save_at(10)
         await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
         assert "10 / 100" in summary_text(app)
         assert any("checkpoint-10" in n for n in notes)
@@ -68,8 +67,7 @@ async def test_folder_created_after_start_is_picked_up(
         await pilot.pause(0.3)
         assert not app.watcher.running
         run = run_in(outputs)
-        run.advance(10)
-        run.save_checkpoint()
+        run.save_at(10)
         await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
         assert app.watcher.running
 
@@ -79,16 +77,14 @@ async def test_new_checkpoint_updates_summary_and_charts(
 ) -> None:
     outputs = tmp_path / "outputs"
     run = run_in(outputs)
-    run.advance(10)
-    run.save_checkpoint()
+    run.save_at(10)
     app, _ = make_app(outputs, poll_interval)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
         loss_chart = app.query_one("#chart-loss", ChartPane)
         points_before = len(loss_chart.data.loss)
         assert points_before == 10
-        run.advance(30)
-        run.save_checkpoint()
+        run.save_at(30)
         await wait_for(pilot, lambda: shown(app) == "checkpoint-30")
         assert "30 / 100" in summary_text(app)
         assert len(loss_chart.data.loss) == 30
@@ -101,8 +97,7 @@ async def test_half_written_state_is_skipped_then_picked_up(
 ) -> None:
     outputs = tmp_path / "outputs"
     run = run_in(outputs)
-    run.advance(10)
-    run.save_checkpoint()
+    run.save_at(10)
     app, notes = make_app(outputs, poll_interval)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
@@ -124,8 +119,7 @@ async def test_rotation_deleting_the_shown_checkpoint(
     outputs = tmp_path / "outputs"
     run = run_in(outputs, save_total_limit=None)
     for step in (10, 20, 30):
-        run.advance(step)
-        run.save_checkpoint()
+        run.save_at(step)
     app, notes = make_app(outputs, poll_interval)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: shown(app) == "checkpoint-30")
@@ -142,14 +136,12 @@ async def test_rotation_deleting_the_shown_checkpoint(
 async def test_nan_loss_raises_a_notification(tmp_path: Path, poll_interval, make_app, wait_for) -> None:
     outputs = tmp_path / "outputs"
     run = run_in(outputs, nan_steps=frozenset({20}))
-    run.advance(10)
-    run.save_checkpoint()
+    run.save_at(10)
     app, notes = make_app(outputs, poll_interval)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
         assert not any("not finite" in n for n in notes)
-        run.advance(20)
-        run.save_checkpoint()
+        run.save_at(20)
         await wait_for(pilot, lambda: shown(app) == "checkpoint-20")
         await wait_for(pilot, lambda: any("checkpoint-20: the newest loss" in n for n in notes))
 
@@ -157,14 +149,12 @@ async def test_nan_loss_raises_a_notification(tmp_path: Path, poll_interval, mak
 async def test_training_finished_notification(tmp_path: Path, poll_interval, make_app, wait_for) -> None:
     outputs = tmp_path / "outputs"
     run = run_in(outputs, max_steps=20)
-    run.advance(10)
-    run.save_checkpoint()
+    run.save_at(10)
     app, notes = make_app(outputs, poll_interval)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
         assert not any("finished" in n for n in notes)
-        run.advance(20)
-        run.save_checkpoint()
+        run.save_at(20)
         run.finish()  # trainer.save_state(): the root state wins the tie at step 20
         await wait_for(pilot, lambda: shown(app) == STATE_FILE)
         assert any("Training finished" in n for n in notes)
@@ -173,8 +163,7 @@ async def test_training_finished_notification(tmp_path: Path, poll_interval, mak
 async def test_s_writes_a_png_named_by_the_pattern(tmp_path: Path, poll_interval, make_app, wait_for) -> None:
     outputs = tmp_path / "myrun"
     run = run_in(outputs)
-    run.advance(30)
-    run.save_checkpoint()
+    run.save_at(30)
     app, notes = make_app(outputs, poll_interval)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: shown(app) == "checkpoint-30")
@@ -193,8 +182,7 @@ async def test_s_writes_a_png_named_by_the_pattern(tmp_path: Path, poll_interval
 async def test_png_failure_is_a_notification_not_a_crash(tmp_path: Path, make_app, wait_for) -> None:
     outputs = tmp_path / "outputs"
     run = run_in(outputs)
-    run.advance(10)
-    run.save_checkpoint()
+    run.save_at(10)
     blocker = tmp_path / "png"
     blocker.write_text("a file where the export folder should be")
     app, notes = make_app(outputs, None)
@@ -208,15 +196,13 @@ async def test_png_failure_is_a_notification_not_a_crash(tmp_path: Path, make_ap
 async def test_follow_toggle_and_reload(tmp_path: Path, make_app, wait_for) -> None:
     outputs = tmp_path / "outputs"
     run = run_in(outputs)
-    run.advance(10)
-    run.save_checkpoint()
+    run.save_at(10)
     app, _ = make_app(outputs, None)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
         await pilot.press("f")  # pin what is shown
         await wait_for(pilot, lambda: app.pinned is not None)
-        run.advance(20)
-        run.save_checkpoint()
+        run.save_at(20)
         await pilot.press("r")
         await pilot.pause(0.8)
         assert shown(app) == "checkpoint-10"  # pinned: the new checkpoint is listed but not shown
@@ -251,8 +237,7 @@ async def test_live_log_moves_the_dashboard_between_checkpoints(
 
     outputs = tmp_path / "outputs"
     run = run_in(outputs)
-    run.advance(10)
-    run.save_checkpoint()
+    run.save_at(10)
     start = time.time()
     log = outputs / "trainmon_log.jsonl"
     lines = [
@@ -284,8 +269,7 @@ async def test_a_steady_stream_of_events_does_not_starve_reloads(tmp_path: Path,
     """A live log appended every 20 ms: the screen follows while the stream lasts (no resetting debounce)."""
     outputs = tmp_path / "outputs"
     run = run_in(outputs, max_steps=1000)
-    run.advance(10)
-    run.save_checkpoint()
+    run.save_at(10)
     log = outputs / "trainmon_log.jsonl"
     log.write_text(live_record("start", time.time(), v=1, step=0, epoch=0, max_steps=1000))
     options = DashboardOptions(outputs=outputs)
@@ -306,8 +290,7 @@ async def test_a_steady_stream_of_events_does_not_starve_reloads(tmp_path: Path,
 async def test_an_unreadable_state_is_reported_once(tmp_path: Path, make_app, wait_for) -> None:
     outputs = tmp_path / "outputs"
     run = run_in(outputs)
-    run.advance(10)
-    run.save_checkpoint()
+    run.save_at(10)
     broken = outputs / "checkpoint-20"
     broken.mkdir()
     (broken / STATE_FILE).write_text('{"global_step": 20, "balance": 100}')  # JSON, but not a Trainer's

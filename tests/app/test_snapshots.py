@@ -32,8 +32,7 @@ def run_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         RunConfig(max_steps=500, save_steps=100, eval_steps=50, logging_steps=2, nan_steps=frozenset({124})),
     )
     for step in (100, 200, 300):
-        run.advance(step)
-        run.save_checkpoint()
+        run.save_at(step)
     for folder in outputs.iterdir():
         mtime = FIXED_MTIME + int(folder.name.split("-")[1])  # one step a second
         os.utime(folder / STATE_FILE, (mtime, mtime))

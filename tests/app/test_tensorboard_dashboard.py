@@ -48,8 +48,7 @@ async def test_event_files_move_the_dashboard_between_checkpoints(
 ) -> None:
     outputs = tmp_path / "outputs"
     run = SimulatedRun(outputs, RunConfig(max_steps=100, save_steps=10, eval_steps=20, save_total_limit=3))
-    run.advance(10)
-    run.save_checkpoint()
+    run.save_at(10)
     start = time.time() - 2
     writer = Writer(outputs / "runs" / "Jan01_12-00-00_host")
     for entry in run.log_history:

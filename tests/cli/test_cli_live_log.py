@@ -39,8 +39,7 @@ def test_live_log_alone_is_enough_before_the_first_checkpoint(tmp_path: Path, ru
 def test_steps_after_the_checkpoint_speed_and_eta(tmp_path: Path, run_cli) -> None:
     outputs = tmp_path / "outputs"
     run = SimulatedRun(outputs, RunConfig(max_steps=100, save_steps=10, eval_steps=None))
-    run.advance(10)
-    run.save_checkpoint()
+    run.save_at(10)
     t0 = time.time() - 20.2  # step 20 was logged 0.2 s ago
     write_live_log(outputs, run, range(1, 21), t0)
     result = run_cli(str(outputs), "--summary", "--format", "json")
@@ -71,8 +70,7 @@ def test_a_silent_run_is_stalled(tmp_path: Path, run_cli) -> None:
 def test_explicit_checkpoint_ignores_the_live_log(tmp_path: Path, run_cli) -> None:
     outputs = tmp_path / "outputs"
     run = SimulatedRun(outputs, RunConfig(max_steps=100, save_steps=10))
-    run.advance(10)
-    run.save_checkpoint()
+    run.save_at(10)
     write_live_log(outputs, run, range(1, 21), time.time() - 20)
     data = json.loads(
         run_cli("--checkpoint", str(outputs / "checkpoint-10"), "--summary", "--format", "json").stdout

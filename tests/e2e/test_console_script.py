@@ -70,8 +70,7 @@ def test_dashboard_in_a_real_terminal(tmp_path: Path, tmux: Tmux) -> None:
     assert wait_until(lambda: "Waiting for the first checkpoint" in tmux.screen()), tmux.screen()
 
     run = SimulatedRun(outputs, RunConfig(max_steps=100, save_steps=10, eval_steps=20))
-    run.advance(20)
-    run.save_checkpoint()
+    run.save_at(20)
     assert wait_until(lambda: "checkpoint-20" in tmux.screen()), tmux.screen()
     assert "20 / 100" in tmux.screen()
 
@@ -96,8 +95,7 @@ def test_dashboard_in_a_real_terminal(tmp_path: Path, tmux: Tmux) -> None:
 def test_ctrl_c_exits_cleanly(tmp_path: Path, tmux: Tmux) -> None:
     outputs = tmp_path / "outputs"
     run = SimulatedRun(outputs, RunConfig(max_steps=100, save_steps=10, eval_steps=20))
-    run.advance(30)
-    run.save_checkpoint()
+    run.save_at(30)
     status_file = tmp_path / "status"
     command = (
         f"cd {shlex.quote(str(tmp_path))} && TERM=xterm-256color NO_COLOR=1 {shlex.quote(SCRIPT)} outputs"

@@ -312,8 +312,7 @@ def test_live_state_before_any_checkpoint(tmp_path: Path, path: Path) -> None:
 def test_merge_live_extends_the_checkpoint_with_what_came_after(tmp_path: Path, path: Path) -> None:
     config = RunConfig(max_steps=40, eval_steps=10, save_steps=20, nan_steps=frozenset({23}))
     run = SimulatedRun(tmp_path, config)
-    run.advance(20)
-    run.save_checkpoint()
+    run.save_at(20)
     run.advance(34)
     write_simulated(path, run)
     checkpoint = load_state(tmp_path / "checkpoint-20")
@@ -339,8 +338,7 @@ def test_merge_live_extends_the_checkpoint_with_what_came_after(tmp_path: Path, 
 
 def test_merge_live_adds_the_summary_logged_after_the_last_save(tmp_path: Path, path: Path) -> None:
     run = SimulatedRun(tmp_path, RunConfig(max_steps=20, eval_steps=10, save_steps=20))
-    run.advance(20)
-    run.save_checkpoint()  # holds the evaluation at step 20, not the summary
+    run.save_at(20)  # holds the evaluation at step 20, not the summary
     run.finish()
     write_simulated(path, run)
     checkpoint = load_state(tmp_path / "checkpoint-20")
@@ -356,8 +354,7 @@ def test_merge_live_adds_the_summary_logged_after_the_last_save(tmp_path: Path, 
 
 def test_merge_live_with_nothing_newer_is_the_checkpoint(tmp_path: Path, path: Path) -> None:
     run = SimulatedRun(tmp_path, RunConfig(max_steps=20, eval_steps=None, save_steps=10))
-    run.advance(10)
-    run.save_checkpoint()
+    run.save_at(10)
     write_simulated(path, run)
     checkpoint = load_state(tmp_path / "checkpoint-10")
     assert merge_live(checkpoint, read_live_log(path)) is checkpoint
@@ -384,8 +381,7 @@ def test_merge_live_ignores_a_live_log_left_by_an_earlier_run(tmp_path: Path, pa
     old.advance(40)
     write_simulated(path, old, t0=time.time() - 3600)  # an hour ago, up to step 40
     new = SimulatedRun(tmp_path, RunConfig(max_steps=40, eval_steps=None, save_steps=10, seed=2))
-    new.advance(10)
-    new.save_checkpoint()  # this run, without the callback, is at step 10
+    new.save_at(10)  # this run, without the callback, is at step 10
     checkpoint = load_state(tmp_path / "checkpoint-10")
     live = read_live_log(path)
     assert records_after(checkpoint, live) == []

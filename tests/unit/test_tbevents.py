@@ -385,8 +385,7 @@ def test_plan_from_the_arguments() -> None:
 def test_merged_with_a_checkpoint(tb: None, tmp_path: Path) -> None:
     outputs = tmp_path / "outputs"
     run = SimulatedRun(outputs, RunConfig(max_steps=40, eval_steps=10, save_steps=20))
-    run.advance(20)
-    run.save_checkpoint()
+    run.save_at(20)
     run.advance(27)
     t0 = time.time() - 30
     writer = Writer(outputs / "runs" / "Jan01_host")
@@ -431,8 +430,7 @@ def test_without_tensorboard_nothing_breaks(tmp_path: Path, monkeypatch: pytest.
 
     outputs = tmp_path / "outputs"
     run = SimulatedRun(outputs, RunConfig(max_steps=40, eval_steps=10, save_steps=10))
-    run.advance(10)
-    run.save_checkpoint()
+    run.save_at(10)
     event = outputs / "runs" / "Jan01_host" / "events.out.tfevents.1700000000.host.1.0"
     event.parent.mkdir(parents=True)
     event.write_bytes(b"\x00" * 64)
@@ -460,8 +458,7 @@ def test_summary_loads_the_steps_logged_since_the_checkpoint(tb: None, tmp_path:
 
     outputs = tmp_path / "outputs"
     run = SimulatedRun(outputs, RunConfig(max_steps=100, eval_steps=None, save_steps=10))
-    run.advance(10)
-    run.save_checkpoint()
+    run.save_at(10)
     t0 = time.time() - 20.2  # step s logged at t0 + s: step 20 was logged 0.2 s ago
     writer = Writer(outputs / "runs" / "Jan01_host")
     writer.args({**ARGS, "max_steps": -1, "save_steps": 10}, t0)
