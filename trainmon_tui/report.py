@@ -90,9 +90,13 @@ def progress_rows(progress: Progress, lang: Lang = "en") -> Iterator[tuple[str, 
 
 
 def summary_rows(
-    summary: Summary, lang: Lang = "en", progress: Progress | None = None
+    summary: Summary, lang: Lang = "en", progress: Progress | None = None, *, speed_first: bool = False
 ) -> Iterator[tuple[str, str | None]]:
-    """(label, value) rows; a value of None marks a section heading."""
+    """(label, value) rows; a value of None marks a section heading.
+
+    The original tool's order (progress, loss, parameters, time), then speed, evaluation and best checkpoint;
+    ``speed_first`` moves speed and ETA up to follow the progress (the dashboard's pane is short).
+    """
     loss = summary.loss
     yield t("progress", lang), None
     yield (
@@ -104,6 +108,8 @@ def summary_rows(
         t("step", lang),
         f"{fmt_of(summary.global_step, summary.max_steps)} ({fmt_percent(summary.step_progress)})",
     )
+    if progress is not None and speed_first:
+        yield from progress_rows(progress, lang)
     yield t("loss_info", lang), None
     yield t("current", lang), fmt_number(loss.current)
     yield t("min", lang), fmt_number(loss.min)
@@ -122,7 +128,7 @@ def summary_rows(
         t("checkpoint_time", lang),
         summary.checkpoint_time.strftime("%Y-%m-%d %H:%M:%S") if summary.checkpoint_time else DASH,
     )
-    if progress is not None:
+    if progress is not None and not speed_first:
         yield from progress_rows(progress, lang)
     if summary.eval is not None:
         yield f"{t('eval', lang)} @ {summary.eval.step}", None
@@ -162,7 +168,7 @@ def summary_table(
 
 def summary_compact(summary: Summary, lang: Lang = "en", progress: Progress | None = None) -> Text:
     """The dashboard's narrow pane: headings on lines of their own, values aligned after the labels."""
-    rows = list(summary_rows(summary, lang, progress))
+    rows = list(summary_rows(summary, lang, progress, speed_first=True))
     width = max((cell_len(label) for label, value in rows if value is not None), default=0)
     text = Text(no_wrap=True, overflow="ellipsis")
     for index, (label, value) in enumerate(rows):
