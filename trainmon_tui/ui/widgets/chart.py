@@ -1,10 +1,19 @@
-"""One plotext chart: a figure of its own per widget, replotted from prepared (downsampled) data."""
+"""One chart pane: drawn afresh from prepared (downsampled) data at every render, at whatever size it has.
+
+textual-plotext's own render builds one long-lived figure again and again, and plotext's build changes the
+figure's data in place: a log-scale chart crashed on the second render (a resize). Here every render goes
+through the core's :func:`~trainmon_tui.charts.chart_text`, which starts from a fresh figure, draws a chart
+too small for plotext as its title and latest value, and never raises. The widget keeps textual-plotext for
+its theme, which follows the app's.
+"""
 
 from __future__ import annotations
 
+from rich.text import Text
+from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
-from ...charts import ChartData, ChartName, draw
+from ...charts import ChartData, ChartName, chart_text
 from ...i18n import Lang
 
 
@@ -17,12 +26,11 @@ class ChartPane(PlotextPlot):
         self.lang: Lang = lang
         self.data = ChartData()
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.show(self.data)
-
     def show(self, data: ChartData) -> None:
         self.data = data
-        self.plt.clear_figure()
-        draw(self.plt, self.chart, data, self.lang)
         self.refresh()
+
+    def render(self) -> RenderResult:
+        width, height = self.content_size
+        theme = self._get_plotext_theme_name(self.app.theme)
+        return Text.from_ansi(chart_text(self.chart, self.data, width, height, self.lang, theme=theme))
