@@ -1,4 +1,4 @@
-"""How the dashboard looks, at 80x24 and 160x48 (pytest-textual-snapshot; update with --snapshot-update).
+"""How the dashboard looks at every kind of pane (pytest-textual-snapshot; update with --snapshot-update).
 
 The run is the seeded simulator's, with fixed modification times and a relative outputs path, so the
 picture does not depend on when or where the test runs.
@@ -17,6 +17,7 @@ from trainmon_tui.simulate import RunConfig, SimulatedRun
 from trainmon_tui.state import STATE_FILE
 from trainmon_tui.ui.app import TrainmonApp
 from trainmon_tui.ui.options import DashboardOptions
+from trainmon_tui.ui.widgets.summary import SummaryPane
 
 FIXED_MTIME = 1_767_225_600  # 2026-01-01 00:00:00 UTC
 
@@ -49,14 +50,22 @@ def make_app(outputs: Path) -> TrainmonApp:
 async def loaded(pilot: Pilot) -> None:
     app = pilot.app
     assert isinstance(app, TrainmonApp)
-    for _ in range(200):
-        if app.snapshot is not None and app.snapshot.state is not None:
+    summary = app.query_one(SummaryPane)
+    for _ in range(200):  # the first reload, and the one the first resize asks for, both applied
+        idle = not (app._reload_running or app._reload_pending or app._coalesce)
+        measured = summary.size.height > 1  # the summary's rows laid out (the waiting line is one)
+        if app.snapshot is not None and app.snapshot.state is not None and idle and measured:
             break
         await pilot.pause(0.05)
-    await pilot.pause(0.2)
+    # Then the layout settles: the summary's scrollbar appears only after its new content was measured.
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause(0.5)
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+SIZES = [(80, 24), (160, 48), (60, 18), (50, 50), (40, 12)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_main_screen(snap_compare, run_folder: Path, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(run_folder), terminal_size=size, run_before=loaded)
 
@@ -68,3 +77,14 @@ def test_help_screen(snap_compare, run_folder: Path) -> None:
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(run_folder), terminal_size=(80, 24), run_before=open_help)
+
+
+def test_side_pane_hidden(snap_compare, run_folder: Path) -> None:
+    """``b`` at 60x18: the charts get the whole pane, and are drawn instead of their compact form."""
+
+    async def hide_side(pilot: Pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("b")
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(run_folder), terminal_size=(60, 18), run_before=hide_side)

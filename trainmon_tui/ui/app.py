@@ -22,6 +22,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
 from textual.worker import Worker, WorkerState
@@ -29,6 +30,7 @@ from textual.worker import Worker, WorkerState
 from ..charts import CHART_NAMES, points_for_width
 from ..i18n import t
 from ..progress import progress_for
+from ..safetext import printable
 from ..simulate import SimulatedRun, demo_config
 from ..snapshot import Snapshot, take_snapshot
 from ..state import ErrorKind, StateCache, TrainerState
@@ -53,10 +55,15 @@ MAX_RETRIES = 10
 class TrainmonApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "trainmon-tui"
+    # Classes on the screen by its size, for app.tcss: narrow panes stack the side pane above the charts,
+    # tall and narrow ones give the charts one column.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-medium"), (120, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # noqa: RUF012
     BINDINGS = [  # noqa: RUF012 - Textual's convention
         Binding("s", "save_png", "Save PNG"),
         Binding("r", "reload", "Reload"),
         Binding("f", "toggle_follow", "Follow"),
+        Binding("b", "toggle_side", "Side pane"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
@@ -83,6 +90,24 @@ class TrainmonApp(App[int]):
         self._notified: set[tuple[str, str]] = set()
         self._demo_stop = threading.Event()
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification of this app is plain text: paths, keys and reasons from files are data.
+
+        Control characters are made visible and markup is off whatever a caller passes, so no message
+        that embeds text from disk can act on the terminal or break on a ``[``.
+        """
+        super().notify(
+            printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False
+        )
+
     # --- layout ------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -108,6 +133,7 @@ class TrainmonApp(App[int]):
         self.request_reload(force=True)
 
     def on_resize(self) -> None:
+        self._show_info()
         # Chart data is downsampled for the width: prepare it again (bursts coalesce in request_reload).
         if self.snapshot is not None:
             self.request_reload(force=True)
@@ -244,18 +270,20 @@ class TrainmonApp(App[int]):
         if (str(self.outputs), key) in self._notified:
             return
         self._notified.add((str(self.outputs), key))
-        self.notify(message, severity=severity, markup=False)  # type: ignore[arg-type]
+        self.notify(message, severity=severity)  # type: ignore[arg-type]
 
     def _waiting_text(self) -> str:
         return t("waiting", self.lang, path=self.outputs)
 
     def _show_info(self) -> None:
         snapshot = self.snapshot
-        info = Text.assemble((short_path(self.outputs), "cyan"))
+        # The folder gives way first: at 80 columns the checkpoint, step and watch mode stay visible.
+        limit = 24 if self.size.width >= 100 else max(8, self.size.width // 5)
+        info = Text.assemble((printable(short_path(self.outputs, limit)), "cyan"))
         state = snapshot.state if snapshot else None
         if state is not None:
             when = datetime.fromtimestamp(state.mtime).strftime("%H:%M:%S") if state.mtime else "-"
-            name = snapshot.checkpoint if snapshot and snapshot.checkpoint else state.name
+            name = printable(snapshot.checkpoint if snapshot and snapshot.checkpoint else state.name)
             info.append_text(Text.assemble("  ", (name, "bold green"), f"  step {state.global_step}"))
             if snapshot and snapshot.live is not None and not snapshot.live.empty:
                 source = "tensorboard" if from_event_files(snapshot.live) else "live"
@@ -289,6 +317,10 @@ class TrainmonApp(App[int]):
         elif option_id in candidates:
             self.pinned = candidates[option_id].path
         self.request_reload(force=True)
+
+    def action_toggle_side(self) -> None:
+        """Hide or show the summary and checkpoint list, so the charts get the whole pane."""
+        self.screen.toggle_class("-side-hidden")
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

@@ -13,6 +13,7 @@ KEYS = (
     ("s", "save the four charts as a PNG into the export folder"),
     ("r", "reload now"),
     ("f", "follow the latest checkpoint on / off"),
+    ("b", "hide / show the side pane (summary and checkpoints)"),
     ("↑ ↓  j k", "move in the checkpoint list"),
     ("enter", "show the highlighted checkpoint (or follow latest)"),
     ("?", "this help"),

@@ -10,6 +10,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...discovery import Candidate
+from ...safetext import printable
 
 FOLLOW_ID = "follow-latest"
 
@@ -37,7 +38,7 @@ class CheckpointList(OptionList):
         follow = Text("● follow latest" if following else "○ follow latest", style="bold")
         options = [Option(follow, id=FOLLOW_ID)]
         for name in names:
-            label = Text(("▶ " if name == shown else "  ") + name)
+            label = Text(("▶ " if name == shown else "  ") + printable(name))
             if name == shown:
                 label.stylize("bold")
             options.append(Option(label, id=name))

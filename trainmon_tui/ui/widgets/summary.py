@@ -8,6 +8,7 @@ from textual.widgets import Static
 from ...i18n import Lang
 from ...progress import Progress
 from ...report import summary_compact
+from ...safetext import printable
 from ...stats import Summary
 
 
@@ -18,6 +19,6 @@ class SummaryPane(Static):
         self, summary: Summary | None, lang: Lang, waiting: str, progress: Progress | None = None
     ) -> None:
         if summary is None:
-            self.update(Text(waiting, style="italic"))
+            self.update(Text(printable(waiting), style="italic"))
         else:
             self.update(summary_compact(summary, lang, progress))
