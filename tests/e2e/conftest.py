@@ -142,4 +142,7 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
     config.write_text(TMUX_CONF)
     server = Tmux(f"trainmon-test-{uuid.uuid4().hex[:8]}", config)
     yield server
+    socket = server("display-message", "-p", "#{socket_path}").strip()
     server("kill-server")
+    if socket:  # tmux 3.3 leaves the socket file of a killed server behind
+        Path(socket).unlink(missing_ok=True)
