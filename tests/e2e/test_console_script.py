@@ -7,63 +7,29 @@ and exits with status 0 on ``q``, leaving no traceback on the screen.
 from __future__ import annotations
 
 import shlex
-import shutil
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
-
-import pytest
+from typing import TYPE_CHECKING
 
 from trainmon_tui.simulate import RunConfig, SimulatedRun
 
-TMUX = shutil.which("tmux")
-SCRIPT = shutil.which("trainmon-tui") or str(Path(sys.executable).parent / "trainmon-tui")
-pytestmark = [
-    pytest.mark.skipif(TMUX is None, reason="tmux is not installed"),
-    pytest.mark.skipif(not Path(SCRIPT).exists(), reason="the trainmon-tui console script is not installed"),
-]
+if TYPE_CHECKING:
+    from tests.e2e.conftest import Tmux
+
+# The fixtures ``tmux``, ``console_script`` and ``wait_until`` come from tests/e2e/conftest.py.
+WaitUntil = Callable[..., bool]
 
 
-class Tmux:
-    def __init__(self, socket: str) -> None:
-        self.socket = socket
-
-    def __call__(self, *args: str) -> str:
-        result = subprocess.run(
-            [TMUX, "-L", self.socket, *args], capture_output=True, text=True, timeout=10, check=False
-        )
-        return result.stdout
-
-    def screen(self) -> str:
-        return self("capture-pane", "-p", "-t", "main")
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
-@pytest.fixture
-def tmux() -> Tmux:
-    session = Tmux(f"trainmon-test-{uuid.uuid4().hex[:8]}")
-    yield session
-    session("kill-server")
-
-
-def test_dashboard_in_a_real_terminal(tmp_path: Path, tmux: Tmux) -> None:
+def test_dashboard_in_a_real_terminal(
+    tmp_path: Path, tmux: Tmux, console_script: str, wait_until: WaitUntil
+) -> None:
     outputs = tmp_path / "outputs"
     outputs.mkdir()
     export_dir = tmp_path / "png"
     status_file = tmp_path / "status"
     command = (
-        f"cd {shlex.quote(str(tmp_path))} && TERM=xterm-256color {shlex.quote(SCRIPT)} outputs "
+        f"cd {shlex.quote(str(tmp_path))} && TERM=xterm-256color {shlex.quote(console_script)} outputs "
         f"--export-dir png; echo $? > {shlex.quote(str(status_file))}; sleep 30"
     )
     tmux("new-session", "-d", "-s", "main", "-x", "100", "-y", "30", command)
@@ -92,14 +58,14 @@ def test_dashboard_in_a_real_terminal(tmp_path: Path, tmux: Tmux) -> None:
     assert "Error" not in screen
 
 
-def test_ctrl_c_exits_cleanly(tmp_path: Path, tmux: Tmux) -> None:
+def test_ctrl_c_exits_cleanly(tmp_path: Path, tmux: Tmux, console_script: str, wait_until: WaitUntil) -> None:
     outputs = tmp_path / "outputs"
     run = SimulatedRun(outputs, RunConfig(max_steps=100, save_steps=10, eval_steps=20))
     run.save_at(30)
     status_file = tmp_path / "status"
     command = (
-        f"cd {shlex.quote(str(tmp_path))} && TERM=xterm-256color NO_COLOR=1 {shlex.quote(SCRIPT)} outputs"
-        f"; echo $? > {shlex.quote(str(status_file))}; sleep 30"
+        f"cd {shlex.quote(str(tmp_path))} && TERM=xterm-256color NO_COLOR=1 "
+        f"{shlex.quote(console_script)} outputs; echo $? > {shlex.quote(str(status_file))}; sleep 30"
     )
     tmux("new-session", "-d", "-s", "main", "-x", "80", "-y", "24", command)
     assert wait_until(lambda: "checkpoint-30" in tmux.screen()), tmux.screen()
