@@ -346,10 +346,31 @@ def _demo_folder(args: argparse.Namespace, outputs: Path, one_shot: bool) -> Ite
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def _is_terminal(stream: object) -> bool:
+    """A stream that is a terminal; not one when closed (``<&-`` leaves ``sys.stdin`` None) or detached."""
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _check_terminal() -> None:
+    """The dashboard draws with escape codes: without a terminal (``> file``, ``</dev/null``, cron) it would
+    write them into a file forever, so say what to use instead (before Textual is imported)."""
+    if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
+        raise CliError(
+            "the dashboard needs a terminal (stdin and stdout are not both one): "
+            "use -u, -p or -s for a one-shot summary, chart or PNG, or run it in a terminal",
+            2,
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     explicit = args.outputs_opt or args.outputs_pos
     outputs = explicit or DEFAULT_OUTPUTS
     one_shot = bool(args.summary or args.plot or args.save_plot or args.compare)
+    if not one_shot:
+        _check_terminal()
     if args.save_plot is not None:
         _check_target(args.save_plot, args.force)
     with _demo_folder(args, outputs, one_shot) as outputs:

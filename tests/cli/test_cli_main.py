@@ -20,7 +20,13 @@ def english(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def dashboard(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """stdin and stdout are a terminal (under pytest they are not): the dashboard may open."""
+    monkeypatch.setattr(cli, "_is_terminal", lambda stream: stream in (sys.stdin, sys.stdout))
+
+
+@pytest.fixture
+def dashboard(monkeypatch: pytest.MonkeyPatch, terminal: None) -> SimpleNamespace:
     """A stand-in for ``trainmon_tui.ui.app``: records what the CLI hands over."""
     seen = SimpleNamespace(options=None, outputs_existed=None, code=0)
     fake = ModuleType("trainmon_tui.ui.app")
@@ -88,11 +94,35 @@ def test_demo_into_a_folder(dashboard, tmp_path):
     assert dashboard.options.demo is True and dashboard.options.outputs == tmp_path / "sim"
 
 
-def test_dashboard_missing_is_one_line(monkeypatch, capsys):
+def test_dashboard_missing_is_one_line(monkeypatch, capsys, terminal):
     monkeypatch.setitem(sys.modules, "trainmon_tui.ui.app", None)  # makes the import fail
     assert cli.main([]) == 1
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "dashboard is not available" in err
+
+
+class _Stream:
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize(
+    ("stdin", "stdout"),
+    [(_Stream(False), _Stream(True)), (_Stream(True), _Stream(False)), (None, _Stream(True))],
+    ids=["stdin-not-a-tty", "stdout-not-a-tty", "stdin-closed"],
+)
+@pytest.mark.parametrize("argv", [[], ["--demo"]], ids=["outputs", "demo"])
+def test_dashboard_needs_a_terminal(monkeypatch, capsys, stdin, stdout, argv):
+    """Checked before Textual is imported: a missing ui.app is never reached."""
+    monkeypatch.setitem(sys.modules, "trainmon_tui.ui.app", None)  # importing it would fail with exit 1
+    monkeypatch.setattr(sys, "stdin", stdin)
+    monkeypatch.setattr(cli.sys, "stdout", stdout)
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("trainmon-tui: error: the dashboard needs a terminal")
 
 
 def test_keyboard_interrupt_exits_130_quietly(outputs, monkeypatch, capsys):
