@@ -288,10 +288,13 @@ def _check_target(path: Path, force: bool) -> None:
 
 
 def save_plot(state: TrainerState, target: Path, lang: Lang, force: bool) -> None:
-    from .export import export_stem, save_dashboard_png, unique_path
+    from .export import save_dashboard_png, save_dashboard_png_unique
 
-    path = unique_path(target, export_stem(state)) if target.is_dir() else target
-    print(f"saved: {save_dashboard_png(state, path, lang, overwrite=force)}", file=sys.stderr)
+    if target.is_dir():
+        path = save_dashboard_png_unique(state, target, lang)
+    else:
+        path = save_dashboard_png(state, target, lang, overwrite=force)
+    print(f"saved: {path}", file=sys.stderr)
 
 
 def compare(sources: list[Path], target: Path | None, lang: Lang, force: bool) -> None:
@@ -302,11 +305,13 @@ def compare(sources: list[Path], target: Path | None, lang: Lang, force: bool) -
         width, height = _chart_size()
         _write_chart(render_compare(runs, width, height, lang, theme="clear"))
         return
-    from .export import save_compare_png, unique_path
+    from .export import save_compare_png, save_compare_png_unique
 
-    stem = f"trainmon_compare_{datetime.now():%Y%m%d-%H%M%S}"
-    path = unique_path(target, stem) if target.is_dir() else target
-    print(f"saved: {save_compare_png(runs, path, lang, overwrite=force)}", file=sys.stderr)
+    if target.is_dir():
+        path = save_compare_png_unique(runs, target, f"trainmon_compare_{datetime.now():%Y%m%d-%H%M%S}", lang)
+    else:
+        path = save_compare_png(runs, target, lang, overwrite=force)
+    print(f"saved: {path}", file=sys.stderr)
 
 
 def open_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | None) -> int:
