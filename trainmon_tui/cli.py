@@ -277,23 +277,40 @@ def print_plot(state: TrainerState, lang: Lang) -> None:
     _write_chart(render_grid(data, width, height, lang, theme="clear"))
 
 
+def _target_folder(path: Path) -> Path:
+    """The folder a --save-plot target writes into: the target itself, or the file's folder."""
+    return path if path.is_dir() else path.parent
+
+
 def _check_target(path: Path, force: bool) -> None:
-    """Before any work: never overwrite (without --force), and the folder must exist."""
-    if path.is_dir():
-        return
-    if path.exists() and not force:
-        raise CliError(f"{path} already exists; not overwriting it (choose another name, or add --force)")
-    if not path.parent.is_dir():
-        raise CliError(f"cannot write {path}: folder {path.parent} not found")
+    """Before any work: never overwrite (without --force), the folder must exist and be writable."""
+    if not path.is_dir():
+        if path.exists() and not force:
+            raise CliError(f"{path} already exists; not overwriting it (choose another name, or add --force)")
+        if not path.parent.is_dir():
+            raise CliError(f"cannot write {path}: folder {path.parent} not found")
+    folder = _target_folder(path)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise CliError(f"not writable: {folder}")
+
+
+@contextmanager
+def _writing_into(target: Path) -> Iterator[None]:
+    """A create refused by permissions (root passes os.access; ACLs, some mounts) is the same one line."""
+    try:
+        yield
+    except PermissionError:
+        raise CliError(f"not writable: {_target_folder(target)}") from None
 
 
 def save_plot(state: TrainerState, target: Path, lang: Lang, force: bool) -> None:
     from .export import save_dashboard_png, save_dashboard_png_unique
 
-    if target.is_dir():
-        path = save_dashboard_png_unique(state, target, lang)
-    else:
-        path = save_dashboard_png(state, target, lang, overwrite=force)
+    with _writing_into(target):
+        if target.is_dir():
+            path = save_dashboard_png_unique(state, target, lang)
+        else:
+            path = save_dashboard_png(state, target, lang, overwrite=force)
     print(f"saved: {path}", file=sys.stderr)
 
 
@@ -307,10 +324,12 @@ def compare(sources: list[Path], target: Path | None, lang: Lang, force: bool) -
         return
     from .export import save_compare_png, save_compare_png_unique
 
-    if target.is_dir():
-        path = save_compare_png_unique(runs, target, f"trainmon_compare_{datetime.now():%Y%m%d-%H%M%S}", lang)
-    else:
-        path = save_compare_png(runs, target, lang, overwrite=force)
+    with _writing_into(target):
+        if target.is_dir():
+            stem = f"trainmon_compare_{datetime.now():%Y%m%d-%H%M%S}"
+            path = save_compare_png_unique(runs, target, stem, lang)
+        else:
+            path = save_compare_png(runs, target, lang, overwrite=force)
     print(f"saved: {path}", file=sys.stderr)
 
 

@@ -383,16 +383,18 @@ def test_save_plot_folder_missing(outputs, run_cli, tmp_path, helpers):
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root may write anywhere")
-def test_save_plot_folder_not_writable(outputs, run_cli, tmp_path, helpers):
+@pytest.mark.parametrize("into", ["file", "folder"])
+def test_save_plot_folder_not_writable(outputs, run_cli, tmp_path, helpers, into):
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o555)
     try:
-        result = run_cli(outputs, "-s", locked / "chart.png")
+        result = run_cli(outputs, "-s", locked / "chart.png" if into == "file" else locked)
     finally:
         locked.chmod(0o755)
     assert result.returncode == 1
-    assert "Permission denied" in helpers.one_line(result.stderr)
+    assert helpers.one_line(result.stderr) == f"trainmon-tui: error: not writable: {locked}"
+    assert list(locked.iterdir()) == []
 
 
 def test_summary_and_save_plot_together(outputs, run_cli, tmp_path):
