@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from .charts import ChartData, prepare
 from .i18n import Lang, t
+from .safetext import printable
 from .series import downsample_minmax, ma_window, moving_average
 from .state import Series, TrainerState
 
@@ -215,8 +216,14 @@ def _no_data(ax: Axes, lang: Lang) -> None:
     ax.text(0.5, 0.5, t("no_data", lang), ha="center", va="center", color="0.5", transform=ax.transAxes)
 
 
+def literal(text: object) -> str:
+    """Text from files as matplotlib should draw it: controls made visible, and every ``$`` escaped, so that
+    ``eval_$x$`` is not read as mathtext (which draws it as math, or fails on what it cannot parse)."""
+    return printable(text).replace("$", r"\$")
+
+
 def _eval_label(key: str, lang: Lang) -> str:
-    return t("eval_loss", lang) if key == "eval_loss" else key.removeprefix("eval_")
+    return t("eval_loss", lang) if key == "eval_loss" else literal(key.removeprefix("eval_"))
 
 
 def _draw_loss(ax: Axes, data: ChartData, lang: Lang) -> None:
@@ -308,7 +315,7 @@ def dashboard_figure(state: TrainerState, lang: Lang = "en", *, title: str | Non
     _draw_lr(axes[0][1], data, lang)
     _draw_grad_norm(axes[1][0], data, lang)
     _draw_hist(axes[1][1], data, lang)
-    figure.suptitle(title if title is not None else dashboard_title(state, lang), fontsize=13)
+    figure.suptitle(literal(title if title is not None else dashboard_title(state, lang)), fontsize=13)
     return figure
 
 
@@ -319,7 +326,7 @@ def compare_figure(
     lang = label_lang(lang)
     figure, axes = _new_figure(1, 1)
     ax = axes[0][0]
-    ax.set_title(title if title is not None else t("chart_compare", lang))
+    ax.set_title(literal(title if title is not None else t("chart_compare", lang)))
     drawn = 0
     for index, (label, state) in enumerate(runs):
         loss = state.loss.finite()
@@ -331,7 +338,7 @@ def compare_figure(
             Series(loss.steps, moving_average(loss.values, ma_window(len(loss)))), MAX_POINTS
         )
         ax.plot(raw.steps, raw.values, color=color, lw=0.7, alpha=0.3)
-        ax.plot(ma.steps, ma.values, color=color, lw=1.8, label=label)
+        ax.plot(ma.steps, ma.values, color=color, lw=1.8, label=literal(label))
         drawn += 1
     if drawn:
         ax.set_xlabel(t("step", lang))
