@@ -3,6 +3,7 @@ markup: stdout and stderr show them as text (``\\x1b``), never send them, and ne
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import unicodedata
@@ -126,3 +127,44 @@ def test_usage_errors_show_arguments_escaped(outputs, run_cli, tmp_path, args):
     assert result.stderr.startswith("usage: trainmon-tui")
     assert_safe(result.stderr)
     assert "\\x1b" in result.stderr
+
+
+def _calls(tree: ast.AST, name: str) -> list[tuple[ast.Call, str]]:
+    """Calls of ``name`` (a function or a method), each with the function it is written in."""
+    found: list[tuple[ast.Call, str]] = []
+    for function in ast.walk(tree):
+        if isinstance(function, ast.FunctionDef):
+            for node in ast.walk(function):
+                if isinstance(node, ast.Call):
+                    callee = node.func
+                    called = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", "")
+                    if called == name:
+                        found.append((node, function.name))
+    return found
+
+
+def test_every_stderr_line_of_the_cli_goes_through_say():
+    """A new message cannot forget: cli.py writes to stderr in say() only."""
+    import trainmon_tui.cli as cli
+
+    source = Path(cli.__file__).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    to_stderr = [
+        where
+        for call, where in _calls(tree, "print")
+        if any(k.arg == "file" and "stderr" in ast.unparse(k.value) for k in call.keywords)
+    ]
+    assert to_stderr == ["say"]
+    assert "sys.stderr.write" not in source
+
+
+def test_the_summary_table_gets_text_objects_only():
+    """Rich parses a str cell or title as markup: report.py hands it Text for every cell."""
+    import trainmon_tui.report as report
+
+    tree = ast.parse(Path(report.__file__).read_text(encoding="utf-8"))
+    rows = _calls(tree, "add_row")
+    assert rows
+    for call, _ in rows:
+        for arg in call.args:
+            assert isinstance(arg, ast.Call) and ast.unparse(arg.func) == "Text", ast.unparse(arg)
