@@ -193,8 +193,8 @@ def load_run(outputs: Path, lang: Lang) -> tuple[TrainerState, Progress | None]:
 
 def _discover(outputs: Path, lang: Lang) -> Discovery:
     discovery = find_latest(outputs)
-    for error in discovery.errors:
-        say(f"{t('skipped', lang)}: {error}")
+    for problem in discovery.errors:
+        say(f"{t('skipped', lang)}: {problem}")
     return discovery
 
 
