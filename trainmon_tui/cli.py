@@ -19,11 +19,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .discovery import Discovery, checkpoint_times, find_latest, resolve_target
 from .i18n import LANGS, Lang, default_lang, t
+from .safetext import printable
 from .state import StateError, TrainerState, load_state
 
 if TYPE_CHECKING:
@@ -37,11 +38,32 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class CliError(Exception):
-    """A user's mistake or a missing file: printed as given (no traceback), then exit with ``code``."""
+    """A user's mistake or a missing file: printed (no traceback), then exit with ``code``; ``more`` are
+    further lines (hints)."""
 
-    def __init__(self, message: str, code: int = 1) -> None:
+    def __init__(self, message: str, code: int = 1, *, more: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.code = code
+        self.more = more
+
+
+def say(*lines: str) -> None:
+    """Every message to stderr goes through here: one line each, with the control characters of the paths
+    and file text it quotes made visible (:func:`~trainmon_tui.safetext.printable`), never sent."""
+    for line in lines:
+        print(printable(line), file=sys.stderr)
+
+
+def error(message: str, *more: str) -> None:
+    say(f"{PROG}: error: {message}", *more)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its error line (which quotes arguments: paths) printable too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {printable(message)}\n")
 
 
 # --- arguments ------------------------------------------------------------------------------------
@@ -71,7 +93,7 @@ def _image_path(text: str) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog=PROG,
         description="Watch a Hugging Face Trainer run: a live dashboard, or a one-shot summary, "
         "terminal charts or a PNG of its trainer_state.json.",
@@ -142,10 +164,10 @@ def _check_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
 # --- finding the state ----------------------------------------------------------------------------
 
 
-def _hints(outputs: Path, lang: Lang) -> str:
-    lines = [t("no_checkpoint", lang, path=outputs)]
-    lines += [f"  {n}. {t(key, lang)}" for n, key in enumerate(("hint_ran", "hint_path", "hint_file"), 1)]
-    return "\n".join(lines)
+def _no_checkpoint(outputs: Path, lang: Lang) -> CliError:
+    """No ready checkpoint: the folder, then three hints on lines of their own."""
+    hints = [f"  {n}. {t(key, lang)}" for n, key in enumerate(("hint_ran", "hint_path", "hint_file"), 1)]
+    return CliError(t("no_checkpoint", lang, path=outputs), 1, more=tuple(hints))
 
 
 def load_run(outputs: Path, lang: Lang) -> tuple[TrainerState, Progress | None]:
@@ -161,18 +183,18 @@ def load_run(outputs: Path, lang: Lang) -> tuple[TrainerState, Progress | None]:
     live = fill_plan(LiveSource(outputs).poll(), discovery.latest)
     if live.bad_lines:
         bad = f"{live.bad_lines} bad line(s) in {live.path}: {live.first_error}"
-        print(f"{t('skipped', lang)}: {bad}", file=sys.stderr)
+        say(f"{t('skipped', lang)}: {bad}")
     state = merge_live(discovery.latest, live) if not live.empty else discovery.latest
     if state is None:
-        raise CliError(_hints(outputs, lang), 1)
+        raise _no_checkpoint(outputs, lang)
     times = checkpoint_times(discovery.candidates)
     return state, progress_for(state, live, times, time.time())
 
 
 def _discover(outputs: Path, lang: Lang) -> Discovery:
     discovery = find_latest(outputs)
-    for error in discovery.errors:
-        print(f"{t('skipped', lang)}: {error}", file=sys.stderr)
+    for problem in discovery.errors:
+        say(f"{t('skipped', lang)}: {problem}")
     return discovery
 
 
@@ -184,7 +206,7 @@ def load_latest(outputs: Path, lang: Lang) -> TrainerState:
         return _load_file(outputs)
     discovery = _discover(outputs, lang)
     if discovery.latest is None:
-        raise CliError(_hints(outputs, lang), 1)
+        raise _no_checkpoint(outputs, lang)
     return discovery.latest
 
 
@@ -248,6 +270,23 @@ def _chart_size() -> tuple[int, int]:
     return max(20, columns), max(10, lines - 1)
 
 
+def _json_escape(ch: str) -> str:
+    code = ord(ch)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # beyond the BMP: a UTF-16 surrogate pair, as JSON spells it
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def _escape_invisible(text: str) -> str:
+    r"""JSON with every character that is not printable (DEL, C1 controls such as the CSI \x9b, bidi and
+    zero-width characters, lone surrogates) written as a \uXXXX escape: the same data, nothing a terminal
+    obeys. json.dumps escapes C0 itself; outside strings the text is ASCII, so only string contents change."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _json_escape(ch) for ch in text)
+
+
 def print_summary(state: TrainerState, fmt: str, lang: Lang, progress: Progress | None = None) -> None:
     from .progress import progress_json
     from .stats import summarize
@@ -255,7 +294,7 @@ def print_summary(state: TrainerState, fmt: str, lang: Lang, progress: Progress 
     summary = summarize(state)
     if fmt == "json":
         data = summary.to_json() | progress_json(progress)
-        text = json.dumps(data, ensure_ascii=False)
+        text = _escape_invisible(json.dumps(data, ensure_ascii=False))
         try:
             text.encode(sys.stdout.encoding or "utf-8")
         except (UnicodeEncodeError, LookupError):  # a non-UTF-8 terminal: the same JSON, \u escaped
@@ -277,36 +316,60 @@ def print_plot(state: TrainerState, lang: Lang) -> None:
     _write_chart(render_grid(data, width, height, lang, theme="clear"))
 
 
+def _target_folder(path: Path) -> Path:
+    """The folder a --save-plot target writes into: the target itself, or the file's folder."""
+    return path if path.is_dir() else path.parent
+
+
 def _check_target(path: Path, force: bool) -> None:
-    """Before any work: never overwrite (without --force), and the folder must exist."""
-    if path.is_dir():
-        return
-    if path.exists() and not force:
-        raise CliError(f"{path} already exists; not overwriting it (choose another name, or add --force)")
-    if not path.parent.is_dir():
-        raise CliError(f"cannot write {path}: folder {path.parent} not found")
+    """Before any work: never overwrite (without --force), the folder must exist and be writable."""
+    if not path.is_dir():
+        if path.exists() and not force:
+            raise CliError(f"{path} already exists; not overwriting it (choose another name, or add --force)")
+        if not path.parent.is_dir():
+            raise CliError(f"cannot write {path}: folder {path.parent} not found")
+    folder = _target_folder(path)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise CliError(f"not writable: {folder}")
+
+
+@contextmanager
+def _writing_into(target: Path) -> Iterator[None]:
+    """A create refused by permissions (root passes os.access; ACLs, some mounts) is the same one line."""
+    try:
+        yield
+    except PermissionError:
+        raise CliError(f"not writable: {_target_folder(target)}") from None
 
 
 def save_plot(state: TrainerState, target: Path, lang: Lang, force: bool) -> None:
-    from .export import export_stem, save_dashboard_png, unique_path
+    from .export import save_dashboard_png, save_dashboard_png_unique
 
-    path = unique_path(target, export_stem(state)) if target.is_dir() else target
-    print(f"saved: {save_dashboard_png(state, path, lang, overwrite=force)}", file=sys.stderr)
+    with _writing_into(target):
+        if target.is_dir():
+            path = save_dashboard_png_unique(state, target, lang)
+        else:
+            path = save_dashboard_png(state, target, lang, overwrite=force)
+    say(f"saved: {path}")
 
 
 def compare(sources: list[Path], target: Path | None, lang: Lang, force: bool) -> None:
-    runs = [(_label(path), load_source(path, lang)) for path in sources]
+    runs = [(printable(_label(path)), load_source(path, lang)) for path in sources]
     if target is None:
         from .charts import render_compare
 
         width, height = _chart_size()
         _write_chart(render_compare(runs, width, height, lang, theme="clear"))
         return
-    from .export import save_compare_png, unique_path
+    from .export import save_compare_png, save_compare_png_unique
 
-    stem = f"trainmon_compare_{datetime.now():%Y%m%d-%H%M%S}"
-    path = unique_path(target, stem) if target.is_dir() else target
-    print(f"saved: {save_compare_png(runs, path, lang, overwrite=force)}", file=sys.stderr)
+    with _writing_into(target):
+        if target.is_dir():
+            stem = f"trainmon_compare_{datetime.now():%Y%m%d-%H%M%S}"
+            path = save_compare_png_unique(runs, target, stem, lang)
+        else:
+            path = save_compare_png(runs, target, lang, overwrite=force)
+    say(f"saved: {path}")
 
 
 def open_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | None) -> int:
@@ -346,10 +409,31 @@ def _demo_folder(args: argparse.Namespace, outputs: Path, one_shot: bool) -> Ite
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def _is_terminal(stream: object) -> bool:
+    """A stream that is a terminal; not one when closed (``<&-`` leaves ``sys.stdin`` None) or detached."""
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _check_terminal() -> None:
+    """The dashboard draws with escape codes: without a terminal (``> file``, ``</dev/null``, cron) it would
+    write them into a file forever, so say what to use instead (before Textual is imported)."""
+    if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
+        raise CliError(
+            "the dashboard needs a terminal (stdin and stdout are not both one): "
+            "use -u, -p or -s for a one-shot summary, chart or PNG, or run it in a terminal",
+            2,
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     explicit = args.outputs_opt or args.outputs_pos
     outputs = explicit or DEFAULT_OUTPUTS
     one_shot = bool(args.summary or args.plot or args.save_plot or args.compare)
+    if not one_shot:
+        _check_terminal()
     if args.save_plot is not None:
         _check_target(args.save_plot, args.force)
     with _demo_folder(args, outputs, one_shot) as outputs:
@@ -384,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(args)
     except CliError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        error(str(exc), *exc.more)
         return exc.code
     except KeyboardInterrupt:
         return 130
@@ -393,5 +477,5 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
-        print(f"{PROG}: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        error(f"{exc.strerror or exc}{where}")
         return 1

@@ -6,11 +6,14 @@ no display needed (works over SSH). DejaVu Sans has no CJK glyphs, so ``font.fam
 of CJK fonts, limited to those installed (no "findfont" warning); when none is, Chinese labels quietly
 become English ones instead of boxes.
 
-Nothing is ever overwritten unless asked: the file is created with ``open(path, "xb")``.
+Nothing is ever overwritten unless asked: the file is created with ``open(path, "xb")``. Into a folder, the
+name is chosen by that exclusive create (``stem.png``, ``stem-2.png``, ...), so exports at the same moment all
+keep their own file.
 """
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import os
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from .charts import ChartData, prepare
 from .i18n import Lang, t
+from .safetext import printable
 from .series import downsample_minmax, ma_window, moving_average
 from .state import Series, TrainerState
 
@@ -57,6 +61,7 @@ LR_COLOR = "#2ca02c"
 GRAD_COLOR = "#d62728"
 HIST_COLOR = "#4c72b0"
 EVAL_COLORS = (EVAL_COLOR, "#9467bd", "#8c564b")
+MAX_NAME_TRIES = 10_000  # stem.png, stem-2.png, ... stem-10000.png; then FileExistsError
 RUN_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
@@ -78,14 +83,11 @@ def export_stem(state: TrainerState, when: datetime | None = None) -> str:
     return f"trainmon_{run}_step{step}_{(when or datetime.now()).strftime('%Y%m%d-%H%M%S')}"
 
 
-def unique_path(folder: Path, stem: str, suffix: str = ".png") -> Path:
-    """``folder/stem.png``, or ``stem-1.png``, ``stem-2.png``, ... when taken."""
-    path = Path(folder) / f"{stem}{suffix}"
-    index = 0
-    while path.exists():
-        index += 1
-        path = Path(folder) / f"{stem}-{index}{suffix}"
-    return path
+def candidate_names(stem: str, suffix: str = ".png", tries: int = MAX_NAME_TRIES) -> Iterator[str]:
+    """``stem.png``, ``stem-2.png``, ``stem-3.png``, ...: the names a new export may take, in order."""
+    yield f"{stem}{suffix}"
+    for index in range(2, tries + 1):
+        yield f"{stem}-{index}{suffix}"
 
 
 def format_of(path: Path) -> str:
@@ -155,12 +157,40 @@ def _new_figure(nrows: int = 1, ncols: int = 1) -> tuple[Figure, Any]:
     return figure, figure.subplots(nrows, ncols, squeeze=False)
 
 
+def _render(figure: Figure, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt, dpi=DPI, facecolor="white")
+    return buffer.getvalue()
+
+
+def _create(path: Path, data: bytes) -> None:
+    """Create ``path`` holding ``data``; FileExistsError if it exists (left alone), nothing half written."""
+    with open(path, "xb") as file:
+        try:
+            file.write(data)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+
+
+def _create_unique(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
+    """Create ``folder/stem.png``, else ``stem-2.png``, ``stem-3.png``, ...: the exclusive create itself picks
+    the name, so exports at the same moment (20 presses of ``s``, two processes) each get their own file."""
+    for name in candidate_names(stem, suffix):
+        path = Path(folder) / name
+        try:
+            _create(path, data)
+        except FileExistsError:
+            continue  # taken, maybe a moment ago by another export: the next name
+        return path
+    first = Path(folder) / f"{stem}{suffix}"
+    raise FileExistsError(errno.EEXIST, f"{MAX_NAME_TRIES} names taken", str(first))
+
+
 def _write(figure: Figure, path: Path, *, overwrite: bool) -> Path:
     """Render, then create the file: ``open(path, "xb")`` never replaces an existing file."""
     path = Path(path)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format=format_of(path), dpi=DPI, facecolor="white")
-    data = buffer.getvalue()
+    data = _render(figure, format_of(path))
     if overwrite:
         temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
@@ -169,14 +199,7 @@ def _write(figure: Figure, path: Path, *, overwrite: bool) -> Path:
         finally:
             temp.unlink(missing_ok=True)
         return path
-    try:
-        with open(path, "xb") as file:
-            file.write(data)
-    except FileExistsError:
-        raise  # someone else's file: leave it alone
-    except BaseException:
-        path.unlink(missing_ok=True)  # nothing half written is left behind
-        raise
+    _create(path, data)  # FileExistsError: someone else's file, left alone
     return path
 
 
@@ -193,8 +216,14 @@ def _no_data(ax: Axes, lang: Lang) -> None:
     ax.text(0.5, 0.5, t("no_data", lang), ha="center", va="center", color="0.5", transform=ax.transAxes)
 
 
+def literal(text: object) -> str:
+    """Text from files as matplotlib should draw it: controls made visible, and every ``$`` escaped, so that
+    ``eval_$x$`` is not read as mathtext (which draws it as math, or fails on what it cannot parse)."""
+    return printable(text).replace("$", r"\$")
+
+
 def _eval_label(key: str, lang: Lang) -> str:
-    return t("eval_loss", lang) if key == "eval_loss" else key.removeprefix("eval_")
+    return t("eval_loss", lang) if key == "eval_loss" else literal(key.removeprefix("eval_"))
 
 
 def _draw_loss(ax: Axes, data: ChartData, lang: Lang) -> None:
@@ -286,7 +315,7 @@ def dashboard_figure(state: TrainerState, lang: Lang = "en", *, title: str | Non
     _draw_lr(axes[0][1], data, lang)
     _draw_grad_norm(axes[1][0], data, lang)
     _draw_hist(axes[1][1], data, lang)
-    figure.suptitle(title if title is not None else dashboard_title(state, lang), fontsize=13)
+    figure.suptitle(literal(title if title is not None else dashboard_title(state, lang)), fontsize=13)
     return figure
 
 
@@ -297,7 +326,7 @@ def compare_figure(
     lang = label_lang(lang)
     figure, axes = _new_figure(1, 1)
     ax = axes[0][0]
-    ax.set_title(title if title is not None else t("chart_compare", lang))
+    ax.set_title(literal(title if title is not None else t("chart_compare", lang)))
     drawn = 0
     for index, (label, state) in enumerate(runs):
         loss = state.loss.finite()
@@ -309,7 +338,7 @@ def compare_figure(
             Series(loss.steps, moving_average(loss.values, ma_window(len(loss)))), MAX_POINTS
         )
         ax.plot(raw.steps, raw.values, color=color, lw=0.7, alpha=0.3)
-        ax.plot(ma.steps, ma.values, color=color, lw=1.8, label=label)
+        ax.plot(ma.steps, ma.values, color=color, lw=1.8, label=literal(label))
         drawn += 1
     if drawn:
         ax.set_xlabel(t("step", lang))
@@ -349,3 +378,23 @@ def save_compare_png(
     format_of(path)
     with _matplotlib_style():
         return _write(compare_figure(runs, lang, title=title), path, overwrite=overwrite)
+
+
+def save_dashboard_png_unique(
+    state: TrainerState, folder: Path, lang: Lang = "en", *, when: datetime | None = None
+) -> Path:
+    """Write the four charts of ``state`` as a new PNG in ``folder``, named by :func:`export_stem` (``-2``,
+    ``-3``, ... when taken); returns its path. Never overwrites, and never refuses for a name taken at the
+    same moment: the dashboard's export key and ``--save-plot DIR``."""
+    with _matplotlib_style():
+        data = _render(dashboard_figure(state, lang), "png")
+    return _create_unique(Path(folder), export_stem(state, when), ".png", data)
+
+
+def save_compare_png_unique(
+    runs: Sequence[tuple[str, TrainerState]], folder: Path, stem: str, lang: Lang = "en"
+) -> Path:
+    """The ``--compare`` chart as a new PNG ``folder/stem.png`` (``-2``, ``-3``, ... when taken)."""
+    with _matplotlib_style():
+        data = _render(compare_figure(runs, lang), "png")
+    return _create_unique(Path(folder), stem, ".png", data)

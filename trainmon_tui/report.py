@@ -2,6 +2,10 @@
 
 Numbers are written as the original ``monitor_training_progress.py`` wrote them: ``2.00 / 3`` epochs,
 ``582 / 873`` steps, ``66.67%``.
+
+Labels and values come partly from the run's files (eval keys, checkpoint names, paths): every row passes
+through :func:`~trainmon_tui.safetext.printable` in :func:`summary_rows`, and reaches Rich as
+:class:`~rich.text.Text`, never as a markup string, so ``[/x]`` is text and ``\x1b`` is four characters.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from rich.text import Text
 
 from .i18n import Lang, t
 from .progress import Progress
+from .safetext import printable
 from .stats import Summary
 
 DASH = "-"
@@ -92,11 +97,24 @@ def progress_rows(progress: Progress, lang: Lang = "en") -> Iterator[tuple[str, 
 def summary_rows(
     summary: Summary, lang: Lang = "en", progress: Progress | None = None, *, speed_first: bool = False
 ) -> Iterator[tuple[str, str | None]]:
-    """(label, value) rows; a value of None marks a section heading.
+    """(label, value) rows; a value of None marks a section heading. Every label and value is printable
+    (:func:`~trainmon_tui.safetext.printable`): no control character from a file gets through.
 
     The original tool's order (progress, loss, parameters, time), then speed, evaluation and best checkpoint;
     ``speed_first`` moves speed and ETA up to follow the progress (the dashboard's pane is short).
     """
+    for label, value in _rows(summary, lang, progress, speed_first=speed_first):
+        yield printable(label), None if value is None else printable(value)
+
+
+def summary_title(summary: Summary, lang: Lang = "en") -> str:
+    """``Training summary · checkpoint-500`` (or the state file's path), printable."""
+    return printable(f"{t('title', lang)} · {summary.checkpoint or summary.source}")
+
+
+def _rows(
+    summary: Summary, lang: Lang, progress: Progress | None, *, speed_first: bool
+) -> Iterator[tuple[str, str | None]]:
     loss = summary.loss
     yield t("progress", lang), None
     yield (
@@ -150,7 +168,7 @@ def summary_table(
     table = Table(
         box=box.SIMPLE_HEAD,
         show_header=False,
-        title=f"{t('title', lang)} · {summary.checkpoint or summary.source}" if title else None,
+        title=Text(summary_title(summary, lang)) if title else None,
         title_justify="left",
         pad_edge=False,
         padding=(0, 1),
@@ -160,9 +178,9 @@ def summary_table(
     table.add_column("value", overflow="fold")
     for label, value in summary_rows(summary, lang, progress):
         if value is None:
-            table.add_row(Text(label, style="bold underline cyan"), "")
+            table.add_row(Text(label, style="bold underline cyan"), Text())
         else:
-            table.add_row(f"  {label}", value)
+            table.add_row(Text(f"  {label}"), Text(value))
     return table
 
 
@@ -184,7 +202,7 @@ def summary_compact(summary: Summary, lang: Lang = "en", progress: Progress | No
 
 def summary_text(summary: Summary, lang: Lang = "en", progress: Progress | None = None) -> str:
     """Plain text, one row a line (for files and pipes)."""
-    lines = [f"{t('title', lang)}: {summary.source}"]
+    lines = [printable(f"{t('title', lang)}: {summary.source}")]
     for label, value in summary_rows(summary, lang, progress):
         lines.append(f"\n[{label}]" if value is None else f"  {label}: {value}")
     return "\n".join(lines) + "\n"

@@ -10,6 +10,8 @@ import shutil
 import time
 from pathlib import Path
 
+from textual import events
+
 from trainmon_tui.simulate import RunConfig, SimulatedRun
 from trainmon_tui.state import STATE_FILE
 from trainmon_tui.ui.app import TrainmonApp
@@ -177,6 +179,28 @@ async def test_s_writes_a_png_named_by_the_pattern(tmp_path: Path, poll_interval
         await wait_for(pilot, lambda: str(png.absolute()) in notes)
         await pilot.press("s")  # a second press never overwrites the first
         await wait_for(pilot, lambda: len(list(export_dir.glob("*.png"))) == 2, timeout=30)
+
+
+async def test_twenty_fast_presses_give_twenty_pngs(tmp_path: Path, make_app, wait_for) -> None:
+    """20 presses of ``s`` within a second: 20 files (the same name wanted by all), each notified."""
+    outputs = tmp_path / "myrun"
+    run = run_in(outputs)
+    run.save_at(30)
+    app, notes = make_app(outputs, None)
+    export_dir = tmp_path / "png"
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-30")
+        for _ in range(20):  # as a key repeat does: all queued before the first export is written
+            app.post_message(events.Key("s", "s"))
+
+        def reported() -> list[str]:  # a saved PNG's notification is its path; a failure says so
+            return [n for n in notes if n.endswith(".png") or n.startswith("PNG not saved")]
+
+        await wait_for(pilot, lambda: len(reported()) >= 20, timeout=90)
+        assert [n for n in reported() if n.startswith("PNG not saved")] == []
+        pngs = sorted(export_dir.iterdir())
+        assert len(pngs) == 20 and all(p.read_bytes().startswith(PNG_SIGNATURE) for p in pngs)
+        assert sorted(reported()) == sorted(str(p.absolute()) for p in pngs)
 
 
 async def test_png_failure_is_a_notification_not_a_crash(tmp_path: Path, make_app, wait_for) -> None:

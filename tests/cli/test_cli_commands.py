@@ -383,16 +383,18 @@ def test_save_plot_folder_missing(outputs, run_cli, tmp_path, helpers):
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root may write anywhere")
-def test_save_plot_folder_not_writable(outputs, run_cli, tmp_path, helpers):
+@pytest.mark.parametrize("into", ["file", "folder"])
+def test_save_plot_folder_not_writable(outputs, run_cli, tmp_path, helpers, into):
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o555)
     try:
-        result = run_cli(outputs, "-s", locked / "chart.png")
+        result = run_cli(outputs, "-s", locked / "chart.png" if into == "file" else locked)
     finally:
         locked.chmod(0o755)
     assert result.returncode == 1
-    assert "Permission denied" in helpers.one_line(result.stderr)
+    assert helpers.one_line(result.stderr) == f"trainmon-tui: error: not writable: {locked}"
+    assert list(locked.iterdir()) == []
 
 
 def test_summary_and_save_plot_together(outputs, run_cli, tmp_path):
@@ -504,3 +506,25 @@ def test_a_terminal_that_is_not_utf8(run_cli, tmp_path, helpers):
     result = run_cli(folder, "--format", "json", env=env)
     assert "\\u8fd0\\u884c" in result.stdout
     assert summary_json(result)["source"] == str(folder / "checkpoint-5" / "trainer_state.json")
+
+
+# --- the dashboard needs a terminal -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [[], ["--demo"], ["--poll", "1"]])
+def test_dashboard_without_a_terminal_says_so_and_exits_2(outputs, run_cli, tmp_path, helpers, args):
+    """``trainmon-tui out > file``, cron, ``</dev/null``: one line instead of escape codes forever."""
+    for stdin in (subprocess.DEVNULL, None):
+        result = subprocess.run(
+            [*helpers.cli_command(), str(outputs), *args],
+            cwd=tmp_path,
+            env=helpers.cli_env(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            stdin=stdin,
+        )
+        assert result.returncode == 2, result.stderr
+        assert result.stdout == ""
+        line = helpers.one_line(result.stderr)
+        assert "terminal" in line and "-u" in line and "-p" in line and "-s" in line

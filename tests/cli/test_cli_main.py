@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -20,7 +21,13 @@ def english(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def dashboard(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """stdin and stdout are a terminal (under pytest they are not): the dashboard may open."""
+    monkeypatch.setattr(cli, "_is_terminal", lambda stream: stream in (sys.stdin, sys.stdout))
+
+
+@pytest.fixture
+def dashboard(monkeypatch: pytest.MonkeyPatch, terminal: None) -> SimpleNamespace:
     """A stand-in for ``trainmon_tui.ui.app``: records what the CLI hands over."""
     seen = SimpleNamespace(options=None, outputs_existed=None, code=0)
     fake = ModuleType("trainmon_tui.ui.app")
@@ -88,11 +95,35 @@ def test_demo_into_a_folder(dashboard, tmp_path):
     assert dashboard.options.demo is True and dashboard.options.outputs == tmp_path / "sim"
 
 
-def test_dashboard_missing_is_one_line(monkeypatch, capsys):
+def test_dashboard_missing_is_one_line(monkeypatch, capsys, terminal):
     monkeypatch.setitem(sys.modules, "trainmon_tui.ui.app", None)  # makes the import fail
     assert cli.main([]) == 1
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "dashboard is not available" in err
+
+
+class _Stream:
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize(
+    ("stdin", "stdout"),
+    [(_Stream(False), _Stream(True)), (_Stream(True), _Stream(False)), (None, _Stream(True))],
+    ids=["stdin-not-a-tty", "stdout-not-a-tty", "stdin-closed"],
+)
+@pytest.mark.parametrize("argv", [[], ["--demo"]], ids=["outputs", "demo"])
+def test_dashboard_needs_a_terminal(monkeypatch, capsys, stdin, stdout, argv):
+    """Checked before Textual is imported: a missing ui.app is never reached."""
+    monkeypatch.setitem(sys.modules, "trainmon_tui.ui.app", None)  # importing it would fail with exit 1
+    monkeypatch.setattr(sys, "stdin", stdin)
+    monkeypatch.setattr(cli.sys, "stdout", stdout)
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("trainmon-tui: error: the dashboard needs a terminal")
 
 
 def test_keyboard_interrupt_exits_130_quietly(outputs, monkeypatch, capsys):
@@ -104,14 +135,40 @@ def test_keyboard_interrupt_exits_130_quietly(outputs, monkeypatch, capsys):
     assert capsys.readouterr() == ("", "")
 
 
-def test_permission_error_is_one_line(outputs, monkeypatch, capsys, tmp_path):
-    def denied(*args: object, **kwargs: object) -> Path:
-        raise PermissionError(13, "Permission denied", str(tmp_path / "x.png"))
+@pytest.mark.parametrize("into", ["folder", "file"])
+def test_permission_error_when_writing_says_not_writable(outputs, monkeypatch, capsys, tmp_path, into):
+    """Root passes every access check; a read-only mount or an ACL still refuses the create."""
+    shots = tmp_path / "shots"
+    shots.mkdir()
 
-    monkeypatch.setattr(export, "save_dashboard_png", denied)
-    assert cli.main([str(outputs), "-s", str(tmp_path / "x.png")]) == 1
-    err = capsys.readouterr().err
-    assert err == f"trainmon-tui: error: Permission denied: {tmp_path / 'x.png'}\n"
+    def denied(path: Path, data: bytes) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(export, "_create", denied)
+    target = shots if into == "folder" else shots / "x.png"
+    assert cli.main([str(outputs), "-s", str(target)]) == 1
+    assert capsys.readouterr().err == f"trainmon-tui: error: not writable: {shots}\n"
+    assert list(shots.iterdir()) == []
+
+
+@pytest.mark.parametrize("into", ["folder", "file", "compare"])
+def test_folder_not_writable_is_refused_before_any_work(outputs, monkeypatch, capsys, tmp_path, into):
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    real_access = os.access
+
+    def access(path: object, mode: int, **kwargs: object) -> bool:
+        if Path(path) == shots and mode & os.W_OK:  # type: ignore[arg-type]
+            return False
+        return real_access(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(cli, "load_run", lambda *a: pytest.fail("read the run before checking the target"))
+    target = shots if into != "file" else shots / "x.png"
+    argv = [str(outputs), "-s", str(target)] + (["--compare", str(outputs)] if into == "compare" else [])
+    assert cli.main(argv) == 1
+    assert capsys.readouterr().err == f"trainmon-tui: error: not writable: {shots}\n"
+    assert list(shots.iterdir()) == []
 
 
 def test_file_appearing_before_the_write_is_not_overwritten(outputs, monkeypatch, capsys, tmp_path):

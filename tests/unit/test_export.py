@@ -20,7 +20,6 @@ from trainmon_tui.export import (
     export_stem,
     save_compare_png,
     save_dashboard_png,
-    unique_path,
 )
 from trainmon_tui.simulate import RunConfig, synthetic_log_history, write_run
 from trainmon_tui.state import load_state
@@ -143,12 +142,8 @@ def test_missing_folder_raises_oserror(run_state, tmp_path):
         save_dashboard_png(run_state, tmp_path / "no" / "such" / "x.png")
 
 
-def test_unique_path(tmp_path):
-    assert unique_path(tmp_path, "a") == tmp_path / "a.png"
-    (tmp_path / "a.png").touch()
-    assert unique_path(tmp_path, "a") == tmp_path / "a-1.png"
-    (tmp_path / "a-1.png").touch()
-    assert unique_path(tmp_path, "a") == tmp_path / "a-2.png"
+def test_candidate_names():
+    assert list(export.candidate_names("a", ".png", tries=3)) == ["a.png", "a-2.png", "a-3.png"]
 
 
 def test_export_stem(run_state, tmp_path, helpers):
@@ -205,3 +200,49 @@ def test_grad_norm_ticks_are_plain_numbers(run_state):
     labels = [t.get_text() for t in grad_ax.get_yticklabels(minor=True) + grad_ax.get_yticklabels()]
     labels = [label for label in labels if label]
     assert labels and all("e" not in label and "10^" not in label for label in labels), labels
+
+
+def test_concurrent_exports_into_one_folder_keep_every_file(run_state, tmp_path):
+    """20 exports at the same moment with the same name: 20 files, none overwritten, none refused."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    when = datetime(2024, 5, 6, 7, 8, 9)  # one second for all: every export wants the same name
+    start = threading.Barrier(20)
+    shots = tmp_path / "shots"
+    shots.mkdir()
+
+    def one() -> Path:
+        start.wait()
+        return export.save_dashboard_png_unique(run_state, shots, "en", when=when)
+
+    with ThreadPoolExecutor(20) as pool:
+        paths = list(pool.map(lambda _: one(), range(20)))
+    assert len(set(paths)) == 20
+    assert sorted(p.name for p in shots.iterdir()) == sorted(p.name for p in paths)
+    stem = export_stem(run_state, when)
+    assert {p.name for p in paths} == {f"{stem}.png"} | {f"{stem}-{n}.png" for n in range(2, 21)}
+    for path in paths:
+        assert path.parent == shots
+        assert path.read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_unique_save_skips_taken_names_and_leaves_them_alone(run_state, tmp_path):
+    when = datetime(2024, 5, 6, 7, 8, 9)
+    stem = export_stem(run_state, when)
+    for name in (f"{stem}.png", f"{stem}-2.png"):
+        (tmp_path / name).write_bytes(b"mine")
+    path = export.save_dashboard_png_unique(run_state, tmp_path, when=when)
+    assert path == tmp_path / f"{stem}-3.png"
+    decode_png(path)
+    assert (tmp_path / f"{stem}.png").read_bytes() == (tmp_path / f"{stem}-2.png").read_bytes() == b"mine"
+    cmp = export.save_compare_png_unique([("a", run_state)], tmp_path, "cmp")
+    assert cmp == tmp_path / "cmp.png"
+    decode_png(cmp)
+    assert export.save_compare_png_unique([("a", run_state)], tmp_path, "cmp") == tmp_path / "cmp-2.png"
+
+
+def test_unique_save_into_a_missing_folder_raises_and_leaves_nothing(run_state, tmp_path):
+    with pytest.raises(FileNotFoundError):
+        export.save_dashboard_png_unique(run_state, tmp_path / "no")
+    assert not (tmp_path / "no").exists()

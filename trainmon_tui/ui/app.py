@@ -334,12 +334,11 @@ class TrainmonApp(App[int]):
 
     def _export(self, state: TrainerState) -> None:
         """Runs in a thread worker: matplotlib is imported here, on first use."""
-        from ..export import export_stem, save_dashboard_png, unique_path
+        from ..export import save_dashboard_png_unique
 
         try:
             self.options.export_dir.mkdir(parents=True, exist_ok=True)
-            path = unique_path(self.options.export_dir, export_stem(state))
-            save_dashboard_png(state, path, self.lang)
+            path = save_dashboard_png_unique(state, self.options.export_dir, self.lang)
         except Exception as exc:
             self.notify(f"PNG not saved: {exc}", severity="error", timeout=10, markup=False)
         else:
