@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from textual.containers import ScrollableContainer
 from textual.pilot import Pilot
 
 from trainmon_tui.simulate import RunConfig, SimulatedRun
@@ -48,18 +49,27 @@ def make_app(outputs: Path) -> TrainmonApp:
 
 
 async def loaded(pilot: Pilot) -> None:
+    """Until the run is shown and the layout has settled (a positive event each, never a bare pause)."""
     app = pilot.app
     assert isinstance(app, TrainmonApp)
     summary = app.query_one(SummaryPane)
+    scroll = summary.parent
+    assert isinstance(scroll, ScrollableContainer)
     for _ in range(200):  # the first reload, and the one the first resize asks for, both applied
         idle = not (app._reload_running or app._reload_pending or app._coalesce)
-        measured = summary.size.height > 1  # the summary's rows laid out (the waiting line is one)
-        if app.snapshot is not None and app.snapshot.state is not None and idle and measured:
+        laid_out = summary.size.height > 1  # the summary's rows (the waiting line is one)
+        scrollbar_agrees = scroll.show_vertical_scrollbar == (scroll.max_scroll_y > 0)
+        if (
+            app.snapshot is not None
+            and app.snapshot.state is not None
+            and idle
+            and laid_out
+            and scrollbar_agrees
+        ):
             break
         await pilot.pause(0.05)
-    # Then the layout settles: the summary's scrollbar appears only after its new content was measured.
     await pilot.wait_for_scheduled_animations()
-    await pilot.pause(0.5)
+    await pilot.pause(0.3)
 
 
 SIZES = [(80, 24), (160, 48), (60, 18), (50, 50), (40, 12)]

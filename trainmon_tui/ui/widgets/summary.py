@@ -18,7 +18,9 @@ class SummaryPane(Static):
     def show(
         self, summary: Summary | None, lang: Lang, waiting: str, progress: Progress | None = None
     ) -> None:
+        # The content setter, not update(): it also drops the cached height, which update() leaves behind
+        # when its refresh comes too early (the summary then stayed one line high in a stacked pane).
         if summary is None:
-            self.update(Text(printable(waiting), style="italic"))
+            self.content = Text(printable(waiting), style="italic")
         else:
-            self.update(summary_compact(summary, lang, progress))
+            self.content = summary_compact(summary, lang, progress)
