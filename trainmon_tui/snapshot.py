@@ -9,6 +9,7 @@ the chart data. It is the dashboard's whole reload, with no Textual in it.
 from __future__ import annotations
 
 import os
+import stat as stat_module
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from .discovery import Candidate, checkpoint_times, find_latest, list_checkpoint
 from .livelog import LiveLog, LiveLogFollower
 from .livemerge import merge_live
 from .progress import Progress, progress_for
+from .safeopen import describe
 from .state import ErrorKind, StateCache, StateError, TrainerState
 from .stats import Summary, summarize
 from .tbevents import LiveSource, fill_plan
@@ -69,6 +71,18 @@ def fingerprint(outputs: Path, candidates: list[Candidate], pinned: Path | None)
     )
 
 
+def _outputs_not_a_folder(outputs: Path) -> tuple[Path | None, StateError | None]:
+    """OUTPUTS that exists but is no folder: a regular file is read as the state (as ``--summary`` does);
+    a FIFO, device or socket is an error. Nothing (None, None) when it does not exist (yet)."""
+    try:
+        mode = os.stat(outputs).st_mode
+    except OSError:
+        return None, None
+    if stat_module.S_ISREG(mode):
+        return outputs, None
+    return None, StateError(outputs, f"is {describe(mode)}, not a folder or a regular file")
+
+
 def take_snapshot(
     outputs: Path,
     *,
@@ -88,13 +102,17 @@ def take_snapshot(
     object (a cache hit: rotation changed the listing, not the data) and the width is the same.
     """
     folder_exists = os.path.isdir(outputs)
+    errors: list[StateError] = []
+    if not folder_exists and pinned is None:
+        pinned, problem = _outputs_not_a_folder(outputs)
+        if problem is not None:
+            errors.append(problem)
     candidates = list_checkpoints(outputs) if folder_exists else []
     live = follower.poll() if follower is not None and pinned is None else None
     live_mark = (live.offset, live.lines, live.exists) if live is not None else None
     print_ = (*fingerprint(outputs, candidates, pinned), folder_exists, live_mark)
     if previous is not None and print_ == previous:
         return None
-    errors: list[StateError] = []
     state: TrainerState | None = None
     pinned_missing = False
     if pinned is not None:
@@ -108,6 +126,8 @@ def take_snapshot(
     if state is None and folder_exists:
         found = find_latest(outputs, cache)
         state, errors = found.latest, errors + found.errors
+        if found.unreadable is not None:
+            errors.append(found.unreadable)
     checkpoint = state.name if state is not None else None
     checkpoint_step = state.global_step if state is not None else None
     if live is not None and not live.empty:

@@ -27,6 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .numeric import OUT_OF_RANGE, OutOfRange, as_count, as_float, brief, loads_big_ints
+from .safeopen import NotRegularFileError, read_regular
+
 if TYPE_CHECKING:
     from .blockread import LastRead
     from .columns import Columns
@@ -171,18 +174,15 @@ def decode_json(data: bytes) -> Any:
                 return orjson.loads(swapped)
             except orjson.JSONDecodeError:
                 pass
-    return json.loads(data)
+    return loads_big_ints(data)
 
 
 def _number(value: Any) -> float | None:
-    """A log value as a float: NaN/Infinity kept, None for null, strings and anything else."""
-    if isinstance(value, float):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+    """A log value as a float: NaN/Infinity kept (an integer too large for a float is ±inf), None for
+    null, strings and anything else."""
     if isinstance(value, str):
         return _SENTINEL_VALUES.get(value)
-    return None
+    return as_float(value)
 
 
 def _finite_or_none(value: Any) -> float | None:
@@ -194,16 +194,22 @@ def _finite_or_none(value: Any) -> float | None:
 
 
 def _top_number(raw: dict[str, Any], key: str, path: Path, *, integer: bool) -> Any:
-    """A top-level numeric field: absent or null is None; a string or other type is an error."""
+    """A top-level numeric field: absent or null is None; a string or other type is an error, and so is a
+    step or count (``integer``) beyond int64 (see :mod:`.numeric`)."""
     value = raw.get(key)
     if value is None:
         return None
     number = _number(value)
     if number is None:
-        raise StateError(path, f"{key} is {value!r}, expected a number")
-    if not math.isfinite(number):
-        return None
-    return int(number) if integer else number
+        raise StateError(path, f"{key} is {brief(value)}, expected a number")
+    if not integer:
+        return number if math.isfinite(number) else None
+    try:
+        if isinstance(value, int):  # not through the float: 2^63 is a float in range, not an int
+            return as_count(value)
+        return as_count(number) if math.isfinite(number) else None
+    except OutOfRange:
+        raise StateError(path, f"{key} {OUT_OF_RANGE}") from None
 
 
 def _assemble(raw: dict[str, Any], columns: Columns, path: Path, mtime: float, size: int) -> TrainerState:
@@ -292,23 +298,30 @@ def parse_state(data: bytes, path: Path, *, mtime: float = 0.0) -> TrainerState:
 
 
 def _read(path: Path) -> tuple[bytes, os.stat_result]:
+    """The file's bytes, through :func:`~.safeopen.read_regular`: a FIFO, device or folder is an error,
+    never a read that blocks or does not end."""
     try:
-        stat = path.stat()
-        data = path.read_bytes()
+        return read_regular(path)
     except FileNotFoundError:
         raise StateError(path, "no such file (deleted?)", ErrorKind.MISSING) from None
-    except IsADirectoryError:
-        raise StateError(path, "is a folder, not a file") from None
+    except NotRegularFileError as exc:
+        raise StateError(path, exc.strerror or "not a regular file") from None
     except OSError as exc:
         raise StateError(path, f"cannot read: {exc.strerror or exc}") from None
-    return data, stat
+
+
+def state_path(path: str | os.PathLike[str]) -> Path:
+    """A checkpoint folder as its ``trainer_state.json``; a file path (or a folder named like the state
+    file, which is then reported as not a regular file) as it is."""
+    path = Path(path)
+    if path.name != STATE_FILE and path.is_dir():
+        return path / STATE_FILE
+    return path
 
 
 def load_state(path: str | os.PathLike[str]) -> TrainerState:
     """Read one ``trainer_state.json`` (or a checkpoint folder holding one)."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / STATE_FILE
+    path = state_path(path)
     data, stat = _read(path)
     return parse_state(data, path, mtime=stat.st_mtime)
 
@@ -329,9 +342,7 @@ class StateCache:
         self._base: LastRead | None = None
 
     def load(self, path: str | os.PathLike[str]) -> TrainerState:
-        path = Path(path)
-        if path.is_dir():
-            path = path / STATE_FILE
+        path = state_path(path)
         try:
             stat = path.stat()
         except OSError:
