@@ -143,45 +143,31 @@ class TrainerState:
 
 # --- decoding -----------------------------------------------------------------------------------
 
-_SENTINEL = "\u2063trainmon:"  # an invisible separator: never seen in a real state file
-_SENTINEL_BYTES = _SENTINEL.encode()
-_NONFINITE_TEXT = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
-_SENTINEL_VALUES = {_SENTINEL + k: v for k, v in _NONFINITE_TEXT.items()}
-# The Trainer writes with indent=2, so a bare token always follows ": " (as a dict value).
-_REPLACEMENTS = [
-    (f": {k}".encode(), f': "{_SENTINEL}{k}"'.encode()) for k in ("-Infinity", "Infinity", "NaN")
-]
+# The placeholder blockread puts where the log was cut out (an invisible separator first: checked to come
+# back as the top-level "log_history" value, so a file's own string cannot pass for it).
+_SENTINEL = "\u2063trainmon:"
 
 
 def decode_json(data: bytes) -> Any:
-    """Decode JSON that may hold bare ``NaN`` / ``Infinity`` tokens, as fast as the file allows.
+    """Decode JSON that may hold bare ``NaN`` / ``Infinity`` tokens and integers of any length.
 
-    orjson rejects those tokens, so where it fails on a file that has them, each ``: NaN`` is swapped for
-    a marker string that :func:`_number` turns back into the float. A token inside a JSON string would
-    make that swap produce invalid JSON, so such a file (and anything else orjson refuses) goes to the
-    stdlib parser, which is the reference: no value is ever dropped or changed.
+    orjson first (several times faster); what it refuses (bare tokens, numbers beyond a double, lone
+    surrogates, broken JSON) goes to the stdlib parser, which is the reference: it reads bare tokens as
+    floats and, through :func:`~.numeric.loads_big_ints`, integers beyond its digit limit as ±10^4300.
+    Values come back as the file wrote them: no marker strings a file's own string could be taken for.
+    (Large files in the Trainer's layout take :mod:`.blockread`'s way, which swaps bare tokens itself.)
     """
     if orjson is not None:
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError:
             pass
-        if (b"NaN" in data or b"Infinity" in data) and _SENTINEL_BYTES not in data:
-            swapped = data
-            for old, new in _REPLACEMENTS:
-                swapped = swapped.replace(old, new)
-            try:
-                return orjson.loads(swapped)
-            except orjson.JSONDecodeError:
-                pass
     return loads_big_ints(data)
 
 
 def _number(value: Any) -> float | None:
     """A log value as a float: NaN/Infinity kept (an integer too large for a float is ±inf), None for
     null, strings and anything else."""
-    if isinstance(value, str):
-        return _SENTINEL_VALUES.get(value)
     return as_float(value)
 
 
