@@ -8,6 +8,7 @@ between cannot block), checks again on the open descriptor (``fstat``: what was 
 hands back a :class:`RegularFile` that never reads past the size ``fstat`` reported plus :data:`READ_MARGIN`
 (a file still being appended to is read up to there; the rest is for the next look).
 
+:func:`open_append` is the same for the callback's appends (a FIFO would block the training process).
 Anything that is not a regular file raises :class:`NotRegularFileError`, an :class:`OSError` whose message
 says in a few words what it is (``is a FIFO, not a regular file``). Standard library only: the training
 process may import it.
@@ -20,6 +21,7 @@ import io
 import os
 import stat as stat_module
 from types import TracebackType
+from typing import IO, Any
 
 # Bytes read past the size fstat reported: the file may grow while it is read (the Trainer's plain write,
 # the callback's appends). Bounded, so that nothing can make a read go on for ever.
@@ -131,6 +133,34 @@ def read_regular(path: str | os.PathLike[str], *, margin: int | None = None) -> 
     """The bytes of a regular file (at most its size at opening plus the margin) and its ``fstat``."""
     with open_regular(path, margin=margin) as f:
         return f.read(), f.stat
+
+
+def open_append(path: str | os.PathLike[str], *, binary: bool = False) -> IO[Any]:
+    """Open ``path`` to append (created if missing) if it is a regular file; else NotRegularFileError.
+
+    For the callback in the training process: ``open(path, "a")`` on a FIFO blocks until a reader comes.
+    Non-blocking, a FIFO without a reader fails at once (ENXIO), one with a reader is refused by fstat.
+    """
+    name = os.fspath(path)
+    try:
+        before = os.stat(name)
+    except FileNotFoundError:
+        pass  # created below
+    else:
+        if not stat_module.S_ISREG(before.st_mode):
+            raise NotRegularFileError(name, before.st_mode)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | (_FLAGS & ~os.O_RDONLY)
+    fd = os.open(name, flags, 0o666)
+    try:
+        stat = os.fstat(fd)
+        if not stat_module.S_ISREG(stat.st_mode):
+            raise NotRegularFileError(name, stat.st_mode)
+        if binary:
+            return os.fdopen(fd, "ab")
+        return os.fdopen(fd, "a", encoding="utf-8")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def regular_file_problem(path: str | os.PathLike[str]) -> str | None:

@@ -416,3 +416,27 @@ def test_snapshot_of_outputs_that_is_a_file(tmp_path: Path, helpers) -> None:
     snap = bounded(lambda: take_snapshot(fifo, cache=StateCache()), fifo=fifo)
     assert snap is not None and snap.state is None
     assert [str(e) for e in snap.errors] == [f"{fifo}: is a FIFO, not a folder or a regular file"]
+
+
+# --- the callback, inside the training process --------------------------------------------------------
+
+
+def test_callback_with_a_fifo_as_its_live_log_does_not_block_training(tmp_path: Path) -> None:
+    """A FIFO at OUTPUT_DIR/trainmon_log.jsonl: opening it to read (the partial-line check) or to append
+    would block the training process until a reader comes. Live logging turns off with one warning."""
+    from trainmon_tui.callback import TrainmonCallback
+
+    fifo = tmp_path / LIVE_LOG_FILE
+    os.mkfifo(fifo)
+    args = SimpleNamespace(output_dir=str(tmp_path), process_index=0, world_size=1, logging_strategy="steps")
+    state = SimpleNamespace(
+        global_step=1, epoch=0.1, max_steps=10, is_world_process_zero=True, log_history=[]
+    )
+    callback = TrainmonCallback()
+
+    def train() -> None:
+        callback.on_train_begin(args, state, None)
+        callback.on_log(args, state, None, logs={"loss": 0.5})
+
+    with pytest.warns(RuntimeWarning, match="is a FIFO, not a regular file"):
+        bounded(train, fifo=fifo)
