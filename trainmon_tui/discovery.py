@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import os
 import re
-import stat as stat_module
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .numeric import in_count_range
-from .safeopen import describe
+from .safeopen import NotRegularFileError, stat_regular
 from .state import STATE_FILE, ErrorKind, StateCache, StateError, TrainerState, load_state, state_path
 
 INCOMPLETE_MARKER = "checkpoint-is-incomplete.txt"
@@ -51,17 +50,18 @@ class Listing:
     unreadable: StateError | None = None
 
 
+def _cannot_read(path: Path, exc: OSError) -> StateError:
+    return StateError(path, f"cannot read: {(exc.strerror or str(exc)).lower()}")
+
+
 def _state_problem(path: Path) -> StateError | bool:
     """True for a regular state file, False when there is none (yet), else why it cannot be one."""
     try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return False
+        return stat_regular(path) is not None
+    except NotRegularFileError as exc:
+        return StateError(path, exc.strerror or "not a regular file")
     except OSError as exc:
-        return StateError(path, f"cannot read: {(exc.strerror or str(exc)).lower()}")
-    if stat_module.S_ISREG(mode):
-        return True
-    return StateError(path, f"is {describe(mode)}, not a regular file")
+        return _cannot_read(path, exc)
 
 
 def scan_checkpoints(outputs: Path) -> Listing:
@@ -79,8 +79,7 @@ def scan_checkpoints(outputs: Path) -> Listing:
     except (FileNotFoundError, NotADirectoryError):
         return Listing([])
     except OSError as exc:
-        reason = (exc.strerror or str(exc)).lower()
-        return Listing([], unreadable=StateError(outputs, f"cannot read: {reason}"))
+        return Listing([], unreadable=_cannot_read(outputs, exc))
 
     def consider(path: Path, sort_key: tuple[int, int], name: str) -> None:
         problem = _state_problem(path)
@@ -98,7 +97,10 @@ def scan_checkpoints(outputs: Path) -> Listing:
         try:
             if not entry.is_dir() or (folder / INCOMPLETE_MARKER).exists() or not in_count_range(number):
                 continue
-        except OSError:
+        except FileNotFoundError:  # deleted while looked at (rotation)
+            continue
+        except OSError as exc:  # a checkpoint folder it may not look into
+            skipped.append(_cannot_read(folder / STATE_FILE, exc))
             continue
         consider(folder / STATE_FILE, (0, number), entry.name)
     consider(outputs / STATE_FILE, (1, 0), STATE_FILE)

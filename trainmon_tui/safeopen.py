@@ -163,17 +163,13 @@ def open_append(path: str | os.PathLike[str], *, binary: bool = False) -> IO[Any
         raise
 
 
-def regular_file_problem(path: str | os.PathLike[str]) -> str | None:
-    """None when ``path`` is a regular file (or does not exist); else ``is a FIFO, not a regular file``.
-
-    Only ``stat``: for listings (discovery), which open nothing.
-    """
+def stat_regular(path: str | os.PathLike[str]) -> os.stat_result | None:
+    """``stat`` of a regular file (symlinks followed), None when there is nothing there; NotRegularFileError
+    for a FIFO, device, socket or folder. For listings (discovery), which open nothing."""
     try:
-        mode = os.stat(path).st_mode
+        result = os.stat(path)
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        return f"cannot read: {(exc.strerror or str(exc)).lower()}"
-    if stat_module.S_ISREG(mode):
-        return None
-    return f"is {describe(mode)}, not a regular file"
+    if not stat_module.S_ISREG(result.st_mode):
+        raise NotRegularFileError(path, result.st_mode)
+    return result

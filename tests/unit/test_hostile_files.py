@@ -440,3 +440,21 @@ def test_callback_with_a_fifo_as_its_live_log_does_not_block_training(tmp_path: 
 
     with pytest.warns(RuntimeWarning, match="is a FIFO, not a regular file"):
         bounded(train, fifo=fifo)
+
+
+def test_a_checkpoint_folder_it_may_not_look_into_is_said_so(tmp_path: Path, helpers, monkeypatch) -> None:
+    """A checkpoint folder without search permission (as root: the stat made to fail) was passed over in
+    silence; it is a reason now, and the older checkpoint is used."""
+    good_checkpoint(tmp_path, helpers, 5)
+    locked = good_checkpoint(tmp_path, helpers, 10).parent
+    real_stat = Path.stat
+
+    def stat(self: Path, **kwargs: Any) -> os.stat_result:
+        if self.parent == locked and self != locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    found = find_latest(tmp_path)
+    assert found.latest is not None and found.latest.checkpoint == "checkpoint-5"
+    assert [str(e) for e in found.errors] == [f"{locked / STATE_FILE}: cannot read: permission denied"]
