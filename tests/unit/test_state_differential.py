@@ -241,6 +241,21 @@ def test_hand_written_escapes_in_keys_and_strings(line, monkeypatch):
     assert_fast_equals_reference(text.encode(), path)
 
 
+@pytest.mark.parametrize("spelling", ["4.9406564584124654e-324", "0.5e-323", "1E-323", "15e-324", "-0.0"])
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_marker_values_however_spelled_next_to_a_bare_token(spelling, token):
+    """The markers are compared as parsed bits, so any spelling of 5e-324, 1e-323 or 1.5e-323 counts."""
+    text = (
+        '{\n  "global_step": 2,\n  "log_history": [\n'
+        f'    {{\n      "grad_norm": {token},\n      "loss": {spelling},\n      "step": 1\n    }},\n'
+        f'    {{\n      "grad_norm": 1.0,\n      "loss": {token},\n      "step": 2\n    }}\n'
+        "  ]\n}\n"
+    ).encode()
+    path = Path("/runs/x/trainer_state.json")
+    assert parse_state(text, path, mtime=1.0).loss.values[0] == float(spelling)
+    assert_fast_equals_reference(text, path)
+
+
 def test_a_string_that_looks_like_the_internal_marker_stays_a_string(helpers, tmp_path):
     """The reader marks bare NaN for orjson; a file's own string equal to that mark is still a string."""
     log = [{"acc": "\u2063trainmon:NaN", "loss": 0.5, "step": 1}, {"loss": math.nan, "step": 2}]
