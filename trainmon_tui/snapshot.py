@@ -37,6 +37,9 @@ class Snapshot:
     errors: list[StateError] = field(default_factory=list)
     fingerprint: Fingerprint = ()
     folder_exists: bool = True
+    # OUTPUTS itself cannot be used (it cannot be listed, or is a FIFO or device): the reason to show
+    # instead of "waiting for the first checkpoint". Also in ``errors``.
+    outputs_error: StateError | None = None
     pinned_missing: bool = False  # the checkpoint asked for is gone (rotated away)
     checkpoint: str | None = None  # the checkpoint (or root state) read, before the live log
     checkpoint_step: int | None = None  # its global_step
@@ -103,10 +106,9 @@ def take_snapshot(
     """
     folder_exists = os.path.isdir(outputs)
     errors: list[StateError] = []
+    outputs_error: StateError | None = None
     if not folder_exists and pinned is None:
-        pinned, problem = _outputs_not_a_folder(outputs)
-        if problem is not None:
-            errors.append(problem)
+        pinned, outputs_error = _outputs_not_a_folder(outputs)
     candidates = list_checkpoints(outputs) if folder_exists else []
     live = follower.poll() if follower is not None and pinned is None else None
     live_mark = (live.offset, live.lines, live.exists) if live is not None else None
@@ -126,8 +128,7 @@ def take_snapshot(
     if state is None and folder_exists:
         found = find_latest(outputs, cache)
         state, errors = found.latest, errors + found.errors
-        if found.unreadable is not None:
-            errors.append(found.unreadable)
+        outputs_error = found.unreadable
     checkpoint = state.name if state is not None else None
     checkpoint_step = state.global_step if state is not None else None
     if live is not None and not live.empty:
@@ -141,9 +142,10 @@ def take_snapshot(
         summary=reuse.summary if same else summarize(state) if state is not None else None,
         charts=reuse.charts if same else prepare(state, max_points) if state is not None else None,
         candidates=candidates,
-        errors=errors,
+        errors=[*errors, outputs_error] if outputs_error is not None else errors,
         fingerprint=print_,
         folder_exists=folder_exists,
+        outputs_error=outputs_error,
         pinned_missing=pinned_missing,
         checkpoint=checkpoint,
         checkpoint_step=checkpoint_step,

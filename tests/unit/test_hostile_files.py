@@ -386,7 +386,7 @@ def test_an_unreadable_outputs_folder_is_said_so(tmp_path: Path, helpers, monkey
     snap = take_snapshot(tmp_path, cache=StateCache())
     assert snap is not None and snap.state is None
     assert [str(e) for e in snap.errors] == [f"{tmp_path}: cannot read: permission denied"]
-    assert snap.errors[0].kind is ErrorKind.INVALID
+    assert snap.errors[0].kind is ErrorKind.INVALID and snap.outputs_error is snap.errors[0]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder")
@@ -416,6 +416,7 @@ def test_snapshot_of_outputs_that_is_a_file(tmp_path: Path, helpers) -> None:
     snap = bounded(lambda: take_snapshot(fifo, cache=StateCache()), fifo=fifo)
     assert snap is not None and snap.state is None
     assert [str(e) for e in snap.errors] == [f"{fifo}: is a FIFO, not a folder or a regular file"]
+    assert snap.outputs_error is snap.errors[0]
 
 
 # --- the callback, inside the training process --------------------------------------------------------
