@@ -23,7 +23,7 @@ from trainmon_tui.livelog import LIVE_LOG_FILE
 from trainmon_tui.state import STATE_FILE
 
 TIMEOUT = 20
-MEMORY_LIMIT = 2 << 30  # address space, bytes: a read of /dev/zero hits it in a second
+MEMORY_LIMIT = 4 << 30  # address space, bytes: a read of /dev/zero hits it in a few seconds
 
 
 def _limit_memory() -> None:
@@ -35,7 +35,7 @@ def run_bounded(helpers: SimpleNamespace, cwd: Path, *args: str | Path) -> subpr
         return subprocess.run(
             [*helpers.cli_command(), *map(str, args)],
             cwd=cwd,
-            env=helpers.cli_env(),
+            env=helpers.cli_env(OPENBLAS_NUM_THREADS="1"),  # BLAS threads reserve address space
             capture_output=True,
             text=True,
             encoding="utf-8",
