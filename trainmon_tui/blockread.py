@@ -78,13 +78,23 @@ def _decode_top(data: bytes, start: int, end: int) -> dict[str, Any]:
     return raw
 
 
+def _at_line_end(block: bytes, end: int) -> bool:
+    """Whether a value ending at ``end`` ends its line: ``\n``, ``\r`` or ``,`` and one of them next."""
+    after = block[end : end + 2]
+    return after[:1] in (b"\n", b"\r") or after in (b",\n", b",\r")
+
+
 def _swap_nonfinite(block: bytes) -> tuple[bytes, int]:
     """``: NaN``, ``: Infinity``, ``: -Infinity`` swapped for the marker floats; how many were swapped.
 
     Found with ``memchr`` on ``N`` and ``I`` (a number never holds them), so a block without them costs
     a few scans at memory speed; where those letters abound (keys such as "eval_NLL") the tokens are
-    searched for whole instead. A token anywhere else (in a string, in a list) is left alone: orjson then
-    refuses the block, or the marker count does not match, and the block goes the reference way.
+    searched for whole instead. Only a token that ends its line is swapped: JSON strings hold no raw
+    newline, so such a token, and the ``": "`` before it, are outside any string (the Trainer's indent=2
+    puts every value on a line of its own). A token in a key or a string (``"note: NaN"``) is left alone,
+    so no key is renamed; a swapped token always lands in a numeric column or makes add_fast refuse the
+    block, so a number equal to a marker in the file makes the count differ and the block goes the
+    reference way. A token anywhere else (in a list) makes orjson refuse the block.
     """
     pieces: list[bytes] = []
     done = 0
@@ -94,10 +104,13 @@ def _swap_nonfinite(block: bytes) -> tuple[bytes, int]:
         at = block.find(finder)
         while at >= 0:
             if block.startswith(token, at):
-                if block[at - 2 : at] == b": ":
-                    hits.append((at, at + len(token), marker))
+                end = at + len(token)
+                if not _at_line_end(block, end):
+                    pass
+                elif block[at - 2 : at] == b": ":
+                    hits.append((at, end, marker))
                 elif token == b"Infinity" and block[at - 3 : at] == b": -":
-                    hits.append((at - 1, at + len(token), b"1.5e-323"))
+                    hits.append((at - 1, end, b"1.5e-323"))
             else:
                 misses += 1
                 if misses == 64:  # the letter is everywhere: look for the token itself from here on

@@ -31,6 +31,8 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .safeopen import open_append, open_regular
+
 LIVE_LOG_FILE = "trainmon_log.jsonl"  # the same name as trainmon_tui.livelog.LIVE_LOG_FILE
 SCHEMA_VERSION = 1
 REPORT_TEXT = "trainmon_summary.txt"
@@ -170,13 +172,14 @@ class TrainmonCallback(_CallbackBase):
         line = json.dumps(record, separators=(",", ":"), allow_nan=True) + "\n"
         try:
             # Opened per record: a file deleted or replaced while training is simply created again.
-            with open(path, "a", encoding="utf-8") as f:
+            # Through safeopen: a FIFO or device in its place is refused instead of blocking training.
+            with open_append(path) as f:
                 f.write(line)
                 f.flush()
         except FileNotFoundError:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                with open(path, "a", encoding="utf-8") as f:
+                with open_append(path) as f:
                     f.write(line)
             except OSError as exc:
                 self._fail(path, exc)
@@ -195,14 +198,14 @@ class TrainmonCallback(_CallbackBase):
         """A previous run killed mid-write may have left a line without its newline: close it, so that
         the reader sees one bad line instead of gluing this run's start record to it."""
         try:
-            with open(path, "rb") as f:
-                f.seek(0, os.SEEK_END)
-                if f.tell() == 0:
+            with open_regular(path) as f:
+                size = f.stat.st_size
+                if size == 0:
                     return
-                f.seek(-1, os.SEEK_END)
+                f.seek(size - 1)
                 last = f.read(1)
             if last != b"\n":
-                with open(path, "ab") as f:
+                with open_append(path, binary=True) as f:
                     f.write(b"\n")
         except OSError:
             return

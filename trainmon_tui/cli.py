@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, NoReturn
 from . import __version__
 from .discovery import Discovery, checkpoint_times, find_latest, resolve_target
 from .i18n import LANGS, Lang, default_lang, t
+from .safeopen import describe
 from .safetext import printable
 from .state import StateError, TrainerState, load_state
 
@@ -186,7 +187,7 @@ def load_run(outputs: Path, lang: Lang) -> tuple[TrainerState, Progress | None]:
         say(f"{t('skipped', lang)}: {bad}")
     state = merge_live(discovery.latest, live) if not live.empty else discovery.latest
     if state is None:
-        raise _no_checkpoint(outputs, lang)
+        _no_state(discovery, outputs, lang)
     times = checkpoint_times(discovery.candidates)
     return state, progress_for(state, live, times, time.time())
 
@@ -198,15 +199,25 @@ def _discover(outputs: Path, lang: Lang) -> Discovery:
     return discovery
 
 
+def _no_state(discovery: Discovery, outputs: Path, lang: Lang) -> NoReturn:
+    """No state to show: the folder could not be listed (one line), or it holds no ready checkpoint."""
+    if discovery.unreadable is not None:
+        raise CliError(str(discovery.unreadable), 1)
+    raise _no_checkpoint(outputs, lang)
+
+
 def load_latest(outputs: Path, lang: Lang) -> TrainerState:
     """The latest ready state of an outputs folder (or the file itself when given a file)."""
     if not outputs.exists():
         raise CliError(f"outputs folder not found: {outputs}", 2)
     if outputs.is_file():
         return _load_file(outputs)
+    if not outputs.is_dir():  # a FIFO, a device, a socket
+        kind = describe(outputs.stat().st_mode)
+        raise CliError(f"{outputs}: is {kind}, not a folder or a regular file", 2)
     discovery = _discover(outputs, lang)
     if discovery.latest is None:
-        raise _no_checkpoint(outputs, lang)
+        _no_state(discovery, outputs, lang)
     return discovery.latest
 
 

@@ -23,16 +23,22 @@ from typing import Any
 
 import numpy as np
 
+from .numeric import OUT_OF_RANGE, OutOfRange, as_count, brief
 from .state import SUMMARY_KEYS, Series, StateError, TrainerState, _finite_or_none, _number
 
 
 def _step_of(entry: dict[str, Any], index: int, previous: int, path: Path) -> int:
+    """An entry's step by :mod:`.numeric`'s rule: a finite number within int64 (a float truncated)."""
     if "step" not in entry:
         return previous
-    number = _number(entry["step"])
-    if number is None or not math.isfinite(number):
-        raise StateError(path, f"log_history[{index}].step is {entry['step']!r}, expected a number")
-    return int(number)
+    value = entry["step"]
+    number = _number(value)
+    if number is None or (not math.isfinite(number) and not isinstance(value, int)):
+        raise StateError(path, f"log_history[{index}].step is {brief(value)}, expected a number")
+    try:
+        return as_count(value if isinstance(value, int) else number)
+    except OutOfRange:
+        raise StateError(path, f"log_history[{index}].step {OUT_OF_RANGE}") from None
 
 
 # Bare NaN / Infinity swapped, for orjson, for the three smallest positive subnormal floats (bit patterns

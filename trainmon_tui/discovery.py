@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .state import STATE_FILE, ErrorKind, StateCache, StateError, TrainerState, load_state
+from .numeric import in_count_range
+from .safeopen import NotRegularFileError, stat_regular
+from .state import STATE_FILE, ErrorKind, StateCache, StateError, TrainerState, load_state, state_path
 
 INCOMPLETE_MARKER = "checkpoint-is-incomplete.txt"
 _CHECKPOINT_RE = re.compile(r"checkpoint-(\d+)")
@@ -37,35 +39,78 @@ class Candidate:
         return self.sort_key[0] == 1
 
 
-def list_checkpoints(outputs: Path) -> list[Candidate]:
+@dataclass(slots=True)
+class Listing:
+    """What one look at an outputs folder found: the candidates, the state files that are not regular
+    files (a FIFO, a device, a folder: reported, never opened), and why the folder itself could not be
+    listed, if it could not (None also when it does not exist)."""
+
+    candidates: list[Candidate]
+    skipped: list[StateError] = field(default_factory=list)
+    unreadable: StateError | None = None
+
+
+def _cannot_read(path: Path, exc: OSError) -> StateError:
+    return StateError(path, f"cannot read: {(exc.strerror or str(exc)).lower()}")
+
+
+def _state_problem(path: Path) -> StateError | bool:
+    """True for a regular state file, False when there is none (yet), else why it cannot be one."""
+    try:
+        return stat_regular(path) is not None
+    except NotRegularFileError as exc:
+        return StateError(path, exc.strerror or "not a regular file")
+    except OSError as exc:
+        return _cannot_read(path, exc)
+
+
+def scan_checkpoints(outputs: Path) -> Listing:
     """Every ``checkpoint-N`` folder holding a ``trainer_state.json``, by N, then the root state.
 
-    ``tmp-checkpoint-*`` folders and folders marked incomplete are left out; a folder that vanishes while
-    it is being looked at is skipped. Only names and one ``stat`` per folder: nothing is read.
+    ``tmp-checkpoint-*`` folders, folders marked incomplete and numbers beyond any step (int64) are left
+    out; a folder that vanishes while it is being looked at is skipped. A ``trainer_state.json`` that is
+    not a regular file is not a candidate but a reason in ``skipped``. Only names and one ``stat`` per
+    folder: nothing is opened.
     """
     found: list[Candidate] = []
+    skipped: list[StateError] = []
     try:
         entries = list(os.scandir(outputs))
-    except (FileNotFoundError, NotADirectoryError, PermissionError):
-        return []
+    except (FileNotFoundError, NotADirectoryError):
+        return Listing([])
+    except OSError as exc:
+        return Listing([], unreadable=_cannot_read(outputs, exc))
+
+    def consider(path: Path, sort_key: tuple[int, int], name: str) -> None:
+        problem = _state_problem(path)
+        if problem is True:
+            found.append(Candidate(sort_key, path, name))
+        elif isinstance(problem, StateError):
+            skipped.append(problem)
+
     for entry in entries:
         match = _CHECKPOINT_RE.fullmatch(entry.name)
         if match is None:
             continue
+        number = int(match.group(1))  # at most 244 digits (a name is at most 255 bytes): converts
         folder = Path(entry.path)
         try:
-            if not entry.is_dir() or (folder / INCOMPLETE_MARKER).exists():
+            if not entry.is_dir() or (folder / INCOMPLETE_MARKER).exists() or not in_count_range(number):
                 continue
-            if not (folder / STATE_FILE).is_file():
-                continue
-        except OSError:
+        except FileNotFoundError:  # deleted while looked at (rotation)
             continue
-        found.append(Candidate((0, int(match.group(1))), folder / STATE_FILE, entry.name))
-    root = outputs / STATE_FILE
-    if root.is_file():
-        found.append(Candidate((1, 0), root, STATE_FILE))
+        except OSError as exc:  # a checkpoint folder it may not look into
+            skipped.append(_cannot_read(folder / STATE_FILE, exc))
+            continue
+        consider(folder / STATE_FILE, (0, number), entry.name)
+    consider(outputs / STATE_FILE, (1, 0), STATE_FILE)
     found.sort()
-    return found
+    return Listing(found, skipped)
+
+
+def list_checkpoints(outputs: Path) -> list[Candidate]:
+    """The candidates of :func:`scan_checkpoints`."""
+    return scan_checkpoints(outputs).candidates
 
 
 @dataclass(slots=True)
@@ -75,6 +120,7 @@ class Discovery:
     latest: TrainerState | None
     candidates: list[Candidate]
     errors: list[StateError]
+    unreadable: StateError | None = None  # the outputs folder itself could not be listed
 
 
 def find_latest(outputs: Path, cache: StateCache | None = None) -> Discovery:
@@ -84,8 +130,9 @@ def find_latest(outputs: Path, cache: StateCache | None = None) -> Discovery:
     and the root state is read too when present. Files that vanished (rotation) are skipped silently.
     """
     load = cache.load if cache is not None else load_state
-    candidates = list_checkpoints(outputs)
-    errors: list[StateError] = []
+    listing = scan_checkpoints(outputs)
+    candidates = listing.candidates
+    errors: list[StateError] = list(listing.skipped)
     best: TrainerState | None = None
 
     def consider(candidate: Candidate) -> TrainerState | None:
@@ -107,7 +154,7 @@ def find_latest(outputs: Path, cache: StateCache | None = None) -> Discovery:
         root_state = consider(root)
         if root_state is not None and (best is None or _step(root_state) >= _step(best)):
             best = root_state
-    return Discovery(best, candidates, errors)
+    return Discovery(best, candidates, errors, listing.unreadable)
 
 
 def _step(state: TrainerState) -> int:
@@ -129,4 +176,4 @@ def checkpoint_times(candidates: list[Candidate]) -> tuple[tuple[int, float], ..
 
 def resolve_target(path: Path) -> Path:
     """A ``--checkpoint`` argument as the ``trainer_state.json`` to read."""
-    return path / STATE_FILE if path.is_dir() else path
+    return state_path(path)

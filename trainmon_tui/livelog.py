@@ -30,6 +30,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .numeric import OUT_OF_RANGE, OutOfRange, as_count, as_float, brief, loads_big_ints
+from .safeopen import NotRegularFileError, open_regular
 from .state import SUMMARY_KEYS
 
 try:  # orjson is much faster per line; it rejects bare NaN / Infinity, which the stdlib reads.
@@ -208,8 +210,8 @@ def _loads(line: bytes) -> Any:
         try:
             return orjson.loads(line)
         except orjson.JSONDecodeError:
-            pass  # bare NaN / Infinity, or really broken: the stdlib decides
-    return json.loads(line)
+            pass  # bare NaN / Infinity, huge numbers, or really broken: the stdlib decides
+    return loads_big_ints(line)
 
 
 def _num(raw: dict[str, Any], key: str, *, required: bool = False) -> float | None:
@@ -218,18 +220,24 @@ def _num(raw: dict[str, Any], key: str, *, required: bool = False) -> float | No
         if required:
             raise BadRecord(f"{key} is missing")
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise BadRecord(f"{key} is {value!r}, expected a number")
-    return float(value)
+    number = as_float(value)
+    if number is None:
+        raise BadRecord(f"{key} is {brief(value)}, expected a number")
+    return number
 
 
 def _int(raw: dict[str, Any], key: str, *, required: bool = False) -> int | None:
+    """A step or count by :mod:`.numeric`'s rule: finite, within int64 (a line beyond it is bad)."""
     number = _num(raw, key, required=required)
     if number is None:
         return None
-    if not math.isfinite(number):
+    value = raw[key]
+    if not math.isfinite(number) and not isinstance(value, int):
         raise BadRecord(f"{key} is {number}, expected a finite number")
-    return int(number)
+    try:
+        return as_count(value if isinstance(value, int) else number)
+    except OutOfRange:
+        raise BadRecord(f"{key} {OUT_OF_RANGE}") from None
 
 
 def _time(raw: dict[str, Any]) -> float:
@@ -244,9 +252,7 @@ def _values(raw: dict[str, Any]) -> dict[str, float]:
     values = raw.get("values")
     if not isinstance(values, dict):
         raise BadRecord(f"values is {type(values).__name__}, expected an object")
-    return {
-        str(k): float(v) for k, v in values.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
-    }
+    return {str(k): number for k, v in values.items() if (number := as_float(v)) is not None}
 
 
 Record = StartRecord | LogRecord | SaveRecord | HeartbeatRecord | EndRecord
@@ -369,8 +375,8 @@ class LiveLogFollower:
     def poll(self) -> LiveLog:
         """Read what was appended, and return the log as it now stands."""
         try:
-            with open(self.path, "rb") as f:
-                stat = os.fstat(f.fileno())
+            with open_regular(self.path) as f:  # a FIFO or /dev/zero is refused; reads stop at its size
+                stat = f.stat
                 identity = (stat.st_dev, stat.st_ino)
                 if self._identity is not None and (
                     identity != self._identity
@@ -389,8 +395,12 @@ class LiveLogFollower:
             return self._snapshot
         except OSError as exc:  # a folder, no permission, an I/O error: read again from the start later
             self._reset()
-            reason = exc.strerror or str(exc)
-            self._snapshot = replace(empty_live_log(self.path, exists=True), error=f"cannot read: {reason}")
+            reason = (
+                exc.strerror
+                if isinstance(exc, NotRegularFileError)
+                else f"cannot read: {exc.strerror or exc}"
+            )
+            self._snapshot = replace(empty_live_log(self.path, exists=True), error=reason)
             return self._snapshot
         return self._take_snapshot()
 

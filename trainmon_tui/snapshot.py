@@ -9,6 +9,7 @@ the chart data. It is the dashboard's whole reload, with no Textual in it.
 from __future__ import annotations
 
 import os
+import stat as stat_module
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from .discovery import Candidate, checkpoint_times, find_latest, list_checkpoint
 from .livelog import LiveLog, LiveLogFollower
 from .livemerge import merge_live
 from .progress import Progress, progress_for
+from .safeopen import describe
 from .state import ErrorKind, StateCache, StateError, TrainerState
 from .stats import Summary, summarize
 from .tbevents import LiveSource, fill_plan
@@ -35,6 +37,9 @@ class Snapshot:
     errors: list[StateError] = field(default_factory=list)
     fingerprint: Fingerprint = ()
     folder_exists: bool = True
+    # OUTPUTS itself cannot be used (it cannot be listed, or is a FIFO or device): the reason to show
+    # instead of "waiting for the first checkpoint". Also in ``errors``.
+    outputs_error: StateError | None = None
     pinned_missing: bool = False  # the checkpoint asked for is gone (rotated away)
     checkpoint: str | None = None  # the checkpoint (or root state) read, before the live log
     checkpoint_step: int | None = None  # its global_step
@@ -69,6 +74,18 @@ def fingerprint(outputs: Path, candidates: list[Candidate], pinned: Path | None)
     )
 
 
+def _outputs_not_a_folder(outputs: Path) -> tuple[Path | None, StateError | None]:
+    """OUTPUTS that exists but is no folder: a regular file is read as the state (as ``--summary`` does);
+    a FIFO, device or socket is an error. Nothing (None, None) when it does not exist (yet)."""
+    try:
+        mode = os.stat(outputs).st_mode
+    except OSError:
+        return None, None
+    if stat_module.S_ISREG(mode):
+        return outputs, None
+    return None, StateError(outputs, f"is {describe(mode)}, not a folder or a regular file")
+
+
 def take_snapshot(
     outputs: Path,
     *,
@@ -88,13 +105,16 @@ def take_snapshot(
     object (a cache hit: rotation changed the listing, not the data) and the width is the same.
     """
     folder_exists = os.path.isdir(outputs)
+    errors: list[StateError] = []
+    outputs_error: StateError | None = None
+    if not folder_exists and pinned is None:
+        pinned, outputs_error = _outputs_not_a_folder(outputs)
     candidates = list_checkpoints(outputs) if folder_exists else []
     live = follower.poll() if follower is not None and pinned is None else None
     live_mark = (live.offset, live.lines, live.exists) if live is not None else None
     print_ = (*fingerprint(outputs, candidates, pinned), folder_exists, live_mark)
     if previous is not None and print_ == previous:
         return None
-    errors: list[StateError] = []
     state: TrainerState | None = None
     pinned_missing = False
     if pinned is not None:
@@ -108,6 +128,7 @@ def take_snapshot(
     if state is None and folder_exists:
         found = find_latest(outputs, cache)
         state, errors = found.latest, errors + found.errors
+        outputs_error = found.unreadable
     checkpoint = state.name if state is not None else None
     checkpoint_step = state.global_step if state is not None else None
     if live is not None and not live.empty:
@@ -121,9 +142,10 @@ def take_snapshot(
         summary=reuse.summary if same else summarize(state) if state is not None else None,
         charts=reuse.charts if same else prepare(state, max_points) if state is not None else None,
         candidates=candidates,
-        errors=errors,
+        errors=[*errors, outputs_error] if outputs_error is not None else errors,
         fingerprint=print_,
         folder_exists=folder_exists,
+        outputs_error=outputs_error,
         pinned_missing=pinned_missing,
         checkpoint=checkpoint,
         checkpoint_step=checkpoint_step,

@@ -27,6 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .numeric import OUT_OF_RANGE, OutOfRange, as_count, as_float, brief, loads_big_ints
+from .safeopen import NotRegularFileError, read_regular
+
 if TYPE_CHECKING:
     from .blockread import LastRead
     from .columns import Columns
@@ -140,49 +143,32 @@ class TrainerState:
 
 # --- decoding -----------------------------------------------------------------------------------
 
-_SENTINEL = "\u2063trainmon:"  # an invisible separator: never seen in a real state file
-_SENTINEL_BYTES = _SENTINEL.encode()
-_NONFINITE_TEXT = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
-_SENTINEL_VALUES = {_SENTINEL + k: v for k, v in _NONFINITE_TEXT.items()}
-# The Trainer writes with indent=2, so a bare token always follows ": " (as a dict value).
-_REPLACEMENTS = [
-    (f": {k}".encode(), f': "{_SENTINEL}{k}"'.encode()) for k in ("-Infinity", "Infinity", "NaN")
-]
+# The placeholder blockread puts where the log was cut out (an invisible separator first: checked to come
+# back as the top-level "log_history" value, so a file's own string cannot pass for it).
+_SENTINEL = "\u2063trainmon:"
 
 
 def decode_json(data: bytes) -> Any:
-    """Decode JSON that may hold bare ``NaN`` / ``Infinity`` tokens, as fast as the file allows.
+    """Decode JSON that may hold bare ``NaN`` / ``Infinity`` tokens and integers of any length.
 
-    orjson rejects those tokens, so where it fails on a file that has them, each ``: NaN`` is swapped for
-    a marker string that :func:`_number` turns back into the float. A token inside a JSON string would
-    make that swap produce invalid JSON, so such a file (and anything else orjson refuses) goes to the
-    stdlib parser, which is the reference: no value is ever dropped or changed.
+    orjson first (several times faster); what it refuses (bare tokens, numbers beyond a double, lone
+    surrogates, broken JSON) goes to the stdlib parser, which is the reference: it reads bare tokens as
+    floats and, through :func:`~.numeric.loads_big_ints`, integers beyond its digit limit as ±10^4300.
+    Values come back as the file wrote them: no marker strings a file's own string could be taken for.
+    (Large files in the Trainer's layout take :mod:`.blockread`'s way, which swaps bare tokens itself.)
     """
     if orjson is not None:
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError:
             pass
-        if (b"NaN" in data or b"Infinity" in data) and _SENTINEL_BYTES not in data:
-            swapped = data
-            for old, new in _REPLACEMENTS:
-                swapped = swapped.replace(old, new)
-            try:
-                return orjson.loads(swapped)
-            except orjson.JSONDecodeError:
-                pass
-    return json.loads(data)
+    return loads_big_ints(data)
 
 
 def _number(value: Any) -> float | None:
-    """A log value as a float: NaN/Infinity kept, None for null, strings and anything else."""
-    if isinstance(value, float):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
-        return _SENTINEL_VALUES.get(value)
-    return None
+    """A log value as a float: NaN/Infinity kept (an integer too large for a float is ±inf), None for
+    null, strings and anything else."""
+    return as_float(value)
 
 
 def _finite_or_none(value: Any) -> float | None:
@@ -194,16 +180,22 @@ def _finite_or_none(value: Any) -> float | None:
 
 
 def _top_number(raw: dict[str, Any], key: str, path: Path, *, integer: bool) -> Any:
-    """A top-level numeric field: absent or null is None; a string or other type is an error."""
+    """A top-level numeric field: absent or null is None; a string or other type is an error, and so is a
+    step or count (``integer``) beyond int64 (see :mod:`.numeric`)."""
     value = raw.get(key)
     if value is None:
         return None
     number = _number(value)
     if number is None:
-        raise StateError(path, f"{key} is {value!r}, expected a number")
-    if not math.isfinite(number):
-        return None
-    return int(number) if integer else number
+        raise StateError(path, f"{key} is {brief(value)}, expected a number")
+    if not integer:
+        return number if math.isfinite(number) else None
+    try:
+        if isinstance(value, int):  # not through the float: 2^63 is a float in range, not an int
+            return as_count(value)
+        return as_count(number) if math.isfinite(number) else None
+    except OutOfRange:
+        raise StateError(path, f"{key} {OUT_OF_RANGE}") from None
 
 
 def _assemble(raw: dict[str, Any], columns: Columns, path: Path, mtime: float, size: int) -> TrainerState:
@@ -292,23 +284,30 @@ def parse_state(data: bytes, path: Path, *, mtime: float = 0.0) -> TrainerState:
 
 
 def _read(path: Path) -> tuple[bytes, os.stat_result]:
+    """The file's bytes, through :func:`~.safeopen.read_regular`: a FIFO, device or folder is an error,
+    never a read that blocks or does not end."""
     try:
-        stat = path.stat()
-        data = path.read_bytes()
+        return read_regular(path)
     except FileNotFoundError:
         raise StateError(path, "no such file (deleted?)", ErrorKind.MISSING) from None
-    except IsADirectoryError:
-        raise StateError(path, "is a folder, not a file") from None
+    except NotRegularFileError as exc:
+        raise StateError(path, exc.strerror or "not a regular file") from None
     except OSError as exc:
         raise StateError(path, f"cannot read: {exc.strerror or exc}") from None
-    return data, stat
+
+
+def state_path(path: str | os.PathLike[str]) -> Path:
+    """A checkpoint folder as its ``trainer_state.json``; a file path (or a folder named like the state
+    file, which is then reported as not a regular file) as it is."""
+    path = Path(path)
+    if path.name != STATE_FILE and path.is_dir():
+        return path / STATE_FILE
+    return path
 
 
 def load_state(path: str | os.PathLike[str]) -> TrainerState:
     """Read one ``trainer_state.json`` (or a checkpoint folder holding one)."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / STATE_FILE
+    path = state_path(path)
     data, stat = _read(path)
     return parse_state(data, path, mtime=stat.st_mtime)
 
@@ -329,9 +328,7 @@ class StateCache:
         self._base: LastRead | None = None
 
     def load(self, path: str | os.PathLike[str]) -> TrainerState:
-        path = Path(path)
-        if path.is_dir():
-            path = path / STATE_FILE
+        path = state_path(path)
         try:
             stat = path.stat()
         except OSError:

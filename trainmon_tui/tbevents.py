@@ -31,6 +31,7 @@ from .livelog import (
     StartRecord,
     empty_live_log,
 )
+from .numeric import OutOfRange, as_count, as_float
 from .state import TrainerState
 from .tbrecords import EVENTS_PREFIX, EventFile, tensorboard_available
 
@@ -56,7 +57,11 @@ def find_event_files(outputs: str | os.PathLike[str]) -> list[Path]:
     for folder in folders:
         try:
             with os.scandir(folder) as entries:
-                found = [(e.stat().st_mtime, Path(e.path)) for e in entries if _is_event_file(e.name)]
+                found = [
+                    (e.stat().st_mtime, Path(e.path))
+                    for e in entries
+                    if _is_event_file(e.name) and e.is_file()  # a FIFO or device is never opened
+                ]
         except OSError:
             continue
         if found and max(m for m, _ in found) > best[0]:
@@ -74,19 +79,19 @@ def _subfolders(folder: Path) -> list[str]:
 
 def _steps(args: dict[str, Any], key: str, strategy: str, max_steps: int | None) -> int | None:
     """``logging_steps`` etc. under a "steps" strategy (a ratio below 1 is of max_steps); else None."""
-    value = args.get(key)
-    if args.get(strategy, "steps") != "steps" or not isinstance(value, (int, float)) or value <= 0:
+    value = as_float(args.get(key))
+    if args.get(strategy, "steps") != "steps" or value is None or not value > 0:
         return None
     if value >= 1:
-        return int(value)
+        return _int(args.get(key))
     return math.ceil(value * max_steps) if max_steps else None
 
 
 def plan_record(time: float, args: dict[str, Any], first_step: int | None) -> StartRecord:
     """A start record from the TrainingArguments the callback logs. The step the session started from is
     not logged: one logging interval before the first logged step (0 for a fresh run)."""
-    max_steps = args.get("max_steps")
-    max_steps = int(max_steps) if isinstance(max_steps, (int, float)) and max_steps > 0 else None
+    max_steps = _int(args.get("max_steps"))
+    max_steps = max_steps if max_steps is not None and max_steps > 0 else None
     logging = _steps(args, "logging_steps", "logging_strategy", max_steps)
     eval_key = "eval_strategy" if "eval_strategy" in args else "evaluation_strategy"
     eval_steps = _steps(args, "eval_steps", eval_key, max_steps) if args.get(eval_key) == "steps" else None
@@ -97,7 +102,7 @@ def plan_record(time: float, args: dict[str, Any], first_step: int | None) -> St
         step=max(0, step - logging) if logging else step,
         epoch=None,
         max_steps=max_steps,
-        num_train_epochs=float(epochs) if isinstance(epochs, (int, float)) else None,
+        num_train_epochs=as_float(epochs),
         logging_steps=logging,
         eval_steps=eval_steps or (logging if args.get(eval_key) == "steps" else None),
         save_steps=_steps(args, "save_steps", "save_strategy", max_steps),
@@ -110,7 +115,14 @@ def plan_record(time: float, args: dict[str, Any], first_step: int | None) -> St
 
 
 def _int(value: Any) -> int | None:
-    return int(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
+    """A count from the arguments by :mod:`.numeric`'s rule; None when it cannot be one."""
+    number = as_float(value)
+    if number is None or (not math.isfinite(number) and not isinstance(value, int)):
+        return None
+    try:
+        return as_count(value if isinstance(value, int) else number)
+    except OutOfRange:
+        return None
 
 
 class TensorBoardFollower:

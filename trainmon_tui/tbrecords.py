@@ -19,9 +19,7 @@ Nothing here imports textual, plotext or matplotlib.
 from __future__ import annotations
 
 import contextlib
-import json
 import math
-import os
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from .livelog import LogRecord
+from .numeric import OutOfRange, as_count, loads_big_ints
+from .safeopen import open_regular
 from .state import SUMMARY_KEYS
 
 EVENTS_PREFIX = "events.out.tfevents."
@@ -80,14 +80,20 @@ def _category(key: str) -> str | None:
     return None
 
 
+def _count(value: float | None) -> int | None:
+    """A logged count as :mod:`.numeric`'s rule takes it; None when it cannot be one."""
+    if value is None or not math.isfinite(value):
+        return None
+    try:
+        return as_count(value)
+    except OutOfRange:
+        return None
+
+
 def _record(step: int, time: float, values: dict[str, float]) -> LogRecord:
     epoch, tokens = values.get("epoch"), values.get("num_input_tokens_seen")
     return LogRecord(
-        time=time,
-        step=step,
-        epoch=epoch,
-        values=dict(values),
-        num_input_tokens_seen=int(tokens) if tokens is not None and math.isfinite(tokens) else None,
+        time=time, step=step, epoch=epoch, values=dict(values), num_input_tokens_seen=_count(tokens)
     )
 
 
@@ -139,8 +145,8 @@ class EventFile:
 
     def poll(self) -> bool:
         """Read the records appended since the last poll; True when something changed."""
-        with open(self.path, "rb") as f:
-            stat = os.fstat(f.fileno())
+        with open_regular(self.path) as f:  # a FIFO or device is refused; reads stop at its size
+            stat = f.stat
             identity = (stat.st_dev, stat.st_ino)
             if self.identity not in (None, identity) or stat.st_size < self.offset + self.pending:
                 self._reset()  # replaced or truncated: read it again
@@ -202,7 +208,7 @@ class EventFile:
             if isinstance(scalar, str):
                 if value.tag in ("args", "args/text_summary"):
                     with contextlib.suppress(ValueError):
-                        args = json.loads(scalar)
+                        args = loads_big_ints(scalar)
                         self.args = (event.wall_time, args) if isinstance(args, dict) else self.args
             elif scalar is not None and (key := tag_key(value.tag)) is not None:
                 self._add(int(event.step), event.wall_time, key, scalar)

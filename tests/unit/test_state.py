@@ -7,10 +7,12 @@ import json
 import math
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
 
+from trainmon_tui import safeopen
 from trainmon_tui.state import (
     ErrorKind,
     StateCache,
@@ -336,15 +338,23 @@ def test_never_opens_pickles(tmp_path, helpers, monkeypatch):
     for name in ("training_args.bin", "optimizer.pt", "rng_state.pth", "scheduler.pt"):
         (folder / name).write_bytes(b"\x80\x04not a real pickle")
     opened: list[str] = []
-    real_read_bytes = Path.read_bytes
+    real_open_regular = safeopen.open_regular
 
-    def spy(self: Path) -> bytes:
-        opened.append(self.name)
-        return real_read_bytes(self)
+    def spy(path: Path, **kwargs: Any) -> safeopen.RegularFile:
+        opened.append(Path(path).name)
+        return real_open_regular(path, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", spy)
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError(f"a file opened other than through safeopen: {args}")
+
+    # Every read goes through the one safe door (safeopen); nothing else opens a file.
+    monkeypatch.setattr(safeopen, "open_regular", spy)
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr("builtins.open", refuse)
     load_state(folder)
-    assert opened == ["trainer_state.json"]
+    StateCache().load(folder)
+    assert opened == ["trainer_state.json", "trainer_state.json"]
 
 
 def test_state_cache_reuses_until_the_file_changes(tmp_path, helpers):

@@ -1,0 +1,74 @@
+"""The dashboard on a run folder holding a FIFO where trainer_state.json and trainmon_log.jsonl should be,
+and on an outputs folder it may not list: the readable checkpoint is shown, what was skipped is said, and
+``q`` still ends the app.
+
+A regression blocks the reload worker in ``open()`` on a FIFO; the test then fails on its wait, and the
+``finally`` gives the blocked reader its end of file (a writer that opens and closes), so nothing hangs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from trainmon_tui import discovery
+from trainmon_tui.livelog import LIVE_LOG_FILE
+from trainmon_tui.state import STATE_FILE
+
+SIZE = (100, 32)
+
+
+def _unblock(fifo: Path) -> None:
+    for _ in range(3):  # one per reader that may be blocked on it
+        with contextlib.suppress(OSError):  # ENXIO: no reader is waiting
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+
+def _write_state(folder: Path, step: int) -> None:
+    folder.mkdir(parents=True)
+    log = [{"loss": 1.0 / s, "step": s} for s in range(1, step + 1)]
+    state = {"global_step": step, "log_history": log, "max_steps": 10}
+    (folder / STATE_FILE).write_text(json.dumps(state, indent=2, sort_keys=True))
+
+
+async def test_fifos_in_the_run_folder(tmp_path: Path, poll_interval, make_app, wait_for) -> None:
+    outputs = tmp_path / "outputs"
+    _write_state(outputs / "checkpoint-5", 5)
+    (outputs / "checkpoint-10").mkdir()
+    fifos = [outputs / "checkpoint-10" / STATE_FILE, outputs / LIVE_LOG_FILE]
+    for fifo in fifos:
+        os.mkfifo(fifo)
+    app, notes = make_app(outputs, poll_interval)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: bool(app.snapshot and app.snapshot.state), timeout=5)
+            assert app.snapshot is not None and app.snapshot.state is not None
+            assert app.snapshot.state.name == "checkpoint-5"
+            await wait_for(pilot, lambda: any("is a FIFO, not a regular file" in n for n in notes), timeout=5)
+            await pilot.press("q")
+        assert app.return_code == 0
+    finally:
+        for fifo in fifos:
+            _unblock(fifo)
+
+
+async def test_an_outputs_folder_it_may_not_list(tmp_path: Path, make_app, wait_for, monkeypatch) -> None:
+    outputs = tmp_path / "outputs"
+    _write_state(outputs / "checkpoint-5", 5)
+    real = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if isinstance(path, (str, os.PathLike)) and Path(path) == outputs:  # watchdog passes bytes too
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(discovery.os, "scandir", scandir)
+    app, notes = make_app(outputs, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: any("cannot read: permission denied" in n for n in notes), timeout=5)
+        assert app.snapshot is not None and app.snapshot.state is None
+        await pilot.press("q")
+    assert app.return_code == 0
