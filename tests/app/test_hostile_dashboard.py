@@ -72,3 +72,47 @@ async def test_an_outputs_folder_it_may_not_list(tmp_path: Path, make_app, wait_
         assert app.snapshot is not None and app.snapshot.state is None
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_a_newest_state_that_cannot_be_read_is_shown_as_such(tmp_path: Path, make_app, wait_for) -> None:
+    """The older checkpoint is shown, and which file was skipped and why stays on screen (not only a
+    notification that is gone after a few seconds)."""
+    from trainmon_tui.ui.widgets.summary import SummaryPane
+
+    outputs = tmp_path / "outputs"
+    _write_state(outputs / "checkpoint-5", 5)
+    newest = outputs / "checkpoint-10" / STATE_FILE
+    newest.parent.mkdir()
+    newest.write_text('{"global_step": 1' + "0" * 30 + ', "log_history": []}')  # a step beyond 2^63
+    app, _notes = make_app(outputs, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bool(app.snapshot and app.snapshot.state))
+        assert app.snapshot is not None and app.snapshot.state is not None
+        assert app.snapshot.state.name == "checkpoint-5"
+        problems = str(app.query_one("#problems").render())
+        assert "checkpoint-10" in problems and "out of range" in problems
+        assert "1 skipped" in str(app.query_one("#info").render())
+        assert "Waiting" not in str(app.query_one(SummaryPane).render())
+
+
+async def test_an_unlistable_outputs_folder_says_why_instead_of_waiting(
+    tmp_path: Path, make_app, wait_for, monkeypatch
+) -> None:
+    from trainmon_tui.ui.widgets.summary import SummaryPane
+
+    outputs = tmp_path / "outputs"
+    _write_state(outputs / "checkpoint-5", 5)
+    real = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if isinstance(path, (str, os.PathLike)) and Path(path) == outputs:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(discovery.os, "scandir", scandir)
+    app, _notes = make_app(outputs, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.snapshot is not None)
+        summary = str(app.query_one(SummaryPane).render())
+        assert "cannot read: permission denied" in summary
+        assert "Waiting" not in summary

@@ -33,7 +33,7 @@ from ..progress import progress_for
 from ..safetext import printable
 from ..simulate import SimulatedRun, demo_config
 from ..snapshot import Snapshot, take_snapshot
-from ..state import ErrorKind, StateCache, TrainerState
+from ..state import STATE_FILE, ErrorKind, StateCache, TrainerState
 from ..tbevents import LiveSource, from_event_files
 from ..watch import FolderWatcher
 from .help import HelpScreen
@@ -116,6 +116,7 @@ class TrainmonApp(App[int]):
             with Vertical(id="side"):
                 with VerticalScroll(id="summary-scroll"):
                     yield SummaryPane(id="summary")
+                yield Static(id="problems")
                 yield CheckpointList(id="checkpoints")
             with Grid(id="charts"):
                 for name in CHART_NAMES:
@@ -230,15 +231,20 @@ class TrainmonApp(App[int]):
         with self.batch_update():
             self._show_info()
             self._show_summary()
+            self._show_problems()
             if snapshot.charts is not None and (previous is None or snapshot.charts is not previous.charts):
                 for pane in self.query(ChartPane):
                     pane.show(snapshot.charts)
             shown = snapshot.state.name if snapshot.state else None
             self.query_one(CheckpointList).show(snapshot.candidates, shown, self.pinned is None)
         self._announce(previous, snapshot)
-        for error in snapshot.errors:
-            if error.kind is ErrorKind.INVALID:  # half-written files are retried quietly; this will not heal
-                self._notify_once(f"invalid:{error}", f"skipped: {error}", severity="warning")
+        # Half-written files are retried quietly; these will not heal (they also stay in #problems).
+        for line in self._skipped():
+            self._notify_once(f"invalid:{line}", f"{t('skipped', self.lang)}: {line}", severity="warning")
+        if snapshot.outputs_error is not None:
+            self._notify_once(
+                f"outputs:{snapshot.outputs_error}", str(snapshot.outputs_error), severity="error"
+            )
         if snapshot.incomplete and self._retries < MAX_RETRIES:
             self._retries += 1
             self.set_timer(RETRY_SECONDS, partial(self.request_reload, True))
@@ -273,7 +279,32 @@ class TrainmonApp(App[int]):
         self.notify(message, severity=severity)  # type: ignore[arg-type]
 
     def _waiting_text(self) -> str:
+        """What the summary says while there is no state: why OUTPUTS cannot be used, or "waiting"."""
+        snapshot = self.snapshot
+        if snapshot is not None and snapshot.outputs_error is not None:
+            return str(snapshot.outputs_error)
         return t("waiting", self.lang, path=self.outputs)
+
+    def _skipped(self) -> list[str]:
+        """The files that will not heal by waiting (not half-written ones): one line each, which and why."""
+        snapshot = self.snapshot
+        if snapshot is None:
+            return []
+        return [
+            f"{_below(_file_or_folder(error.path), self.outputs)}: {error.reason}"
+            for error in snapshot.errors
+            if error.kind is ErrorKind.INVALID and error is not snapshot.outputs_error
+        ]
+
+    def _show_problems(self) -> None:
+        """Unreadable states stay on screen for as long as they are there, not only as a notification."""
+        lines = self._skipped()
+        problems = self.query_one("#problems", Static)
+        problems.display = bool(lines)
+        text = Text(no_wrap=True, overflow="ellipsis", style="yellow")
+        for index, line in enumerate(lines):
+            text.append(("\n" if index else "") + f"⚠ {printable(line)}")
+        problems.update(text)
 
     def _show_info(self) -> None:
         snapshot = self.snapshot
@@ -293,6 +324,9 @@ class TrainmonApp(App[int]):
                 info.append("  [pinned]", style="yellow")
         elif snapshot is not None and not snapshot.folder_exists:
             info.append("  (folder not created yet)", style="yellow")
+        skipped = len(self._skipped())
+        if skipped:
+            info.append(f"  ⚠ {skipped} skipped", style="bold yellow")
         watch = self.watcher.mode.label if self.watcher.running else "waiting for folder"
         info.append(f"  · {watch}", style="dim")
         self.query_one("#info", Static).update(info)
@@ -347,6 +381,19 @@ class TrainmonApp(App[int]):
     def _start_demo(self) -> None:
         run = SimulatedRun(self.outputs, demo_config())
         threading.Thread(target=run.run, args=(1.5, self._demo_stop), daemon=True, name="demo").start()
+
+
+def _file_or_folder(path: Path) -> Path:
+    """A checkpoint's state file named by its folder (``checkpoint-10``); other files as they are."""
+    return path.parent if path.name == STATE_FILE else path
+
+
+def _below(path: Path, outputs: Path) -> str:
+    """``path`` relative to the outputs folder when it is inside it (``checkpoint-10/trainer_state.json``)."""
+    try:
+        return str(path.relative_to(outputs))
+    except ValueError:
+        return str(path)
 
 
 def short_path(path: Path, limit: int = 24) -> str:
