@@ -57,7 +57,7 @@ class TrainmonApp(App[int]):
     TITLE = "trainmon-tui"
     # Classes on the screen by its size, for app.tcss: narrow panes stack the side pane above the charts,
     # tall and narrow ones give the charts one column.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-medium"), (120, "-wide")]  # noqa: RUF012
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]  # noqa: RUF012
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # noqa: RUF012
     BINDINGS = [  # noqa: RUF012 - Textual's convention
         Binding("s", "save_png", "Save PNG"),
