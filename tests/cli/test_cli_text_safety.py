@@ -168,3 +168,14 @@ def test_the_summary_table_gets_text_objects_only():
     for call, _ in rows:
         for arg in call.args:
             assert isinstance(arg, ast.Call) and ast.unparse(arg.func) == "Text", ast.unparse(arg)
+
+
+@pytest.mark.parametrize(
+    "env", [{}, {"FORCE_COLOR": "1", "TTY_COMPATIBLE": "1"}], ids=["pipe", "forced-terminal"]
+)
+def test_terminal_charts_show_file_text_escaped(outputs, run_cli, helpers, env):
+    """``-p``: the eval set's name is a legend label of the loss chart."""
+    result = run_cli(outputs, "-p", env=helpers.cli_env(COLUMNS="160", LINES="48", **env))
+    assert result.returncode == 0, result.stderr
+    assert_safe(result.stdout)
+    assert "\\x1b]0;T" in SGR.sub("", result.stdout)
