@@ -72,6 +72,24 @@ _LABELS: dict[str, tuple[str, str]] = {
     "last_update": ("Last update", "上次更新"),
     "ago": ("{duration} ago", "{duration} 前"),
     "next_checkpoint": ("Next checkpoint", "下一个检查点"),
+    # The dashboard's messages
+    "new_checkpoint": ("New {name} (step {step})", "新检查点 {name} (第 {step} 步)"),
+    "new_checkpoints": ("New checkpoints {first}–{last} ({n})", "新检查点 {first}–{last} (共 {n} 个)"),
+    "png_saved": ("PNG saved: {path}", "PNG 已保存: {path}"),
+    "png_not_saved": ("PNG not saved: {reason}", "PNG 未保存: {reason}"),
+    "nothing_to_save": ("Nothing to save yet: no checkpoint is shown.", "尚无可保存的内容: 没有显示检查点。"),
+    "pinned_gone": (
+        "{name} was deleted: following the latest checkpoint",
+        "{name} 已被删除: 改为跟随最新检查点",
+    ),
+    "nonfinite_newest": (
+        "{name}: the newest {what} is not finite (NaN/inf)",
+        "{name}: 最新的 {what} 不是有限值 (NaN/inf)",
+    ),
+    "and": (" and ", "和"),
+    "events_title": ("Recent events", "最近事件"),
+    "no_events": ("Nothing has happened yet.", "尚无事件。"),
+    "close_hint": ("escape to close", "按 escape 关闭"),
 }
 
 

@@ -176,7 +176,7 @@ async def test_s_writes_a_png_named_by_the_pattern(tmp_path: Path, poll_interval
         (png,) = export_dir.glob("*.png")
         assert png.name.startswith("trainmon_myrun_step30_")
         assert png.read_bytes().startswith(PNG_SIGNATURE)
-        await wait_for(pilot, lambda: str(png.absolute()) in notes)
+        await wait_for(pilot, lambda: f"PNG saved: {png.absolute()}" in notes)  # --export-dir is absolute
         await pilot.press("s")  # a second press never overwrites the first
         await wait_for(pilot, lambda: len(list(export_dir.glob("*.png"))) == 2, timeout=30)
 
@@ -193,14 +193,16 @@ async def test_twenty_fast_presses_give_twenty_pngs(tmp_path: Path, make_app, wa
         for _ in range(20):  # as a key repeat does: all queued before the first export is written
             app.post_message(events.Key("s", "s"))
 
-        def reported() -> list[str]:  # a saved PNG's notification is its path; a failure says so
-            return [n for n in notes if n.endswith(".png") or n.startswith("PNG not saved")]
+        def reported() -> list[str]:  # a saved PNG's notification names its path; a failure says so
+            return [n for n in notes if n.startswith(("PNG saved: ", "PNG not saved"))]
 
         await wait_for(pilot, lambda: len(reported()) >= 20, timeout=90)
         assert [n for n in reported() if n.startswith("PNG not saved")] == []
         pngs = sorted(export_dir.iterdir())
         assert len(pngs) == 20 and all(p.read_bytes().startswith(PNG_SIGNATURE) for p in pngs)
-        assert sorted(reported()) == sorted(str(p.absolute()) for p in pngs)
+        assert sorted(n.removeprefix("PNG saved: ") for n in reported()) == sorted(
+            str(p.absolute()) for p in pngs
+        )
 
 
 async def test_png_failure_is_a_notification_not_a_crash(tmp_path: Path, make_app, wait_for) -> None:
@@ -286,7 +288,7 @@ async def test_live_log_moves_the_dashboard_between_checkpoints(
         assert len(app.query_one("#chart-loss", ChartPane).data.loss) == 15
         assert "15 / 100" in summary_text(app)
         assert "Steps/s" in summary_text(app)
-        assert not any(n.startswith("checkpoint-10 (step") for n in notes)  # live steps are not checkpoints
+        assert not any("checkpoint-10 (step" in n for n in notes)  # live steps are not checkpoints
 
 
 async def test_a_steady_stream_of_events_does_not_starve_reloads(tmp_path: Path, wait_for) -> None:

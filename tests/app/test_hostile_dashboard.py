@@ -74,7 +74,9 @@ async def test_an_outputs_folder_it_may_not_list(tmp_path: Path, make_app, wait_
     assert app.return_code == 0
 
 
-async def test_a_newest_state_that_cannot_be_read_is_shown_as_such(tmp_path: Path, make_app, wait_for) -> None:
+async def test_a_newest_state_that_cannot_be_read_is_shown_as_such(
+    tmp_path: Path, make_app, wait_for
+) -> None:
     """The older checkpoint is shown, and which file was skipped and why stays on screen (not only a
     notification that is gone after a few seconds)."""
     from trainmon_tui.ui.widgets.summary import SummaryPane

@@ -13,16 +13,17 @@ import dataclasses
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
 from textual.worker import Worker, WorkerState
@@ -36,6 +37,7 @@ from ..snapshot import Snapshot, take_snapshot
 from ..state import STATE_FILE, ErrorKind, StateCache, TrainerState
 from ..tbevents import LiveSource, from_event_files
 from ..watch import FolderWatcher
+from .events import EventLog, EventLogScreen
 from .help import HelpScreen
 from .messages import FolderChanged
 from .options import DashboardOptions
@@ -50,6 +52,9 @@ COALESCE_SECONDS = 0.05
 RESCAN_SECONDS = 5.0
 RETRY_SECONDS = 1.0
 MAX_RETRIES = 10
+# A toast is one line and short-lived so it never hides the charts for long (the event log keeps it all);
+# while one "new checkpoint" toast is up, further new checkpoints wait and then come as one toast.
+TOAST_SECONDS = 3.0
 
 
 class TrainmonApp(App[int]):
@@ -60,10 +65,12 @@ class TrainmonApp(App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]  # noqa: RUF012
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # noqa: RUF012
     BINDINGS = [  # noqa: RUF012 - Textual's convention
-        Binding("s", "save_png", "Save PNG"),
+        # Short descriptions: the footer holds them all at 80 columns (the help screen says more).
+        Binding("s", "save_png", "PNG"),
         Binding("r", "reload", "Reload"),
         Binding("f", "toggle_follow", "Follow"),
-        Binding("b", "toggle_side", "Side pane"),
+        Binding("b", "toggle_side", "Side"),
+        Binding("e", "events", "Events"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
@@ -88,6 +95,10 @@ class TrainmonApp(App[int]):
         self._retries = 0
         self._coalesce: Timer | None = None
         self._notified: set[tuple[str, str]] = set()
+        self.events = EventLog()
+        self._toast_until = 0.0  # monotonic time the "new checkpoint" toast on screen goes away
+        self._held: list[tuple[str, int | None]] = []  # new checkpoints waiting for that
+        self._held_timer: Timer | None = None
         self._demo_stop = threading.Event()
 
     def notify(
@@ -104,8 +115,13 @@ class TrainmonApp(App[int]):
         Control characters are made visible and markup is off whatever a caller passes, so no message
         that embeds text from disk can act on the terminal or break on a ``[``.
         """
+        self.events.add(time.time(), severity, f"{title}: {message}" if title else message)
         super().notify(
-            printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False
+            printable(message),
+            title=printable(title),
+            severity=severity,
+            timeout=TOAST_SECONDS if timeout is None else timeout,
+            markup=False,
         )
 
     # --- layout ------------------------------------------------------------------------------------
@@ -224,8 +240,7 @@ class TrainmonApp(App[int]):
         previous, self.snapshot = self.snapshot, snapshot
         self._fingerprint = snapshot.fingerprint
         if snapshot.pinned_missing and self.pinned is not None:
-            gone = self.pinned.parent.name
-            self.notify(f"{gone} was deleted: following the latest checkpoint", markup=False)
+            self.notify(t("pinned_gone", self.lang, name=self.pinned.parent.name))
             self.pinned = None
             self.request_reload(force=True)
         with self.batch_update():
@@ -259,18 +274,42 @@ class TrainmonApp(App[int]):
         saved = (snapshot.checkpoint, snapshot.checkpoint_step)
         is_new = previous is not None and saved != (previous.checkpoint, previous.checkpoint_step)
         if is_new and self.pinned is None and saved[0] is not None:
-            message = f"{saved[0]} (step {saved[1]})"
-            self.notify(message, title="New checkpoint", timeout=2.5, markup=False)
+            self._checkpoint_arrived(saved[0], saved[1])
         if state.max_steps and state.global_step is not None and state.global_step >= state.max_steps:
             self._notify_once("finished", f"{t('finished', self.lang)}: step {state.global_step}")
-        newest = (("loss", state.loss), ("grad norm", state.get("grad_norm")))
-        bad = [name for name, series in newest if len(series) and not math.isfinite(series.values[-1])]
+        names = {"loss": ("loss", "损失"), "grad_norm": ("grad norm", "梯度范数")}
+        newest = (("loss", state.loss), ("grad_norm", state.get("grad_norm")))
+        bad = [
+            names[key][self.lang == "zh"]
+            for key, series in newest
+            if len(series) and not math.isfinite(series.values[-1])
+        ]
         if bad:
-            self._notify_once(
-                f"nonfinite:{state.name}",
-                f"{state.name}: the newest {' and '.join(bad)} is not finite (NaN/inf)",
-                severity="error",
-            )
+            what = t("and", self.lang).join(bad)
+            message = t("nonfinite_newest", self.lang, name=state.name, what=what)
+            self._notify_once(f"nonfinite:{state.name}", message, severity="error")
+
+    def _checkpoint_arrived(self, name: str, step: int | None) -> None:
+        """One toast per new checkpoint, or one for all that came while the previous toast was up."""
+        self._held.append((name, step))
+        wait = self._toast_until - time.monotonic()
+        if wait <= 0:
+            self._show_held()
+        elif self._held_timer is None:
+            self._held_timer = self.set_timer(wait, self._show_held)
+
+    def _show_held(self) -> None:
+        self._held_timer = None
+        held, self._held = self._held, []
+        if not held:
+            return
+        if len(held) == 1:
+            message = t("new_checkpoint", self.lang, name=held[0][0], step=held[0][1])
+        else:
+            first, last = held[0][1], held[-1][1]
+            message = t("new_checkpoints", self.lang, first=first, last=last, n=len(held))
+        self._toast_until = time.monotonic() + TOAST_SECONDS
+        self.notify(message)
 
     def _notify_once(self, key: str, message: str, severity: str = "information") -> None:
         if (str(self.outputs), key) in self._notified:
@@ -356,13 +395,35 @@ class TrainmonApp(App[int]):
         """Hide or show the summary and checkpoint list, so the charts get the whole pane."""
         self.screen.toggle_class("-side-hidden")
 
+    def action_events(self) -> None:
+        self.push_screen(EventLogScreen(self.events, self.lang))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The command palette (ctrl+p): the dashboard's own actions, and Textual's but the screenshot
+        (it saves into ~/Downloads, which a training server seldom has; ``s`` saves the charts)."""
+        yield SystemCommand(
+            "Save PNG", "Save the four charts as a PNG into the export folder", self.action_save_png
+        )
+        yield SystemCommand("Reload", "Read the outputs folder again now", self.action_reload)
+        yield SystemCommand(
+            "Follow latest", "Follow the latest checkpoint on / off", self.action_toggle_follow
+        )
+        yield SystemCommand(
+            "Side pane", "Hide / show the summary and checkpoint list", self.action_toggle_side
+        )
+        yield SystemCommand("Events", "The notifications of this session", self.action_events)
+        yield SystemCommand("Help", "The keys", self.action_help)
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
     def action_save_png(self) -> None:
         state = self.snapshot.state if self.snapshot else None
         if state is None:
-            self.notify("Nothing to save yet: no checkpoint is shown.", severity="warning")
+            self.notify(t("nothing_to_save", self.lang), severity="warning")
             return
         self.run_worker(partial(self._export, state), thread=True, group="export", exit_on_error=False)
 
@@ -374,9 +435,12 @@ class TrainmonApp(App[int]):
             self.options.export_dir.mkdir(parents=True, exist_ok=True)
             path = save_dashboard_png_unique(state, self.options.export_dir, self.lang)
         except Exception as exc:
-            self.notify(f"PNG not saved: {exc}", severity="error", timeout=10, markup=False)
+            self.notify(t("png_not_saved", self.lang, reason=exc), severity="error", timeout=10)
         else:
-            self.notify(str(path.absolute()), title="PNG saved", timeout=10, markup=False)
+            # The folder as given (``--export-dir``, default the current one) and the name: short, and
+            # the whole absolute path is in the event log.
+            self.events.add(time.time(), "information", str(path.absolute()))
+            self.notify(t("png_saved", self.lang, path=path), timeout=6)
 
     def _start_demo(self) -> None:
         run = SimulatedRun(self.outputs, demo_config())

@@ -14,6 +14,8 @@ KEYS = (
     ("r", "reload now"),
     ("f", "follow the latest checkpoint on / off"),
     ("b", "hide / show the side pane (summary and checkpoints)"),
+    ("e", "recent events (every notification, with its time)"),
+    ("ctrl+p", "command palette: the same actions, and the theme"),
     ("↑ ↓  j k", "move in the checkpoint list"),
     ("enter", "show the highlighted checkpoint (or follow latest)"),
     ("?", "this help"),
