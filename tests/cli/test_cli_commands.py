@@ -129,8 +129,8 @@ def test_summary_table_english(outputs, run_cli):
     out = result.stdout
     for text in ("Training progress", "Loss", "Training parameters", "Time", "Latest evaluation @ 4"):
         assert text in out
-    assert "5 / 10" in out and "50.00%" in out and "0.50 / 1" in out
-    assert "1.875" in out and "↓ down" in out and "1.000e-05" in out
+    assert "5 / 10 (50%)" in out and "0.5 / 1 (50%)" in out
+    assert "1.875" in out and "↓ down" in out and "1e-05" in out
     assert "\x1b[" not in out  # not a terminal: no colour codes
 
 

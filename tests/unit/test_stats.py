@@ -136,7 +136,7 @@ def test_progress_fractions(tmp_path, helpers):
     assert summary.epoch_progress == pytest.approx(2 / 3)
     rows = dict(row for row in summary_rows(summary, "en") if row[1] is not None)
     assert rows["Step"].startswith("582 / 873") and "66.67%" in rows["Step"]
-    assert rows["Epoch"].startswith("2.00 / 3") and "66.67%" in rows["Epoch"]
+    assert rows["Epoch"].startswith("2 / 3") and "66.67%" in rows["Epoch"]
     assert "582 / 873" in summary_text(summary, "zh")
 
 
