@@ -21,6 +21,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "mean": ("Mean", "平均损失"),
     "trend": ("Trend", "趋势"),
     "nonfinite": ("Non-finite", "非有限值"),
+    "grad_nonfinite": ("Grad non-finite", "梯度非有限值"),
     "params": ("Training parameters", "训练参数"),
     "learning_rate": ("Learning rate", "学习率"),
     "grad_norm": ("Grad norm", "梯度范数"),

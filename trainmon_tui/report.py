@@ -105,10 +105,14 @@ def _rows(
     yield t("max", lang), format_number(loss.max)
     yield t("mean", lang), format_number(loss.mean)
     yield t("trend", lang), t(loss.trend, lang) if loss.trend else DASH
-    if loss.nonfinite:
+    if loss.nonfinite or summary.grad_norm_nonfinite:
         yield (
             t("nonfinite", lang),
             fmt_of(format_count(loss.nonfinite), format_count(loss.count + loss.nonfinite)),
+        )
+        yield (
+            t("grad_nonfinite", lang),
+            fmt_of(format_count(summary.grad_norm_nonfinite), format_count(summary.grad_norm_count)),
         )
     yield t("params", lang), None
     yield t("learning_rate", lang), format_number(summary.learning_rate)

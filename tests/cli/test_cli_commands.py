@@ -29,6 +29,7 @@ JSON_KEYS = [
     "loss",
     "learning_rate",
     "grad_norm",
+    "grad_norm_nonfinite",
     "eval",
     "best_metric",
     "best_model_checkpoint",
@@ -104,7 +105,7 @@ def test_summary_json_values(outputs, run_cli):
         "count": 4,
         "nonfinite": 1,
     }
-    assert (data["learning_rate"], data["grad_norm"]) == (1e-05, 0.5)
+    assert (data["learning_rate"], data["grad_norm"], data["grad_norm_nonfinite"]) == (1e-05, 0.5, 1)
     assert data["eval"] == {
         "step": 4,
         "metrics": {"eval_accuracy": 0.7, "eval_loss": 1.6, "eval_runtime": 2.5},
