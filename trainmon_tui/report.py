@@ -18,10 +18,12 @@ from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
+from .evalsets import group_metrics
 from .i18n import Lang, t
 from .numfmt import DASH, format_count, format_number, format_percent
 from .progress import Progress
 from .safetext import printable
+from .state import EvalPoint
 from .stats import Summary
 
 
@@ -126,17 +128,57 @@ def _rows(
     )
     if progress is not None and not speed_first:
         yield from progress_rows(progress, lang)
-    if summary.eval is not None:
-        yield f"{t('eval', lang)} @ {summary.eval.step}", None
-        for key, value in list(summary.eval.metrics.items())[:8]:
-            if key.endswith(("_runtime", "_per_second")):
-                continue
-            yield key.removeprefix("eval_"), format_number(value)
+    yield from final_rows(summary.final, lang)
+    yield from eval_rows(summary.eval, lang)
     if summary.best_metric is not None or summary.best_model_checkpoint:
         yield t("best", lang), None
         yield t("best_metric", lang), format_number(summary.best_metric)
         if summary.best_model_checkpoint:
             yield t("best_model_checkpoint", lang), summary.best_model_checkpoint.rsplit("/", 1)[-1]
+
+
+def eval_rows(point: EvalPoint | None, lang: Lang = "en") -> Iterator[tuple[str, str | None]]:
+    """The latest evaluation: its heading and the keys of no set, then a heading per eval set (as short as
+    the set's name allows: headings widen the table's label column), timing keys left out."""
+    if point is None:
+        return
+    yield t("eval", lang) + f" @ {point.step}", None
+    groups = sorted(group_metrics(point.metrics), key=lambda group: group.name is not None)
+    for group in groups:
+        if group.name is not None:
+            yield t("eval_set", lang, name=group.name), None
+        for name, value in group.metrics:
+            yield name, format_number(value)
+
+
+# The end-of-training entry's keys in the order shown, with their labels; epoch and step are in the
+# progress rows already; other keys follow under their own names.
+_FINAL_LABELS = {
+    "train_loss": "train_loss",
+    "train_runtime": "train_runtime",
+    "train_samples_per_second": "samples_per_second",
+    "train_steps_per_second": "steps_per_second",
+    "train_tokens_per_second": "tokens_per_second",
+    "total_flos": "total_flos",
+}
+_FINAL_SKIPPED = frozenset({"epoch", "step"})
+
+
+def final_rows(final: dict[str, float | None] | None, lang: Lang = "en") -> Iterator[tuple[str, str | None]]:
+    """The end-of-training entry (``train_loss``, ``train_runtime``, ...), when the state holds it."""
+    if not final:
+        return
+    known = [(t(label, lang), key) for key, label in _FINAL_LABELS.items() if key in final]
+    other = [(key, key) for key in final if key not in _FINAL_LABELS and key not in _FINAL_SKIPPED]
+    if not known and not other:
+        return
+    yield t("final", lang), None
+    for label, key in known + other:
+        value = final[key]
+        if key == "train_runtime" and value is not None and math.isfinite(value):
+            yield label, fmt_duration(value)
+        else:
+            yield label, format_number(value)
 
 
 def summary_table(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from trainmon_tui.i18n import _LABELS
-from trainmon_tui.report import summary_compact, summary_rows
+from trainmon_tui.report import summary_compact, summary_rows, summary_text
 from trainmon_tui.state import load_state
 from trainmon_tui.stats import Summary, summarize
 
@@ -58,6 +58,127 @@ def eval_sets(n: int, step: int) -> list[dict]:
     ]
 
 
+# --- 1. every evaluation set -----------------------------------------------------------------------
+
+
+def test_every_eval_set_has_its_own_group(tmp_path, helpers):
+    entries = [{"loss": 1.0, "step": 10}, *eval_sets(6, 10)]
+    by_section = sections(list(summary_rows(summary_of(tmp_path, helpers, entries, global_step=10))))
+    assert by_section["Latest evaluation @ 10"] == []
+    for i in range(6):
+        assert by_section[f"Eval set g{i}"] == [("accuracy", f"0.{51 + i}"), ("loss", f"{2 + i}")]
+    zh = sections(list(summary_rows(summary_of(tmp_path, helpers, entries, global_step=10), "zh")))
+    assert zh["评估集 g5"] == [("accuracy", "0.56"), ("loss", "7")]
+
+
+def test_one_eval_set_is_one_group_without_runtime_keys(tmp_path, helpers):
+    entries = [
+        {"loss": 1.0, "step": 10},
+        {
+            "eval_accuracy": 0.75,
+            "eval_loss": 0.5,
+            "eval_sft_loss": 0.25,  # ORPO logs such keys: with eval_loss there, not another set
+            "eval_runtime": 2.0,
+            "eval_samples_per_second": 50.0,
+            "eval_steps_per_second": 6.0,
+            "eval_model_preparation_time": 0.01,
+            "step": 10,
+        },
+    ]
+    by_section = sections(list(summary_rows(summary_of(tmp_path, helpers, entries, global_step=10))))
+    assert by_section["Latest evaluation @ 10"] == [
+        ("accuracy", "0.75"),
+        ("loss", "0.5"),
+        ("model_preparation_time", "0.01"),  # not one of the runtime / throughput keys
+        ("sft_loss", "0.25"),
+    ]
+
+
+def test_eval_set_names_with_underscores_and_keys_of_no_set(tmp_path, helpers):
+    entries = [
+        {"loss": 1.0, "step": 10},
+        {
+            "eval_val_a_loss": 1.0,
+            "eval_val_a_wer": 0.3,
+            "eval_val_loss": 2.0,
+            "eval_val_wer": 0.4,
+            "step": 10,
+        },
+        {"eval_extra": 7.0, "step": 10},
+    ]
+    by_section = sections(list(summary_rows(summary_of(tmp_path, helpers, entries, global_step=10))))
+    assert by_section["Eval set val_a"] == [("loss", "1"), ("wer", "0.3")]
+    assert by_section["Eval set val"] == [("loss", "2"), ("wer", "0.4")]
+    assert by_section["Latest evaluation @ 10"] == [("extra", "7")]  # first: under no set's heading
+    order = [label for label, value in summary_rows(summary_of(tmp_path, helpers, entries, global_step=10))]
+    assert order.index("extra") < order.index("Eval set val_a")
+
+
+def test_the_end_of_training_entry_is_shown(tmp_path, helpers):
+    entries = [
+        {"loss": 2.0, "step": 30},
+        {
+            "epoch": 3.0,
+            "step": 30,
+            "total_flos": 1157770590912.0,
+            "train_loss": 9.087151943108974,
+            "train_runtime": 60.3466,
+            "train_samples_per_second": 10.141,
+            "train_steps_per_second": 1.293,
+            "train_tokens_per_second": 1234.5,
+        },
+    ]
+    summary = summary_of(tmp_path, helpers, entries, global_step=30, max_steps=30)
+    by_section = sections(list(summary_rows(summary)))
+    assert by_section["Training result"] == [
+        ("Mean loss", "9.087"),
+        ("Runtime", "1m 00s"),
+        ("Samples/s", "10.14"),
+        ("Steps/s", "1.293"),
+        ("Tokens/s", "1234"),
+        ("Total FLOs", "1.158e+12"),
+    ]
+    zh = sections(list(summary_rows(summary, "zh")))
+    assert [label for label, _ in zh["训练结果"]] == [
+        "平均损失",
+        "训练用时",
+        "样本/秒",
+        "步/秒",
+        "词元/秒",
+        "总浮点运算",
+    ]
+    assert "train_loss" not in summary.to_json()  # the JSON keys stay as they are
+
+
+def test_no_end_of_training_section_mid_run(tmp_path, helpers):
+    summary = summary_of(tmp_path, helpers, [{"loss": 2.0, "step": 3}], global_step=3)
+    assert "Training result" not in sections(list(summary_rows(summary)))
+
+
+@needs_real
+def test_real_six_eval_sets_all_shown():
+    summary = summarize(load_state(REAL / "09_new_multi_eval_datasets_prefixed.json"))
+    text = summary_text(summary)
+    assert "[Latest evaluation @ 12030]\n\n[Eval set g0]\n" in text
+    for i, loss in enumerate(("2.749", "4.1", "4.402", "4.682", "4.523", "4.835")):
+        assert f"[Eval set g{i}]\n  accuracy: " in text
+        assert f"  loss: {loss}\n" in text
+    assert "runtime" not in text and "per_second" not in text
+
+
+@needs_real
+def test_real_summary_only_file_is_not_all_dashes():
+    summary = summarize(load_state(REAL / "01_old_tiny_summary_only.json"))
+    by_section = sections(list(summary_rows(summary)))
+    assert dict(by_section["Training result"]) == {
+        "Mean loss": "9.087",
+        "Runtime": "1m 00s",
+        "Samples/s": "10.14",
+        "Steps/s": "1.293",
+        "Total FLOs": "1.158e+12",
+    }
+
+
 # --- 2. non-finite is not unknown ------------------------------------------------------------------
 
 
@@ -78,6 +199,20 @@ def test_a_null_newest_loss_stays_unknown(tmp_path, helpers):
     entries = [{"grad_norm": 1.0, "loss": 2.0, "step": 1}, {"grad_norm": None, "loss": None, "step": 2}]
     rows = dict(row for row in summary_rows(summary_of(tmp_path, helpers, entries, global_step=2)) if row[1])
     assert rows["Current"] == "-" and rows["Grad norm"] == "-"
+
+
+def test_nonfinite_eval_and_end_values_are_named_and_null_in_json(tmp_path, helpers):
+    entries = [
+        {"loss": 2.0, "step": 2},
+        {"eval_loss": math.nan, "eval_accuracy": math.inf, "step": 2},
+        {"train_loss": math.nan, "train_runtime": 3.0, "step": 2},
+    ]
+    summary = summary_of(tmp_path, helpers, entries, global_step=2)
+    by_section = sections(list(summary_rows(summary)))
+    assert by_section["Latest evaluation @ 2"] == [("accuracy", "inf"), ("loss", "NaN")]
+    assert ("Mean loss", "NaN") in by_section["Training result"]
+    data = json.loads(json.dumps(summary.to_json(), allow_nan=False))
+    assert data["eval"]["metrics"] == {"eval_loss": None, "eval_accuracy": None}
 
 
 def test_nonfinite_grad_norms_are_counted_beside_the_losses(tmp_path, helpers):
@@ -154,6 +289,6 @@ def test_a_finished_long_run_fits_the_80x24_pane(tmp_path, helpers):
 
 
 def test_every_new_label_has_a_chinese_translation():
-    for key in ("grad_nonfinite",):
+    for key in ("eval_set", "final", "train_loss", "train_runtime", "total_flos", "grad_nonfinite"):
         en, zh = _LABELS[key]
         assert en and zh and en != zh
