@@ -11,8 +11,9 @@ import math
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
-from trainmon_tui.i18n import _LABELS
+from trainmon_tui.i18n import _LABELS, LANGS
 from trainmon_tui.report import summary_compact, summary_rows, summary_text
 from trainmon_tui.state import load_state
 from trainmon_tui.stats import Summary, summarize
@@ -283,9 +284,11 @@ def test_a_finished_long_run_fits_the_80x24_pane(tmp_path, helpers):
     summary = summary_of(
         tmp_path, helpers, entries, global_step=8660, max_steps=8660, epoch=2.0, num_train_epochs=2
     )
-    lines = summary_compact(summary).plain.splitlines()
-    assert "8660 / 8660 (100%)" in summary_compact(summary).plain
-    assert max(len(line) for line in lines) <= 36, max(lines, key=len)
+    for lang in LANGS:
+        plain = summary_compact(summary, lang).plain
+        assert "8660 / 8660 (100%)" in plain
+        lines = plain.splitlines()
+        assert max(map(cell_len, lines)) <= 36, max(lines, key=cell_len)
 
 
 def test_every_new_label_has_a_chinese_translation():
