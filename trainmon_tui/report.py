@@ -78,7 +78,8 @@ def summary_rows(
     """(label, value) rows; a value of None marks a section heading. Every label and value is printable
     (:func:`~trainmon_tui.safetext.printable`): no control character from a file gets through.
 
-    The original tool's order (progress, loss, parameters, time), then speed, evaluation and best checkpoint;
+    The original tool's order (progress, loss, parameters, time), then speed, the end-of-training entry (a
+    finished run), the latest evaluation (a heading per eval set) and the best checkpoint;
     ``speed_first`` moves speed and ETA up to follow the progress (the dashboard's pane is short).
     """
     for label, value in _rows(summary, lang, progress, speed_first=speed_first):
@@ -112,10 +113,11 @@ def _rows(
             t("nonfinite", lang),
             fmt_of(format_count(loss.nonfinite), format_count(loss.count + loss.nonfinite)),
         )
-        yield (
-            t("grad_nonfinite", lang),
-            fmt_of(format_count(summary.grad_norm_nonfinite), format_count(summary.grad_norm_count)),
-        )
+        if summary.grad_norm_count:  # beside the losses' count, unless no grad norm is logged at all
+            yield (
+                t("grad_nonfinite", lang),
+                fmt_of(format_count(summary.grad_norm_nonfinite), format_count(summary.grad_norm_count)),
+            )
     yield t("params", lang), None
     yield t("learning_rate", lang), format_number(summary.learning_rate)
     yield t("grad_norm", lang), format_number(summary.grad_norm)

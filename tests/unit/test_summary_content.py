@@ -231,6 +231,12 @@ def test_nonfinite_grad_norms_are_counted_beside_the_losses(tmp_path, helpers):
     assert zh[-1] == ("梯度非有限值", "3 / 4")
 
 
+def test_no_grad_norm_count_when_no_grad_norm_is_logged(tmp_path, helpers):
+    entries = [{"loss": math.nan, "step": 1}, {"loss": 1.0, "step": 2}]  # an old Trainer: no grad_norm
+    rows = [row for row in summary_rows(summary_of(tmp_path, helpers, entries, global_step=2))]
+    assert ("Non-finite", "1 / 2") in rows and "Grad non-finite" not in [label for label, _ in rows]
+
+
 def test_no_nonfinite_rows_when_all_is_finite(tmp_path, helpers):
     entries = [{"grad_norm": 0.5, "loss": 1.0, "step": 1}]
     summary = summary_of(tmp_path, helpers, entries, global_step=1)
