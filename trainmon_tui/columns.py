@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .numeric import OUT_OF_RANGE, OutOfRange, as_count, brief
-from .state import SUMMARY_KEYS, Series, StateError, TrainerState, _finite_or_none, _number
+from .state import SUMMARY_KEYS, Series, StateError, TrainerState, _number
 
 
 def _step_of(entry: dict[str, Any], index: int, previous: int, path: Path) -> int:
@@ -39,6 +39,11 @@ def _step_of(entry: dict[str, Any], index: int, previous: int, path: Path) -> in
         return as_count(value if isinstance(value, int) else number)
     except OutOfRange:
         raise StateError(path, f"log_history[{index}].step {OUT_OF_RANGE}") from None
+
+
+def _numeric_values(entry: dict[str, Any]) -> dict[str, float]:
+    """An entry's numeric values as floats (NaN and ±inf as logged); null, strings and the rest left out."""
+    return {key: number for key, value in entry.items() if (number := _number(value)) is not None}
 
 
 # Bare NaN / Infinity swapped, for orjson, for the three smallest positive subnormal floats (bit patterns
@@ -113,13 +118,13 @@ class Columns:
             step = _step_of(entry, index, step, path)
             is_train = "loss" in entry
             if not is_train and not SUMMARY_KEYS.isdisjoint(entry):
-                self.final = {k: _finite_or_none(v) for k, v in entry.items() if _number(v) is not None}
+                self.final = _numeric_values(entry)
                 continue
             is_eval = False
             for key, value in entry.items():
                 if key == "step":
                     continue
-                number = _number(value)
+                logged = number = _number(value)
                 if number is None:
                     if value is not None and key != "loss":
                         continue  # a string such as "remaining_time": not a metric
@@ -130,15 +135,13 @@ class Columns:
                 column[0].append(step)
                 column[1].append(number)
                 if is_train:
-                    last_train[key] = number if math.isfinite(number) else None
+                    last_train[key] = logged
                 elif key.startswith("eval_"):
                     is_eval = True
             if is_eval:
                 if step != self.eval_step:
                     self.eval_step, self.eval_metrics = step, {}
-                self.eval_metrics.update(
-                    (k, _finite_or_none(v)) for k, v in entry.items() if k.startswith("eval_")
-                )
+                self.eval_metrics.update((k, _number(v)) for k, v in entry.items() if k.startswith("eval_"))
         self.step = step
         self.count += len(entries)
         for key, (steps, values) in columns.items():
@@ -238,8 +241,7 @@ class Columns:
         # The last value of each key among training entries.
         for group in sorted((g for g in groups if g[2]), key=last):
             for key, values in group[4].items():
-                value = float(values[-1])
-                self.last_train[key] = value if math.isfinite(value) else None
+                self.last_train[key] = float(values[-1])
         # The latest evaluation: the trailing run of eval entries at one step, merged in order.
         evals = [g for g in groups if not g[2] and any(k.startswith("eval_") for k in g[4])]
         if evals:
@@ -258,8 +260,7 @@ class Columns:
                 group = evals[gi]
                 for key in group[1]:
                     if key.startswith("eval_"):
-                        value = float(group[4][key][i])
-                        self.eval_metrics[key] = value if math.isfinite(value) else None
+                        self.eval_metrics[key] = float(group[4][key][i])
         last_group = max(groups, key=last)
         self.step = int(last_group[3][-1])
         self.count += n

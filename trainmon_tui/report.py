@@ -1,7 +1,7 @@
 """The summary as people read it: a Rich table (``--summary`` and the dashboard) and plain text.
 
-Numbers are written as the original ``monitor_training_progress.py`` wrote them: ``2.00 / 3`` epochs,
-``582 / 873`` steps, ``66.67%``.
+Every number is written by :mod:`.numfmt`'s one rule (4 significant digits, ``NaN`` / ``inf`` for what is
+not finite, ``-`` for unknown): ``1.2 / 3`` epochs, ``582 / 873`` steps, ``66.67%``, ``2e-05``.
 
 Labels and values come partly from the run's files (eval keys, checkpoint names, paths): every row passes
 through :func:`~trainmon_tui.safetext.printable` in :func:`summary_rows`, and reaches Rich as
@@ -18,43 +18,21 @@ from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
+from .evalsets import group_metrics
 from .i18n import Lang, t
+from .numfmt import DASH, format_count, format_number, format_percent
 from .progress import Progress
 from .safetext import printable
+from .state import EvalPoint
 from .stats import Summary
 
-DASH = "-"
 
-
-def fmt_number(value: float | None, digits: int = 4) -> str:
-    """A metric to ``digits`` significant digits; scientific for very small or very large values."""
-    if value is None:
-        return DASH
-    magnitude = abs(value)
-    if value != 0 and (magnitude < 1e-3 or magnitude >= 1e6):
-        return f"{value:.{digits - 1}e}"
-    if magnitude >= 10**digits:
-        return f"{value:.0f}"
-    return f"{value:.{digits}g}"
-
-
-def fmt_lr(value: float | None) -> str:
-    return DASH if value is None else f"{value:.3e}"
-
-
-def fmt_percent(fraction: float | None) -> str:
-    return DASH if fraction is None else f"{fraction * 100:.2f}%"
-
-
-def fmt_of(done: float | None, total: float | None, *, decimals: int = 0) -> str:
-    """``582 / 873`` or ``2.00 / 3``."""
-    if done is None:
-        return DASH
-    left = f"{done:.{decimals}f}"
-    if total is None:
-        return left
-    right = f"{total:g}" if float(total).is_integer() else f"{total:.2f}"
-    return f"{left} / {right}"
+def fmt_of(done: str, total: str) -> str:
+    """``582 / 873`` or ``1.2 / 3`` (two values written by :mod:`.numfmt`); ``done`` alone when the total
+    is unknown."""
+    if done == DASH or total == DASH:
+        return done
+    return f"{done} / {total}"
 
 
 def fmt_duration(seconds: float | None) -> str:
@@ -75,11 +53,11 @@ def progress_rows(progress: Progress, lang: Lang = "en") -> Iterator[tuple[str, 
     """Speed and time rows, from the live log or the checkpoints' times."""
     yield t("speed", lang), None
     if progress.steps_per_second is not None:
-        yield t("steps_per_second", lang), f"{progress.steps_per_second:.3g}"
+        yield t("steps_per_second", lang), format_number(progress.steps_per_second)
     if progress.tokens_per_second is not None:
-        yield t("tokens_per_second", lang), f"{progress.tokens_per_second:,.0f}"
+        yield t("tokens_per_second", lang), format_number(progress.tokens_per_second)
     elif progress.samples_per_second is not None:
-        yield t("samples_per_second", lang), f"{progress.samples_per_second:.3g}"
+        yield t("samples_per_second", lang), format_number(progress.samples_per_second)
     if progress.elapsed_seconds is not None:
         yield t("elapsed", lang), fmt_duration(progress.elapsed_seconds)
     if progress.finished:
@@ -91,7 +69,7 @@ def progress_rows(progress: Progress, lang: Lang = "en") -> Iterator[tuple[str, 
     if progress.seconds_since_update is not None:
         yield t("last_update", lang), t("ago", lang, duration=fmt_duration(progress.seconds_since_update))
     if progress.next_checkpoint_step is not None:
-        yield t("next_checkpoint", lang), str(progress.next_checkpoint_step)
+        yield t("next_checkpoint", lang), format_count(progress.next_checkpoint_step)
 
 
 def summary_rows(
@@ -100,7 +78,8 @@ def summary_rows(
     """(label, value) rows; a value of None marks a section heading. Every label and value is printable
     (:func:`~trainmon_tui.safetext.printable`): no control character from a file gets through.
 
-    The original tool's order (progress, loss, parameters, time), then speed, evaluation and best checkpoint;
+    The original tool's order (progress, loss, parameters, time), then speed, the end-of-training entry (a
+    finished run), the latest evaluation (a heading per eval set) and the best checkpoint;
     ``speed_first`` moves speed and ETA up to follow the progress (the dashboard's pane is short).
     """
     for label, value in _rows(summary, lang, progress, speed_first=speed_first):
@@ -117,30 +96,33 @@ def _rows(
 ) -> Iterator[tuple[str, str | None]]:
     loss = summary.loss
     yield t("progress", lang), None
-    yield (
-        t("epoch", lang),
-        f"{fmt_of(summary.epoch, summary.num_train_epochs, decimals=2)}"
-        f" ({fmt_percent(summary.epoch_progress)})",
-    )
-    yield (
-        t("step", lang),
-        f"{fmt_of(summary.global_step, summary.max_steps)} ({fmt_percent(summary.step_progress)})",
-    )
+    epochs = fmt_of(format_number(summary.epoch), format_number(summary.num_train_epochs))
+    yield t("epoch", lang), f"{epochs} ({format_percent(summary.epoch_progress)})"
+    steps = fmt_of(format_count(summary.global_step), format_count(summary.max_steps))
+    yield t("step", lang), f"{steps} ({format_percent(summary.step_progress)})"
     if progress is not None and speed_first:
         yield from progress_rows(progress, lang)
     yield t("loss_info", lang), None
-    yield t("current", lang), fmt_number(loss.current)
-    yield t("min", lang), fmt_number(loss.min)
-    yield t("max", lang), fmt_number(loss.max)
-    yield t("mean", lang), fmt_number(loss.mean)
+    yield t("current", lang), format_number(loss.current)
+    yield t("min", lang), format_number(loss.min)
+    yield t("max", lang), format_number(loss.max)
+    yield t("mean", lang), format_number(loss.mean)
     yield t("trend", lang), t(loss.trend, lang) if loss.trend else DASH
-    if loss.nonfinite:
-        yield t("nonfinite", lang), f"{loss.nonfinite} / {loss.count + loss.nonfinite}"
+    if loss.nonfinite or summary.grad_norm_nonfinite:
+        yield (
+            t("nonfinite", lang),
+            fmt_of(format_count(loss.nonfinite), format_count(loss.count + loss.nonfinite)),
+        )
+        if summary.grad_norm_count:  # beside the losses' count, unless no grad norm is logged at all
+            yield (
+                t("grad_nonfinite", lang),
+                fmt_of(format_count(summary.grad_norm_nonfinite), format_count(summary.grad_norm_count)),
+            )
     yield t("params", lang), None
-    yield t("learning_rate", lang), fmt_lr(summary.learning_rate)
-    yield t("grad_norm", lang), fmt_number(summary.grad_norm)
-    yield t("total_steps", lang), DASH if summary.max_steps is None else str(summary.max_steps)
-    yield t("total_epochs", lang), fmt_of(summary.num_train_epochs, None, decimals=0)
+    yield t("learning_rate", lang), format_number(summary.learning_rate)
+    yield t("grad_norm", lang), format_number(summary.grad_norm)
+    yield t("total_steps", lang), format_count(summary.max_steps)
+    yield t("total_epochs", lang), format_number(summary.num_train_epochs)
     yield t("time", lang), None
     yield (
         t("checkpoint_time", lang),
@@ -148,17 +130,57 @@ def _rows(
     )
     if progress is not None and not speed_first:
         yield from progress_rows(progress, lang)
-    if summary.eval is not None:
-        yield f"{t('eval', lang)} @ {summary.eval.step}", None
-        for key, value in list(summary.eval.metrics.items())[:8]:
-            if key.endswith(("_runtime", "_per_second")):
-                continue
-            yield key.removeprefix("eval_"), fmt_number(value)
+    yield from final_rows(summary.final, lang)
+    yield from eval_rows(summary.eval, lang)
     if summary.best_metric is not None or summary.best_model_checkpoint:
         yield t("best", lang), None
-        yield t("best_metric", lang), fmt_number(summary.best_metric)
+        yield t("best_metric", lang), format_number(summary.best_metric)
         if summary.best_model_checkpoint:
             yield t("best_model_checkpoint", lang), summary.best_model_checkpoint.rsplit("/", 1)[-1]
+
+
+def eval_rows(point: EvalPoint | None, lang: Lang = "en") -> Iterator[tuple[str, str | None]]:
+    """The latest evaluation: its heading and the keys of no set, then a heading per eval set (as short as
+    the set's name allows: headings widen the table's label column), timing keys left out."""
+    if point is None:
+        return
+    yield t("eval", lang) + f" @ {point.step}", None
+    groups = sorted(group_metrics(point.metrics), key=lambda group: group.name is not None)
+    for group in groups:
+        if group.name is not None:
+            yield t("eval_set", lang, name=group.name), None
+        for name, value in group.metrics:
+            yield name, format_number(value)
+
+
+# The end-of-training entry's keys in the order shown, with their labels; epoch and step are in the
+# progress rows already; other keys follow under their own names.
+_FINAL_LABELS = {
+    "train_loss": "train_loss",
+    "train_runtime": "train_runtime",
+    "train_samples_per_second": "samples_per_second",
+    "train_steps_per_second": "steps_per_second",
+    "train_tokens_per_second": "tokens_per_second",
+    "total_flos": "total_flos",
+}
+_FINAL_SKIPPED = frozenset({"epoch", "step"})
+
+
+def final_rows(final: dict[str, float | None] | None, lang: Lang = "en") -> Iterator[tuple[str, str | None]]:
+    """The end-of-training entry (``train_loss``, ``train_runtime``, ...), when the state holds it."""
+    if not final:
+        return
+    known = [(t(label, lang), key) for key, label in _FINAL_LABELS.items() if key in final]
+    other = [(key, key) for key in final if key not in _FINAL_LABELS and key not in _FINAL_SKIPPED]
+    if not known and not other:
+        return
+    yield t("final", lang), None
+    for label, key in known + other:
+        value = final[key]
+        if key == "train_runtime" and value is not None and math.isfinite(value):
+            yield label, fmt_duration(value)
+        else:
+            yield label, format_number(value)
 
 
 def summary_table(

@@ -83,7 +83,8 @@ EMPTY_SERIES = Series(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
 
 @dataclass(frozen=True, slots=True)
 class EvalPoint:
-    """The latest evaluation: its step and every ``eval_*`` value logged at that step."""
+    """The latest evaluation: its step and every ``eval_*`` value logged at that step (NaN and ±inf as
+    logged; None where the file had null or a string)."""
 
     step: int
     metrics: dict[str, float | None]
@@ -110,10 +111,12 @@ class TrainerState:
     n_entries: int
     # Every numeric key of the training and evaluation entries, by step.
     series: dict[str, Series] = field(default_factory=dict)
-    # The last value of each key among training entries (entries with a "loss" key); None = not finite.
+    # The last value of each key among training entries (entries with a "loss" key), NaN and ±inf as
+    # logged; None where the file had null or a string (unknown, where the series holds NaN).
     last_train: dict[str, float | None] = field(default_factory=dict)
     latest_eval: EvalPoint | None = None
-    # The end-of-training summary entry (train_runtime, train_loss, ...), when this file holds it.
+    # The end-of-training summary entry (train_runtime, train_loss, ...), when this file holds it: its
+    # numeric values, NaN and ±inf as logged.
     final: dict[str, float | None] | None = None
 
     def get(self, key: str) -> Series:

@@ -16,7 +16,7 @@ Trend = Literal["down", "up", "flat"]
 
 @dataclass(frozen=True, slots=True)
 class LossStats:
-    current: float | None
+    current: float | None  # the newest training entry's loss: NaN, ±inf as logged; None if null or unknown
     min: float | None
     max: float | None
     mean: float | None
@@ -37,11 +37,16 @@ class Summary:
     num_train_epochs: float | None
     epoch_progress: float | None
     loss: LossStats
+    # From the newest training entry having the key, NaN and ±inf as logged (null in JSON).
     learning_rate: float | None
     grad_norm: float | None
-    eval: EvalPoint | None
+    grad_norm_count: int  # grad norms logged, finite or not
+    grad_norm_nonfinite: int  # of them NaN, ±Infinity or null
+    eval: EvalPoint | None  # metrics NaN and ±inf as logged (null in JSON)
     best_metric: float | None
     best_model_checkpoint: str | None
+    # The end-of-training entry (train_loss, train_runtime, ...) when the state holds it; not in JSON.
+    final: dict[str, float | None] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``--format json`` object: exactly these keys, null where unknown or not finite."""
@@ -58,7 +63,7 @@ class Summary:
             "num_train_epochs": self.num_train_epochs,
             "epoch_progress": self.epoch_progress,
             "loss": {
-                "current": self.loss.current,
+                "current": finite(self.loss.current),
                 "min": self.loss.min,
                 "max": self.loss.max,
                 "mean": self.loss.mean,
@@ -66,12 +71,24 @@ class Summary:
                 "count": self.loss.count,
                 "nonfinite": self.loss.nonfinite,
             },
-            "learning_rate": self.learning_rate,
-            "grad_norm": self.grad_norm,
-            "eval": ({"step": self.eval.step, "metrics": dict(self.eval.metrics)} if self.eval else None),
+            "learning_rate": finite(self.learning_rate),
+            "grad_norm": finite(self.grad_norm),
+            "grad_norm_nonfinite": self.grad_norm_nonfinite,
+            "eval": _eval_json(self.eval),
             "best_metric": self.best_metric,
             "best_model_checkpoint": self.best_model_checkpoint,
         }
+
+
+def finite(value: float | None) -> float | None:
+    """``value`` when it is a finite number, else None (JSON has no NaN or Infinity)."""
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _eval_json(point: EvalPoint | None) -> dict[str, Any] | None:
+    if point is None:
+        return None
+    return {"step": point.step, "metrics": {key: finite(value) for key, value in point.metrics.items()}}
 
 
 def fraction(done: float | None, total: float | None) -> float | None:
@@ -95,28 +112,29 @@ def trend(finite_losses: np.ndarray) -> Trend | None:
     return "flat"
 
 
-def loss_stats(losses: np.ndarray) -> LossStats:
-    """Statistics of the training losses, one value per training entry (NaN for null or not a number)."""
-    finite_mask = np.isfinite(losses)
-    finite = losses[finite_mask]
-    count = len(finite)
-    current = float(losses[-1]) if len(losses) and finite_mask[-1] else None
+def loss_stats(losses: np.ndarray, current: float | None) -> LossStats:
+    """Statistics of the training losses, one value per training entry (NaN for null or not a number);
+    ``current`` is the newest one as logged (the series cannot tell a null from a NaN)."""
+    finite_values = losses[np.isfinite(losses)]
+    count = len(finite_values)
     return LossStats(
         current=current,
-        min=float(finite.min()) if count else None,
-        max=float(finite.max()) if count else None,
-        mean=float(finite.mean()) if count else None,
-        trend=trend(finite),
+        min=float(finite_values.min()) if count else None,
+        max=float(finite_values.max()) if count else None,
+        mean=float(finite_values.mean()) if count else None,
+        trend=trend(finite_values),
         count=count,
         nonfinite=len(losses) - count,
     )
 
 
-def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
+def nonfinite_count(values: np.ndarray) -> int:
+    """How many of ``values`` are NaN or ±inf (null in the file is NaN in a series)."""
+    return int(len(values) - np.count_nonzero(np.isfinite(values)))
 
 
 def summarize(state: TrainerState) -> Summary:
+    grad_norms = state.get("grad_norm").values
     return Summary(
         source=str(state.source),
         checkpoint=state.checkpoint,
@@ -127,10 +145,13 @@ def summarize(state: TrainerState) -> Summary:
         epoch=state.epoch,
         num_train_epochs=state.num_train_epochs,
         epoch_progress=fraction(state.epoch, state.num_train_epochs),
-        loss=loss_stats(state.loss.values),
-        learning_rate=_finite(state.last_train.get(state.lr_key)),
-        grad_norm=_finite(state.last_train.get("grad_norm")),
+        loss=loss_stats(state.loss.values, state.last_train.get("loss")),
+        learning_rate=state.last_train.get(state.lr_key),
+        grad_norm=state.last_train.get("grad_norm"),
+        grad_norm_count=len(grad_norms),
+        grad_norm_nonfinite=nonfinite_count(grad_norms),
         eval=state.latest_eval,
         best_metric=state.best_metric,
         best_model_checkpoint=state.best_model_checkpoint,
+        final=state.final,
     )

@@ -29,6 +29,7 @@ JSON_KEYS = [
     "loss",
     "learning_rate",
     "grad_norm",
+    "grad_norm_nonfinite",
     "eval",
     "best_metric",
     "best_model_checkpoint",
@@ -104,7 +105,7 @@ def test_summary_json_values(outputs, run_cli):
         "count": 4,
         "nonfinite": 1,
     }
-    assert (data["learning_rate"], data["grad_norm"]) == (1e-05, 0.5)
+    assert (data["learning_rate"], data["grad_norm"], data["grad_norm_nonfinite"]) == (1e-05, 0.5, 1)
     assert data["eval"] == {
         "step": 4,
         "metrics": {"eval_accuracy": 0.7, "eval_loss": 1.6, "eval_runtime": 2.5},
@@ -129,8 +130,8 @@ def test_summary_table_english(outputs, run_cli):
     out = result.stdout
     for text in ("Training progress", "Loss", "Training parameters", "Time", "Latest evaluation @ 4"):
         assert text in out
-    assert "5 / 10" in out and "50.00%" in out and "0.50 / 1" in out
-    assert "1.875" in out and "↓ down" in out and "1.000e-05" in out
+    assert "5 / 10 (50%)" in out and "0.5 / 1 (50%)" in out
+    assert "1.875" in out and "↓ down" in out and "1e-05" in out
     assert "\x1b[" not in out  # not a terminal: no colour codes
 
 

@@ -229,26 +229,24 @@ def _reference(log: list[Any], path: Path) -> Any:
             step = int(s)
         is_train = "loss" in entry
         if not is_train and {"train_runtime", "train_loss", "train_samples_per_second"} & entry.keys():
-            final = {k: fin(v) for k, v in entry.items() if number(v) is not None}
+            final = {k: number(v) for k, v in entry.items() if number(v) is not None}
             continue
         is_eval = False
         for key, value in entry.items():
             if key == "step":
                 continue
             x = number(value)
-            if x is None:
-                if value is not None and key != "loss":
-                    continue
-                x = math.nan
-            columns.setdefault(key, []).append((step, x))
+            if x is None and value is not None and key != "loss":
+                continue
+            columns.setdefault(key, []).append((step, math.nan if x is None else x))
             if is_train:
-                last_train[key] = x if math.isfinite(x) else None
+                last_train[key] = x  # NaN and inf as logged, None for null or a string loss
             elif key.startswith("eval_"):
                 is_eval = True
         if is_eval:
             if step != eval_step:
                 eval_step, eval_metrics = step, {}
-            eval_metrics.update((k, fin(v)) for k, v in entry.items() if k.startswith("eval_"))
+            eval_metrics.update((k, number(v)) for k, v in entry.items() if k.startswith("eval_"))
     return columns, last_train, final, (eval_step, eval_metrics)
 
 

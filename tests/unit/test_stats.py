@@ -27,6 +27,7 @@ JSON_KEYS = {
     "loss",
     "learning_rate",
     "grad_norm",
+    "grad_norm_nonfinite",
     "eval",
     "best_metric",
     "best_model_checkpoint",
@@ -65,14 +66,14 @@ def test_trend(losses, expected):
 
 
 def test_loss_stats_by_hand():
-    stats = loss_stats(np.array([3.0, 2.0, 1.5, 1.0]))
+    stats = loss_stats(np.array([3.0, 2.0, 1.5, 1.0]), 1.0)
     assert (stats.current, stats.min, stats.max) == (1.0, 1.0, 3.0)
     assert stats.mean == pytest.approx(7.5 / 4)
     assert (stats.trend, stats.count, stats.nonfinite) == ("down", 4, 0)
 
 
 def test_no_losses():
-    stats = loss_stats(np.zeros(0))
+    stats = loss_stats(np.zeros(0), None)
     assert (stats.current, stats.min, stats.max, stats.mean, stats.trend) == (None,) * 5
     assert (stats.count, stats.nonfinite) == (0, 0)
 
@@ -95,10 +96,11 @@ def test_nonfinite_losses_from_a_file(tmp_path, helpers):
     assert loss.trend == "up"  # finite [1, 3], w = 1
 
 
-def test_current_is_null_when_the_last_loss_is_nan(tmp_path, helpers):
+def test_current_is_null_in_json_when_the_last_loss_is_nan(tmp_path, helpers):
     entries = [{"loss": 2.0, "step": 1}, {"loss": 1.0, "step": 2}, {"loss": math.nan, "step": 3}]
-    loss = summary_of(tmp_path, helpers, entries, global_step=3).loss
-    assert loss.current is None
+    summary = summary_of(tmp_path, helpers, entries, global_step=3)
+    loss = summary.loss
+    assert math.isnan(loss.current) and summary.to_json()["loss"]["current"] is None  # NaN, not unknown
     assert (loss.min, loss.max, loss.mean, loss.count, loss.nonfinite) == (1.0, 2.0, 1.5, 2, 1)
     assert loss.trend == "down"
 
@@ -122,7 +124,8 @@ def test_grad_norm_null_when_the_last_value_is_not_finite(tmp_path, helpers):
         {"grad_norm": math.inf, "learning_rate": 1e-5, "loss": 1.9, "step": 2},
     ]
     summary = summary_of(tmp_path, helpers, entries, global_step=2)
-    assert summary.grad_norm is None and summary.learning_rate == 1e-5
+    assert summary.grad_norm == math.inf and summary.learning_rate == 1e-5  # as logged, for the table
+    assert summary.to_json()["grad_norm"] is None and summary.to_json()["grad_norm_nonfinite"] == 1
 
 
 def test_lr_from_custom_key(tmp_path, helpers):
@@ -136,7 +139,7 @@ def test_progress_fractions(tmp_path, helpers):
     assert summary.epoch_progress == pytest.approx(2 / 3)
     rows = dict(row for row in summary_rows(summary, "en") if row[1] is not None)
     assert rows["Step"].startswith("582 / 873") and "66.67%" in rows["Step"]
-    assert rows["Epoch"].startswith("2.00 / 3") and "66.67%" in rows["Epoch"]
+    assert rows["Epoch"].startswith("2 / 3") and "66.67%" in rows["Epoch"]
     assert "582 / 873" in summary_text(summary, "zh")
 
 
@@ -160,7 +163,8 @@ def test_latest_eval_best_and_checkpoint_time(tmp_path, helpers):
     os.utime(path, (1_700_000_000, 1_700_000_000))
     summary = summarize(load_state(path))
     assert summary.eval is not None and summary.eval.step == 10
-    assert summary.eval.metrics == {"eval_loss": 1.5, "eval_accuracy": None, "eval_runtime": 2.0}
+    assert summary.eval.metrics.keys() == {"eval_loss", "eval_accuracy", "eval_runtime"}
+    assert math.isnan(summary.eval.metrics["eval_accuracy"])  # as logged; null in JSON (below)
     assert (summary.best_metric, summary.best_model_checkpoint) == (1.5, "/runs/x/checkpoint-10")
     assert summary.checkpoint_time is not None and summary.checkpoint_time.timestamp() == 1_700_000_000
     data = summary.to_json()
@@ -180,6 +184,7 @@ def test_json_has_exactly_the_issue_keys(tmp_path, helpers):
     assert data["source"].endswith("checkpoint-9/trainer_state.json")
     assert (data["global_step"], data["max_steps"], data["step_progress"]) == (1, 4, 0.25)
     assert (data["learning_rate"], data["grad_norm"], data["eval"]) == (1e-4, 0.5, None)
+    assert data["grad_norm_nonfinite"] == 0
     assert data["loss"] == {
         "current": 2.0,
         "min": 2.0,
