@@ -3,13 +3,15 @@ palette offers the dashboard's own actions."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from trainmon_tui.simulate import RunConfig, SimulatedRun
 from trainmon_tui.ui import app as app_module
-from trainmon_tui.ui.events import EventLogScreen
+from trainmon_tui.ui.events import EventLogScreen, events_table
 
 SIZE = (100, 32)
 
@@ -51,8 +53,10 @@ async def test_the_event_log_keeps_every_notification(tmp_path: Path, make_app, 
         app.notify("something \x1b[2J happened")
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, EventLogScreen))
-        text = " ".join(str(w.render()) for w in app.screen.query("Static"))
-        assert "something \\x1b[2J happened" in text
+        console = Console(width=120, file=io.StringIO(), record=True)
+        console.print(events_table(app.screen.events, "en"))  # what the screen's table shows
+        text = console.export_text()
+        assert "something \\x1b[2J happened" in text and "\x1b" not in text
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, EventLogScreen))
 
