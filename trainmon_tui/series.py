@@ -202,12 +202,28 @@ def ma_window(n: int) -> int:
 
 
 def histogram(values: np.ndarray, bins: int = 30) -> tuple[np.ndarray, np.ndarray]:
-    """Counts and bin centres of the finite values."""
+    """Counts and bin centres of the finite values, for any finite values.
+
+    numpy refuses a range it cannot cut into finite-sized bins (two losses one rounding step apart) and
+    overflows on one wider than the largest float (``-1e308`` to ``1e308``): values that large are scaled
+    down first, and a range too narrow for ``bins`` bins gets fewer, down to one.
+    """
     mask = np.isfinite(values)
     if not mask.all():
         values = values[mask]
     if len(values) == 0:
         return np.zeros(0), np.zeros(0)
-    bins = max(1, min(bins, len(values)))
-    counts, edges = np.histogram(values, bins=bins)
-    return counts, edges[:-1] / 2 + edges[1:] / 2  # halves first: no overflow near ±1.8e308
+    low, high = float(values.min()), float(values.max())
+    peak = max(abs(low), abs(high))
+    scale = peak if peak > 1e300 else 1.0
+    scaled = values / scale if scale != 1.0 else values
+    n = max(1, min(bins, len(values)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        while n >= 1:
+            try:
+                counts, edges = np.histogram(scaled, bins=n)
+            except ValueError:  # "Too many bins for data range"
+                n //= 2
+                continue
+            return counts, (edges[:-1] / 2 + edges[1:] / 2) * scale  # halves first: no overflow
+    return np.array([len(values)]), np.array([low / 2 + high / 2])

@@ -47,6 +47,9 @@ class Snapshot:
     progress: Progress | None = None
     checkpoint_times: tuple[tuple[int, float], ...] = ()
     max_points: int = 0  # what the chart data was downsampled for
+    # The chart data could not be prepared (a bug, not the file's fault): the state and summary are still
+    # shown, the charts say "no data", and this one line says why.
+    charts_error: str | None = None
 
     @property
     def incomplete(self) -> bool:
@@ -136,11 +139,12 @@ def take_snapshot(
         state = merge_live(state, live)
     times = checkpoint_times(candidates)
     same = reuse is not None and state is not None and reuse.state is state and reuse.max_points == max_points
+    charts, charts_error = (reuse.charts, reuse.charts_error) if same else _charts(state, max_points)
     return Snapshot(
         outputs=outputs,
         state=state,
         summary=reuse.summary if same else summarize(state) if state is not None else None,
-        charts=reuse.charts if same else prepare(state, max_points) if state is not None else None,
+        charts=charts,
         candidates=candidates,
         errors=[*errors, outputs_error] if outputs_error is not None else errors,
         fingerprint=print_,
@@ -153,4 +157,15 @@ def take_snapshot(
         progress=progress_for(state, live, times, time.time() if now is None else now),
         checkpoint_times=times,
         max_points=max_points,
+        charts_error=charts_error,
     )
+
+
+def _charts(state: TrainerState | None, max_points: int) -> tuple[ChartData | None, str | None]:
+    """The chart data, or why there is none: one chart's bug never hides the state and its summary."""
+    if state is None:
+        return None, None
+    try:
+        return prepare(state, max_points), None
+    except Exception as exc:  # shown in the dashboard, and the reload goes on
+        return None, f"charts: cannot prepare ({type(exc).__name__}: {exc})"

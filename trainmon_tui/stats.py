@@ -97,14 +97,23 @@ def fraction(done: float | None, total: float | None) -> float | None:
     return done / total
 
 
+def mean(finite_values: np.ndarray) -> float:
+    """The mean of finite values, also where their sum overflows (``1e308, 1e308, -1e308``)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = float(finite_values.mean())
+        if not math.isfinite(value):  # each term divided first: the sum stays within the largest float
+            value = float(np.sum(finite_values / len(finite_values)))
+    return value
+
+
 def trend(finite_losses: np.ndarray) -> Trend | None:
     """Mean of the last w finite losses against the mean of the w before, w = max(1, min(10, n // 2))."""
     n = len(finite_losses)
     if n < 2:
         return None
     w = max(1, min(10, n // 2))
-    recent = float(np.mean(finite_losses[n - w :]))
-    before = float(np.mean(finite_losses[n - 2 * w : n - w]))
+    recent = mean(finite_losses[n - w :])
+    before = mean(finite_losses[n - 2 * w : n - w])
     if recent < before:
         return "down"
     if recent > before:
@@ -121,7 +130,7 @@ def loss_stats(losses: np.ndarray, current: float | None) -> LossStats:
         current=current,
         min=float(finite_values.min()) if count else None,
         max=float(finite_values.max()) if count else None,
-        mean=float(finite_values.mean()) if count else None,
+        mean=mean(finite_values) if count else None,
         trend=trend(finite_values),
         count=count,
         nonfinite=len(losses) - count,

@@ -118,3 +118,56 @@ async def test_an_unlistable_outputs_folder_says_why_instead_of_waiting(
         summary = str(app.query_one(SummaryPane).render())
         assert "cannot read: permission denied" in summary
         assert "Waiting" not in summary
+
+
+async def test_a_chart_that_cannot_be_prepared_leaves_the_state_on_screen(
+    tmp_path: Path, make_app, wait_for, monkeypatch
+) -> None:
+    from trainmon_tui import snapshot as snapshot_module
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise ValueError("Too many bins for data range")
+
+    monkeypatch.setattr(snapshot_module, "prepare", broken)
+    outputs = tmp_path / "outputs"
+    _write_state(outputs / "checkpoint-5", 5)
+    app, _notes = make_app(outputs, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bool(app.snapshot and app.snapshot.state))
+        assert "Too many bins" in str(app.query_one("#problems").render())
+        assert app.snapshot is not None and app.snapshot.summary is not None
+
+
+async def test_a_deleted_outputs_folder_leaves_no_old_curves(tmp_path: Path, make_app, wait_for) -> None:
+    import shutil
+
+    from trainmon_tui.ui.widgets.chart import ChartPane
+
+    outputs = tmp_path / "outputs"
+    _write_state(outputs / "checkpoint-5", 5)
+    app, _notes = make_app(outputs, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bool(app.snapshot and app.snapshot.state))
+        assert not app.query_one("#chart-loss", ChartPane).data.is_empty("loss")
+        shutil.rmtree(outputs)
+        await wait_for(pilot, lambda: app.snapshot is not None and app.snapshot.state is None, timeout=10)
+        await wait_for(pilot, lambda: all(p.data.is_empty(p.chart) for p in app.query(ChartPane)))
+
+
+async def test_falling_back_to_an_older_checkpoint_is_not_a_new_one(
+    tmp_path: Path, make_app, wait_for
+) -> None:
+    import shutil
+
+    outputs = tmp_path / "outputs"
+    _write_state(outputs / "checkpoint-5", 5)
+    _write_state(outputs / "checkpoint-8", 8)
+    app, notes = make_app(outputs, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bool(app.snapshot and app.snapshot.state))
+        assert app.snapshot is not None and app.snapshot.checkpoint == "checkpoint-8"
+        shutil.rmtree(outputs / "checkpoint-8")
+        await wait_for(pilot, lambda: app.snapshot is not None and app.snapshot.checkpoint == "checkpoint-5")
+        _write_state(outputs / "checkpoint-9", 9)  # a newer one afterwards is news again
+        await wait_for(pilot, lambda: any("checkpoint-9" in n for n in notes))
+        assert not any("checkpoint-5" in n for n in notes)

@@ -112,3 +112,19 @@ def test_prepare_bounds_points(tmp_path, helpers):
     assert max_points == 120
     for s in (data.loss, data.loss_ma, data.lr, data.grad_norm):
         assert 0 < len(s) <= max_points
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [0.3, 0.30000000000000004],  # one rounding step apart: numpy cannot make finite-sized bins
+        [1e308, -1e308, 5.0],  # the range overflows
+        [-1.7976931348623157e308, 1.7976931348623157e308],
+        [5e-324, 1e-323, 0.0],
+    ],
+)
+def test_histogram_of_any_finite_values(values):
+    counts, centres = histogram(np.array(values), bins=30)
+    assert int(counts.sum()) == len(values)
+    assert len(counts) == len(centres) >= 1
+    assert np.isfinite(centres).all()

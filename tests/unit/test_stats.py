@@ -194,3 +194,13 @@ def test_json_has_exactly_the_issue_keys(tmp_path, helpers):
         "count": 1,
         "nonfinite": 0,
     }
+
+
+def test_mean_of_losses_whose_sum_overflows():
+    import numpy as np
+
+    from trainmon_tui.stats import loss_stats
+
+    stats = loss_stats(np.array([1e308, 1e308, -1e308]), -1e308)
+    assert stats.mean is not None and math.isclose(stats.mean, 1e308 / 3)
+    assert stats.trend == "down"

@@ -28,7 +28,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
 from textual.worker import Worker, WorkerState
 
-from ..charts import CHART_NAMES, points_for_width
+from ..charts import CHART_NAMES, ChartData, points_for_width
 from ..i18n import t
 from ..progress import progress_for
 from ..safetext import printable
@@ -55,6 +55,7 @@ MAX_RETRIES = 10
 # A toast is one line and short-lived so it never hides the charts for long (the event log keeps it all);
 # while one "new checkpoint" toast is up, further new checkpoints wait and then come as one toast.
 TOAST_SECONDS = 3.0
+NO_CHARTS = ChartData()
 
 
 class TrainmonApp(App[int]):
@@ -247,9 +248,11 @@ class TrainmonApp(App[int]):
             self._show_info()
             self._show_summary()
             self._show_problems()
-            if snapshot.charts is not None and (previous is None or snapshot.charts is not previous.charts):
+            # No state (the folder was deleted, a chart bug): no data, never the previous run's curves.
+            charts = snapshot.charts if snapshot.charts is not None else NO_CHARTS
+            if previous is None or charts is not (previous.charts or NO_CHARTS):
                 for pane in self.query(ChartPane):
-                    pane.show(snapshot.charts)
+                    pane.show(charts)
             shown = snapshot.state.name if snapshot.state else None
             self.query_one(CheckpointList).show(snapshot.candidates, shown, self.pinned is None)
         self._announce(previous, snapshot)
@@ -271,8 +274,14 @@ class TrainmonApp(App[int]):
         if state is None:
             return
         # A new checkpoint (or a rewritten root state), not a new live step: those arrive every few seconds.
+        # Newer means a larger step: falling back to an older one (the shown one was deleted) is no news.
         saved = (snapshot.checkpoint, snapshot.checkpoint_step)
-        is_new = previous is not None and saved != (previous.checkpoint, previous.checkpoint_step)
+        before = previous.checkpoint_step if previous is not None else None
+        is_new = (
+            previous is not None
+            and saved != (previous.checkpoint, before)
+            and (before is None or (saved[1] is not None and saved[1] > before))
+        )
         if is_new and self.pinned is None and saved[0] is not None:
             self._checkpoint_arrived(saved[0], saved[1])
         if state.max_steps and state.global_step is not None and state.global_step >= state.max_steps:
@@ -329,11 +338,12 @@ class TrainmonApp(App[int]):
         snapshot = self.snapshot
         if snapshot is None:
             return []
-        return [
+        lines = [
             f"{_below(_file_or_folder(error.path), self.outputs)}: {error.reason}"
             for error in snapshot.errors
             if error.kind is ErrorKind.INVALID and error is not snapshot.outputs_error
         ]
+        return [*lines, snapshot.charts_error] if snapshot.charts_error else lines
 
     def _show_problems(self) -> None:
         """Unreadable states stay on screen for as long as they are there, not only as a notification."""
