@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 MULTIPLIERS = (1, 2, 5)
 LABEL_GAP = 2  # free cells between two step labels
+MAX_STEP_TICKS = 11  # more is clutter, however wide the chart
 MAX_VALUE_TICKS = 6
 ROWS_APART = 1.5  # value ticks at least this many rows apart (plotext keeps one of two on a row)
 _SUFFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
@@ -61,7 +62,8 @@ def labels_apart(positions: list[float], labels: list[str], lo: float, hi: float
 def step_ticks(lo: float, hi: float, width_cells: int) -> tuple[list[float], list[str]]:
     """Round ticks for a step axis from ``lo`` to ``hi`` drawn ``width_cells`` wide: ``(positions, labels)``.
 
-    The step is the smallest 1-2-5 one (1 at least: steps are whole) whose labels do not touch; the first
+    The step is the smallest 1-2-5 one (1 at least: steps are whole) whose labels do not touch, with
+    :data:`MAX_STEP_TICKS` ticks at most; the first
     tick is at or before ``lo``, the last at or after ``hi``, so the axis (set it to the first and last
     position) ends on a labelled round step and the last step logged is on it. Empty for a range that is
     not finite.
@@ -77,7 +79,8 @@ def step_ticks(lo: float, hi: float, width_cells: int) -> tuple[list[float], lis
         count = round((last - first) / step) + 1
         positions = [first + k * step for k in range(count)]
         labels = [step_label(p, step) for p in positions]
-        if labels_apart(positions, labels, first, last, width_cells) or count <= 2:
+        readable = count <= MAX_STEP_TICKS and labels_apart(positions, labels, first, last, width_cells)
+        if readable or count <= 2:
             return positions, labels
     raise AssertionError("unreachable: two ticks always fit")  # pragma: no cover
 

@@ -105,7 +105,9 @@ def test_any_size_renders(shape: str, chart, width: int, height: int) -> None:
     first = chart_text(chart, data, width, height)
     check_text(first, width, height)
     assert chart_text(chart, data, width, height) == first  # a rebuild draws the same (a resize)
-    if "cannot draw" in first:  # plotext overflows on a range near the float maximum, and only there
+    if "cannot draw" in first.replace(
+        "\n", ""
+    ):  # plotext overflows on a range near the float maximum, and only there
         assert shape == "huge magnitudes", first
     elif chart != "hist" and fits(width, height) and not data.is_empty(chart):
         check_step_axis(x_labels(first))
