@@ -29,6 +29,7 @@ import numpy as np
 from rich.cells import cell_len, set_cell_size
 
 from .axes import step_ticks, value_ticks
+from .compare import common_window, moving_average_steps
 from .i18n import Lang, t
 from .safetext import printable
 from .series import (
@@ -494,6 +495,33 @@ def render_grid(
     return "\n".join(rows)
 
 
+COMPARE_MARKERS = (("braille", BRAILLE_GLYPH), ("dot", "•"), ("+", "+"), ("x", "x"), ("hd", HD_GLYPH),
+                   ("*", "*"), ("o", "o"), ("#", "#"))  # fmt: skip
+COMPARE_COLORS = ("cyan", "orange", "magenta", "green", "red", "blue", "yellow", "white")
+
+
+def _legend_lines(items: Sequence[tuple[str, str, str]], width: int, most: int) -> list[str]:
+    """``⣿ a   • b   + c`` packed into at most ``most`` lines of ``width`` cells; markers in colour."""
+    from plotext._utility import colorize
+
+    lines: list[list[tuple[str, str, str]]] = []
+    used = 0
+    for glyph, name, color in items:
+        size = 2 + cell_len(name)
+        if lines and used + 3 + size <= width:
+            lines[-1].append((glyph, name, color))
+            used += 3 + size
+        else:
+            lines.append([(glyph, name, color)])
+            used = size
+    out = []
+    for line in lines[: max(0, most)]:
+        text = "   ".join(f"{colorize(glyph, color)} {name}" for glyph, name, color in line)
+        plain = "   ".join(f"{glyph} {name}" for glyph, name, _ in line)
+        out.append(text if cell_len(plain) <= width else set_cell_size(plain, width))
+    return out
+
+
 def render_compare(
     runs: Sequence[tuple[str, TrainerState]],
     width: int,
@@ -502,23 +530,45 @@ def render_compare(
     *,
     theme: str | None = None,
 ) -> str:
-    """Training loss of several runs on one chart, for ``--compare`` in the terminal. Never raises."""
+    """The training loss of several runs on one chart, for ``--compare`` in the terminal. Never raises.
+
+    Each run is its moving average over the same number of steps (:func:`~trainmon_tui.compare.
+    common_window`), drawn with a marker of its own (braille, ``•``, ``+``, ``x``, ...) so the runs stay
+    apart without colour; the legend is under the chart, off the data.
+    """
     title = t("chart_compare", lang)
     if not fits(width, height):
         return "\n".join(set_cell_size(line, max(0, width)) for line in [title][: max(0, height)])
-    colors = ["cyan", "orange", "magenta", "green", "red", "blue", "yellow", "white"]
     try:
-        figure = _new_figure(width, height, theme)
-        figure.title(title)
-        drawn = 0
-        for index, (label, state) in enumerate(runs):
-            loss = downsample_minmax(state.loss.finite(), points_for_width(width))
-            if len(loss):
-                color = colors[index % len(colors)]
-                figure.plot(*_xy(loss), label=_label(label), color=color, marker="braille")
-                drawn += 1
-        if not drawn:
+        losses = [state.loss.finite() for _, state in runs]
+        window = common_window(losses)
+        curves = [
+            (index, label, downsample_minmax(moving_average_steps(loss, window), points_for_width(width)))
+            for index, ((label, _), loss) in enumerate(zip(runs, losses, strict=True))
+            if len(loss)
+        ]
+        items = [(COMPARE_MARKERS[i % len(COMPARE_MARKERS)][1], _label(label),
+                  COMPARE_COLORS[i % len(COMPARE_COLORS)]) for i, label, _ in curves]  # fmt: skip
+        legend = _legend_lines(items, width, height - MIN_HEIGHT)
+        figure = _new_figure(width, height - len(legend), theme)
+        for (index, _, curve), (_, _, color) in zip(curves, items, strict=True):
+            figure.plot(*_xy(curve), color=color, marker=COMPARE_MARKERS[index % len(COMPARE_MARKERS)][0])
+        if curves:
+            _compare_axes(figure, [curve for _, _, curve in curves], width, height - len(legend))
+        else:
             _no_data(figure, lang)
-        return str(figure.build())
+        figure.title(title)
+        return "\n".join([_build(figure, [(title, None)]), *legend])
     except Exception as exc:  # as in chart_text
         return printable(f"{title}: cannot draw ({type(exc).__name__}: {exc})")[: max(0, width)]
+
+
+def _compare_axes(figure: Any, curves: Sequence[Series], width: int, height: int) -> None:
+    y_positions, y_labels = value_ticks(*_value_range(*curves), height - 4)
+    figure.yticks(y_positions, y_labels)
+    lo = min(float(c.steps.min()) for c in curves)
+    hi = max(float(c.steps.max()) for c in curves)
+    positions, labels = step_ticks(lo, hi, width - 2 - max((len(label) for label in y_labels), default=0))
+    if positions:
+        figure.xlim(positions[0], positions[-1])
+        figure.xticks(positions, labels)

@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING, Any
 
 from .axes import step_ticks
 from .charts import ChartData, prepare
+from .compare import common_window, moving_average_steps
 from .i18n import Lang, t
 from .safetext import printable
-from .series import downsample_minmax, ma_window, moving_average
+from .series import downsample_minmax
 from .state import Series, TrainerState
 
 if TYPE_CHECKING:
@@ -63,6 +64,8 @@ GRAD_COLOR = "#d62728"
 HIST_COLOR = "#4c72b0"
 EVAL_COLORS = (EVAL_COLOR, "#9467bd", "#8c564b")
 MAX_NAME_TRIES = 10_000  # stem.png, stem-2.png, ... stem-10000.png; then FileExistsError
+# Line styles for the runs' averages, so that they stay apart without colour (printed in grey, colour-blind).
+RUN_STYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)), (0, (3, 1, 3, 5)))
 STEP_AXIS_CELLS = 60  # characters of tick labels across one of the 2x2 charts, for their spacing
 RUN_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
@@ -346,22 +349,23 @@ def compare_figure(
     figure, axes = _new_figure(1, 1)
     ax = axes[0][0]
     ax.set_title(literal(title if title is not None else t("chart_compare", lang)))
-    drawn = 0
-    for index, (label, state) in enumerate(runs):
-        loss = state.loss.finite()
+    losses = [state.loss.finite() for _, state in runs]
+    window = common_window(losses)  # in steps, the same for every run
+    drawn: list[Series] = []
+    for index, ((label, _), loss) in enumerate(zip(runs, losses, strict=True)):
         if not len(loss):
             continue
-        color = RUN_COLORS[index % len(RUN_COLORS)]
+        color, style = RUN_COLORS[index % len(RUN_COLORS)], RUN_STYLES[index % len(RUN_STYLES)]
         raw = downsample_minmax(loss, MAX_POINTS)
-        ma = downsample_minmax(
-            Series(loss.steps, moving_average(loss.values, ma_window(len(loss)))), MAX_POINTS
-        )
+        ma = downsample_minmax(moving_average_steps(loss, window), MAX_POINTS)
         ax.plot(raw.steps, raw.values, color=color, lw=0.7, alpha=0.3)
-        ax.plot(ma.steps, ma.values, color=color, lw=1.8, label=literal(label))
-        drawn += 1
+        ax.plot(ma.steps, ma.values, color=color, lw=1.8, ls=style, label=literal(label))
+        drawn.append(loss)
     if drawn:
         ax.set_xlabel(t("step", lang))
         ax.set_ylabel(t("loss", lang))
+        low = min(float(loss.steps.min()) for loss in drawn)
+        _set_step_axis(ax, (low, max(float(loss.steps.max()) for loss in drawn)))
         ax.legend(loc="best")
     else:
         _no_data(ax, lang)
