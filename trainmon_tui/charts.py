@@ -14,6 +14,11 @@ plotext 5 is fragile, and every chart goes through :func:`chart_text`, which nev
 - it crashes on ``inf``, and on tiny plot areas (its fill code): non-finite values never reach it, and
   below :data:`MIN_WIDTH` x :data:`MIN_HEIGHT` cells a chart is its title and latest value instead.
 - anything else it raises becomes a one-line message in that chart's cells.
+
+Its own ticks divide the data range evenly (``2172.5``) and its legend sits on the data in the upper left
+corner, where it cannot be moved. So every tick is ours (:mod:`trainmon_tui.axes`: round, spaced for the
+plot's size; the three step charts share one axis, :func:`x_ticks`), and the legend is a line in the title,
+which :func:`_build` writes itself: measured in display cells, the markers in their curves' colours.
 """
 
 from __future__ import annotations

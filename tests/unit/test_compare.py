@@ -98,3 +98,18 @@ def test_terminal_curves_have_a_marker_each_and_a_legend_off_the_data(tmp_path: 
     for glyph, _ in glyphs[1:]:
         assert glyph in canvas  # drawn with that marker
     assert not re.search(r"\b(a|b|c)\b", canvas)  # no label on the data
+
+
+def test_terminal_compare_fits_every_size(tmp_path: Path, helpers) -> None:
+    from rich.cells import cell_len
+
+    names = ("run_with_a_rather_long_name", "b", "c", "d", "e", "f", "g", "h", "i")
+    runs = [
+        (name, loss_state(tmp_path, helpers, name, range(1, 50 + 10 * i))) for i, name in enumerate(names)
+    ]
+    for width in (1, 5, 19, 20, 21, 30, 47, 80, 161):
+        for height in (1, 2, 5, 6, 7, 8, 12, 24, 40):
+            lines = render_compare(runs, width, height).split("\n")
+            assert len(lines) <= height or height < 1, (width, height)
+            assert all(cell_len(ANSI.sub("", line)) <= width for line in lines), (width, height)
+            assert "cannot draw" not in "".join(lines)
