@@ -14,6 +14,11 @@ plotext 5 is fragile, and every chart goes through :func:`chart_text`, which nev
 - it crashes on ``inf``, and on tiny plot areas (its fill code): non-finite values never reach it, and
   below :data:`MIN_WIDTH` x :data:`MIN_HEIGHT` cells a chart is its title and latest value instead.
 - anything else it raises becomes a one-line message in that chart's cells.
+
+Its own ticks divide the data range evenly (``2172.5``) and its legend sits on the data in the upper left
+corner, where it cannot be moved. So every tick is ours (:mod:`trainmon_tui.axes`: round, spaced for the
+plot's size; the three step charts share one axis, :func:`x_ticks`), and the legend is a line in the title,
+which :func:`_build` writes itself: measured in display cells, the markers in their curves' colours.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from typing import Any, Literal
 import numpy as np
 from rich.cells import cell_len, set_cell_size
 
+from .axes import step_ticks, value_ticks
+from .compare import common_window, moving_average_steps
 from .i18n import Lang, t
 from .safetext import printable
 from .series import (
@@ -77,6 +84,16 @@ class ChartData:
     # The newest point of each chart's main series as the file has it (NaN and inf included), for the
     # compact form of a chart too small to draw.
     latest: dict[ChartName, tuple[int, float]] = field(default_factory=dict)
+
+    def step_range(self) -> tuple[float, float] | None:
+        """The steps the loss, learning-rate and grad-norm charts share as their x range (the union of
+        theirs, the newest logged step included even when its value is not finite); None with no steps."""
+        series = [self.loss, self.loss_ma, self.lr, self.grad_norm, *self.evals.values()]
+        ends = [(float(s.steps.min()), float(s.steps.max())) for s in series if len(s)]
+        ends += [(float(step), float(step)) for step, _ in self.latest.values()]
+        if not ends:
+            return None
+        return min(lo for lo, _ in ends), max(hi for _, hi in ends)
 
     def is_empty(self, chart: ChartName) -> bool:
         if chart == "loss":
@@ -209,42 +226,138 @@ def _label(text: str) -> str:
     return printable(text)
 
 
-def draw(plt: Any, chart: ChartName, data: ChartData, lang: Lang = "en", *, height: int = 24) -> None:
+# A title is its words and, for the loss chart, a one-line legend: each curve's marker in its colour, then
+# its name (plotext 5 puts its own legend in the plot's upper left corner, over the data, and cannot move it).
+TitlePart = tuple[str, str | None]  # text, colour (None: the title's own)
+BRAILLE_GLYPH = "⣿"
+HD_GLYPH = "▞"  # what plotext's default "hd" marker draws
+EVAL_MARKERS = (("dot", "•"), ("x", "x"), ("+", "+"))
+EVAL_COLORS = (EVAL_COLOR, "yellow", "white")
+
+
+def _eval_name(key: str, lang: Lang) -> str:
+    if key == "eval_loss":
+        return t("legend_eval", lang)
+    return _label(key.removeprefix("eval_").removesuffix("_loss") or key)
+
+
+def _legend(items: Sequence[tuple[str, str, str]]) -> list[TitlePart]:
+    """``(glyph, name, colour)`` items as title parts: ``⣿ loss  ▞ avg  • eval``."""
+    parts: list[TitlePart] = []
+    for index, (glyph, name, color) in enumerate(items):
+        parts += [("  " if index else "", None), (glyph, color), (f" {name}", None)]
+    return parts
+
+
+def _fitted_title(title: str, legend: list[TitlePart], width: int) -> list[TitlePart]:
+    """The title and its legend when they fit in ``width`` cells, else the legend, else the title (cut)."""
+    tries = [[(title + "  ", None), *legend], legend] if legend else []
+    for parts in tries:
+        if cell_len("".join(text for text, _ in parts)) <= width:
+            return parts
+    return [(title if cell_len(title) <= width else set_cell_size(title, max(0, width)).rstrip(), None)]
+
+
+def _value_range(*series: Series) -> tuple[float, float]:
+    values = [s.values for s in series if len(s)]
+    return min(float(v.min()) for v in values), max(float(v.max()) for v in values)
+
+
+STEP_CHARTS: tuple[ChartName, ...] = ("loss", "lr", "grad_norm")
+
+
+def y_ticks(chart: ChartName, data: ChartData, rows: int) -> tuple[list[float], list[str]]:
+    """The value axis of a chart ``rows`` rows high: round ticks (learning rates in units of
+    :func:`scale_exponent`, grad norms as ``log10``, histogram counts whole); none for an empty chart."""
+    if data.is_empty(chart):
+        return [], []
+    if chart == "loss":
+        return value_ticks(*_value_range(data.loss, data.loss_ma, *data.evals.values()), rows)
+    if chart == "lr":
+        scale = 10.0 ** scale_exponent(data.lr.values)
+        return value_ticks(float(data.lr.values.min()) / scale, float(data.lr.values.max()) / scale, rows)
+    if chart == "grad_norm":
+        logs = np.log10(data.grad_norm.values)
+        return log_ticks(float(logs.min()), float(logs.max()), rows)
+    return value_ticks(0.0, float(data.hist_counts.max()), rows, integer=True)
+
+
+def x_ticks(data: ChartData, width: int, height: int) -> tuple[list[float], list[str]]:
+    """The step ticks the loss, learning-rate and grad-norm charts share, at ``width`` x ``height`` cells:
+    spaced for the narrowest plot area of the three (the widest y labels), so all three get the same."""
+    span = data.step_range()
+    if span is None:
+        return [], []
+    labels = [label for chart in STEP_CHARTS for label in y_ticks(chart, data, height - 4)[1]]
+    return step_ticks(span[0], span[1], width - 2 - max((len(label) for label in labels), default=0))
+
+
+def _set_axes(plt: Any, chart: ChartName, data: ChartData, width: int, height: int) -> None:
+    plt.yticks(*y_ticks(chart, data, height - 4))
+    if chart in STEP_CHARTS:
+        positions, labels = x_ticks(data, width, height)
+        if positions:
+            plt.xlim(positions[0], positions[-1])
+            plt.xticks(positions, labels)
+
+
+def draw(
+    plt: Any, chart: ChartName, data: ChartData, lang: Lang = "en", *, height: int = 24, width: int = 80
+) -> list[TitlePart]:
     """Draw one chart on a fresh plotext-like figure (see :func:`chart_text`: plotext's build is not pure).
 
-    ``height``: the figure's height in cells, for tick spacing.
+    ``width`` x ``height``: the figure's size in cells, for tick spacing. Returns the title as coloured
+    parts (plotext draws titles in one colour: :func:`chart_text` paints the legend's markers).
     """
     title = t(TITLE_KEYS[chart], lang)
     exponent = scale_exponent(data.lr.values) if chart == "lr" else 0
-    plt.title(f"{t('chart_lr_short', lang)} (×1e{exponent})" if exponent else title)
+    if exponent:
+        title = f"{t('chart_lr_short', lang)} (×1e{exponent})"
+    legend: list[tuple[str, str, str]] = []
     if data.is_empty(chart):
         _no_data(plt, lang)
-        return
-    if chart == "loss":
-        if len(data.loss):
-            plt.plot(*_xy(data.loss), color=LOSS_COLOR, label=t("loss", lang), marker="braille")
-            plt.plot(*_xy(data.loss_ma), color=MA_COLOR, label=t("moving_average", lang))
-        for key, series in data.evals.items():
-            if len(series):
-                label = t("eval_loss", lang) if key == "eval_loss" else key.removeprefix("eval_")
-                plt.plot(*_xy(series), color=EVAL_COLOR, label=_label(label), marker="dot")
-    elif chart == "lr":
-        lr = Series(data.lr.steps, data.lr.values / 10.0**exponent)
-        plt.plot(*_xy(lr), color=LR_COLOR, marker="braille")
-    elif chart == "grad_norm":
-        # Our own log scale (plotext's re-applies the log at every build): log10 values, ticks in units.
-        logs = np.log10(data.grad_norm.values)
-        plt.plot(data.grad_norm.steps.tolist(), logs.tolist(), color=GRAD_COLOR, marker="braille")
-        rows = height - 4  # the title, two borders and the x ticks take the others
-        ticks, labels = log_ticks(float(logs.min()), float(logs.max()), rows)
-        plt.yticks(ticks, labels)
     else:
-        # Bars at 0..n-1 with our own tick labels: plotext turns bar positions into strings and puts them
-        # in a set, so its own ticks change with the interpreter's hash seed.
-        n = len(data.hist_counts)
-        plt.bar(list(range(n)), data.hist_counts.tolist(), color=HIST_COLOR, width=0.9)
-        ticks = sorted({0, n // 2, n - 1})
-        plt.xticks(ticks, [f"{data.hist_centres[i]:.3g}" for i in ticks])
+        if chart == "loss":
+            legend = _draw_loss(plt, data, lang)
+        elif chart == "lr":
+            plt.plot(data.lr.steps.tolist(), (data.lr.values / 10.0**exponent).tolist(), color=LR_COLOR,
+                     marker="braille")  # fmt: skip
+        elif chart == "grad_norm":
+            # Our own log scale (plotext's re-applies the log at every build): log10 values, ticks in units.
+            logs = np.log10(data.grad_norm.values)
+            plt.plot(data.grad_norm.steps.tolist(), logs.tolist(), color=GRAD_COLOR, marker="braille")
+        else:
+            _draw_hist(plt, data)
+        _set_axes(plt, chart, data, width, height)
+    parts = _fitted_title(title, _legend(legend), width)
+    plt.title("".join(text for text, _ in parts))
+    return parts
+
+
+def _draw_loss(plt: Any, data: ChartData, lang: Lang) -> list[tuple[str, str, str]]:
+    legend: list[tuple[str, str, str]] = []
+    if len(data.loss):
+        plt.plot(*_xy(data.loss), color=LOSS_COLOR, marker="braille")
+        plt.plot(*_xy(data.loss_ma), color=MA_COLOR)
+        legend += [(BRAILLE_GLYPH, t("loss", lang), LOSS_COLOR), (HD_GLYPH, t("legend_avg", lang), MA_COLOR)]
+    drawn = [(key, series) for key, series in data.evals.items() if len(series)]
+    for index, (key, series) in enumerate(drawn):
+        (marker, glyph), color = (
+            EVAL_MARKERS[index % len(EVAL_MARKERS)],
+            EVAL_COLORS[index % len(EVAL_COLORS)],
+        )
+        plt.plot(*_xy(series), color=color, marker=marker)
+        legend.append((glyph, _eval_name(key, lang), color))
+    return legend
+
+
+def _draw_hist(plt: Any, data: ChartData) -> None:
+    # Bars at 0..n-1 with our own tick labels: plotext turns bar positions into strings and puts them
+    # in a set, so its own ticks change with the interpreter's hash seed. Counts are whole numbers.
+    n = len(data.hist_counts)
+    plt.bar(list(range(n)), data.hist_counts.tolist(), color=HIST_COLOR, width=0.9)
+    ticks = sorted({0, n // 2, n - 1})
+    plt.xticks(ticks, [f"{data.hist_centres[i]:.3g}" for i in ticks])
 
 
 def _new_figure(width: int, height: int, theme: str | None) -> Any:
@@ -253,8 +366,37 @@ def _new_figure(width: int, height: int, theme: str | None) -> Any:
     figure = _figure_class()
     if theme is not None:
         figure.theme(theme)
+    figure._limit_size(False, False)  # the size asked for, not cut to what plotext thinks the terminal is
     figure.plotsize(width, height)
     return figure
+
+
+def _build(figure: Any, title: Sequence[TitlePart]) -> str:
+    """``figure.build()`` with the top row written by us: the title centred by display width (plotext
+    counts a CJK character as one cell) and the legend's markers in their curves' colours."""
+    figure._set_sizes()
+    figure._build_matrix()
+    matrix = figure.monitor.matrix
+    if matrix.rows and title:
+        _paint_title(matrix, title, figure.monitor.ticks_color, figure.monitor.ticks_style)
+    matrix.set_canvas()
+    return str(matrix.get_canvas()).removesuffix("\n")
+
+
+def _paint_title(matrix: Any, title: Sequence[TitlePart], color: Any, style: Any) -> None:
+    row, cols = matrix.rows - 1, matrix.cols
+    for col in range(cols):
+        matrix.set_marker(col, row, " ")
+    cells = [(char, part_color) for text, part_color in title for char in text]
+    col = max(0, (cols - sum(cell_len(char) for char, _ in cells)) // 2)
+    for char, part_color in cells:
+        size = cell_len(char)
+        if col + size > cols:
+            break
+        matrix.insert_element(col, row, char, part_color or color, style)
+        if size == 2:  # a wide character takes two cells: the second one holds nothing
+            matrix.insert_element(col + 1, row, "", color, style)
+        col += size
 
 
 def fits(width: int, height: int) -> bool:
@@ -309,8 +451,8 @@ def chart_text(
         return "\n".join(compact_lines(chart, data, width, height, lang))
     try:
         figure = _new_figure(width, height, theme)
-        draw(figure, chart, data, lang, height=height)
-        return str(figure.build()).removesuffix("\n")
+        title = draw(figure, chart, data, lang, height=height, width=width)
+        return _build(figure, title)
     except Exception as exc:  # one chart that plotext cannot draw never takes the rest down
         reason = printable(f"{t(TITLE_KEYS[chart], lang)}: cannot draw ({type(exc).__name__}: {exc})")
         lines = [reason[i : i + width] for i in range(0, min(len(reason), width * (height - 1)), width)]
@@ -358,6 +500,33 @@ def render_grid(
     return "\n".join(rows)
 
 
+COMPARE_MARKERS = (("braille", BRAILLE_GLYPH), ("dot", "•"), ("+", "+"), ("x", "x"), ("hd", HD_GLYPH),
+                   ("*", "*"), ("o", "o"), ("#", "#"))  # fmt: skip
+COMPARE_COLORS = ("cyan", "orange", "magenta", "green", "red", "blue", "yellow", "white")
+
+
+def _legend_lines(items: Sequence[tuple[str, str, str]], width: int, most: int) -> list[str]:
+    """``⣿ a   • b   + c`` packed into at most ``most`` lines of ``width`` cells; markers in colour."""
+    from plotext._utility import colorize
+
+    lines: list[list[tuple[str, str, str]]] = []
+    used = 0
+    for glyph, name, color in items:
+        size = 2 + cell_len(name)
+        if lines and used + 3 + size <= width:
+            lines[-1].append((glyph, name, color))
+            used += 3 + size
+        else:
+            lines.append([(glyph, name, color)])
+            used = size
+    out = []
+    for line in lines[: max(0, most)]:
+        text = "   ".join(f"{colorize(glyph, color)} {name}" for glyph, name, color in line)
+        plain = "   ".join(f"{glyph} {name}" for glyph, name, _ in line)
+        out.append(text if cell_len(plain) <= width else set_cell_size(plain, width))
+    return out
+
+
 def render_compare(
     runs: Sequence[tuple[str, TrainerState]],
     width: int,
@@ -366,23 +535,45 @@ def render_compare(
     *,
     theme: str | None = None,
 ) -> str:
-    """Training loss of several runs on one chart, for ``--compare`` in the terminal. Never raises."""
+    """The training loss of several runs on one chart, for ``--compare`` in the terminal. Never raises.
+
+    Each run is its moving average over the same number of steps (:func:`~trainmon_tui.compare.
+    common_window`), drawn with a marker of its own (braille, ``•``, ``+``, ``x``, ...) so the runs stay
+    apart without colour; the legend is under the chart, off the data.
+    """
     title = t("chart_compare", lang)
     if not fits(width, height):
         return "\n".join(set_cell_size(line, max(0, width)) for line in [title][: max(0, height)])
-    colors = ["cyan", "orange", "magenta", "green", "red", "blue", "yellow", "white"]
     try:
-        figure = _new_figure(width, height, theme)
-        figure.title(title)
-        drawn = 0
-        for index, (label, state) in enumerate(runs):
-            loss = downsample_minmax(state.loss.finite(), points_for_width(width))
-            if len(loss):
-                color = colors[index % len(colors)]
-                figure.plot(*_xy(loss), label=_label(label), color=color, marker="braille")
-                drawn += 1
-        if not drawn:
+        losses = [state.loss.finite() for _, state in runs]
+        window = common_window(losses)
+        curves = [
+            (index, label, downsample_minmax(moving_average_steps(loss, window), points_for_width(width)))
+            for index, ((label, _), loss) in enumerate(zip(runs, losses, strict=True))
+            if len(loss)
+        ]
+        items = [(COMPARE_MARKERS[i % len(COMPARE_MARKERS)][1], _label(label),
+                  COMPARE_COLORS[i % len(COMPARE_COLORS)]) for i, label, _ in curves]  # fmt: skip
+        legend = _legend_lines(items, width, height - MIN_HEIGHT)
+        figure = _new_figure(width, height - len(legend), theme)
+        for (index, _, curve), (_, _, color) in zip(curves, items, strict=True):
+            figure.plot(*_xy(curve), color=color, marker=COMPARE_MARKERS[index % len(COMPARE_MARKERS)][0])
+        if curves:
+            _compare_axes(figure, [curve for _, _, curve in curves], width, height - len(legend))
+        else:
             _no_data(figure, lang)
-        return str(figure.build())
+        figure.title(title)
+        return "\n".join([_build(figure, [(title, None)]), *legend])
     except Exception as exc:  # as in chart_text
         return printable(f"{title}: cannot draw ({type(exc).__name__}: {exc})")[: max(0, width)]
+
+
+def _compare_axes(figure: Any, curves: Sequence[Series], width: int, height: int) -> None:
+    y_positions, y_labels = value_ticks(*_value_range(*curves), height - 4)
+    figure.yticks(y_positions, y_labels)
+    lo = min(float(c.steps.min()) for c in curves)
+    hi = max(float(c.steps.max()) for c in curves)
+    positions, labels = step_ticks(lo, hi, width - 2 - max((len(label) for label in y_labels), default=0))
+    if positions:
+        figure.xlim(positions[0], positions[-1])
+        figure.xticks(positions, labels)

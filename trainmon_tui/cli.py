@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
+from .compare import distinct_labels
 from .discovery import Discovery, checkpoint_times, find_latest, resolve_target
 from .i18n import LANGS, Lang, default_lang, t
 from .safeopen import describe
@@ -248,11 +249,6 @@ def load_source(path: Path, lang: Lang) -> TrainerState:
     return _load_file(path) if path.is_file() else load_latest(path, lang)
 
 
-def _label(path: Path) -> str:
-    text = str(path).rstrip("/\\")
-    return text.removesuffix("/trainer_state.json") or text
-
-
 # --- the modes ------------------------------------------------------------------------------------
 
 
@@ -365,7 +361,8 @@ def save_plot(state: TrainerState, target: Path, lang: Lang, force: bool) -> Non
 
 
 def compare(sources: list[Path], target: Path | None, lang: Lang, force: bool) -> None:
-    runs = [(printable(_label(path)), load_source(path, lang)) for path in sources]
+    labels = distinct_labels(sources)  # the part of each path that tells it apart: "a", "b"
+    runs = [(printable(label), load_source(path, lang)) for label, path in zip(labels, sources, strict=True)]
     if target is None:
         from .charts import render_compare
 

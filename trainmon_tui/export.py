@@ -25,10 +25,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .axes import step_ticks
 from .charts import ChartData, prepare
+from .compare import common_window, moving_average_steps
 from .i18n import Lang, t
 from .safetext import printable
-from .series import downsample_minmax, ma_window, moving_average
+from .series import downsample_minmax
 from .state import Series, TrainerState
 
 if TYPE_CHECKING:
@@ -62,6 +64,9 @@ GRAD_COLOR = "#d62728"
 HIST_COLOR = "#4c72b0"
 EVAL_COLORS = (EVAL_COLOR, "#9467bd", "#8c564b")
 MAX_NAME_TRIES = 10_000  # stem.png, stem-2.png, ... stem-10000.png; then FileExistsError
+# Line styles for the runs' averages, so that they stay apart without colour (printed in grey, colour-blind).
+RUN_STYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)), (0, (3, 1, 3, 5)))
+STEP_AXIS_CELLS = 60  # characters of tick labels across one of the 2x2 charts, for their spacing
 RUN_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
@@ -226,6 +231,17 @@ def _eval_label(key: str, lang: Lang) -> str:
     return t("eval_loss", lang) if key == "eval_loss" else literal(key.removeprefix("eval_"))
 
 
+def _set_step_axis(ax: Axes, span: tuple[float, float] | None) -> None:
+    """Round step ticks (``0  2k  4k``, as in the terminal) from a tick at or before the first step to one
+    at or after the last: the charts given the same ``span`` get the same axis."""
+    if span is None:
+        return
+    positions, labels = step_ticks(span[0], span[1], STEP_AXIS_CELLS)
+    if positions:
+        ax.set_xlim(positions[0], positions[-1])
+        ax.set_xticks(positions, labels)
+
+
 def _draw_loss(ax: Axes, data: ChartData, lang: Lang) -> None:
     ax.set_title(t("chart_loss", lang))
     if data.is_empty("loss"):
@@ -251,6 +267,7 @@ def _draw_loss(ax: Axes, data: ChartData, lang: Lang) -> None:
                 label=_eval_label(key, lang),
             )
     ax.set_xlabel(t("step", lang))
+    _set_step_axis(ax, data.step_range())
     ax.legend(loc="best", fontsize=9)
 
 
@@ -262,6 +279,7 @@ def _draw_lr(ax: Axes, data: ChartData, lang: Lang) -> None:
     ax.plot(data.lr.steps, data.lr.values, color=LR_COLOR, lw=1.5)
     ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4))
     ax.set_xlabel(t("step", lang))
+    _set_step_axis(ax, data.step_range())
 
 
 def _draw_grad_norm(ax: Axes, data: ChartData, lang: Lang) -> None:
@@ -284,6 +302,7 @@ def _draw_grad_norm(ax: Axes, data: ChartData, lang: Lang) -> None:
         ax.yaxis.set_major_formatter(PlainLogFormatter(labelOnlyBase=False))
         ax.yaxis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(1, 0.4)))
     ax.set_xlabel(t("step", lang))
+    _set_step_axis(ax, data.step_range())
 
 
 def _draw_hist(ax: Axes, data: ChartData, lang: Lang) -> None:
@@ -296,6 +315,9 @@ def _draw_hist(ax: Axes, data: ChartData, lang: Lang) -> None:
     ax.bar(centres, counts, width=width * 0.92, color=HIST_COLOR, alpha=0.85)
     ax.set_xlabel(t("loss", lang))
     ax.set_ylabel(t("count", lang))
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # counts: no 0.5
 
 
 def dashboard_title(state: TrainerState, lang: Lang) -> str:
@@ -327,22 +349,23 @@ def compare_figure(
     figure, axes = _new_figure(1, 1)
     ax = axes[0][0]
     ax.set_title(literal(title if title is not None else t("chart_compare", lang)))
-    drawn = 0
-    for index, (label, state) in enumerate(runs):
-        loss = state.loss.finite()
+    losses = [state.loss.finite() for _, state in runs]
+    window = common_window(losses)  # in steps, the same for every run
+    drawn: list[Series] = []
+    for index, ((label, _), loss) in enumerate(zip(runs, losses, strict=True)):
         if not len(loss):
             continue
-        color = RUN_COLORS[index % len(RUN_COLORS)]
+        color, style = RUN_COLORS[index % len(RUN_COLORS)], RUN_STYLES[index % len(RUN_STYLES)]
         raw = downsample_minmax(loss, MAX_POINTS)
-        ma = downsample_minmax(
-            Series(loss.steps, moving_average(loss.values, ma_window(len(loss)))), MAX_POINTS
-        )
+        ma = downsample_minmax(moving_average_steps(loss, window), MAX_POINTS)
         ax.plot(raw.steps, raw.values, color=color, lw=0.7, alpha=0.3)
-        ax.plot(ma.steps, ma.values, color=color, lw=1.8, label=literal(label))
-        drawn += 1
+        ax.plot(ma.steps, ma.values, color=color, lw=1.8, ls=style, label=literal(label))
+        drawn.append(loss)
     if drawn:
         ax.set_xlabel(t("step", lang))
         ax.set_ylabel(t("loss", lang))
+        low = min(float(loss.steps.min()) for loss in drawn)
+        _set_step_axis(ax, (low, max(float(loss.steps.max()) for loss in drawn)))
         ax.legend(loc="best")
     else:
         _no_data(ax, lang)

@@ -52,6 +52,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "loss": ("loss", "损失"),
     "moving_average": ("moving avg", "移动平均"),
     "eval_loss": ("eval loss", "验证损失"),
+    "legend_avg": ("avg", "均值"),
+    "legend_eval": ("eval", "验证"),
     "count": ("count", "次数"),
     "no_data": ("no data", "无数据"),
     "no_checkpoint": ("No readable checkpoint in {path}.", "在 {path} 中没有找到可读的检查点。"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -413,7 +414,9 @@ def test_compare_in_the_terminal(outputs, run_cli, tmp_path, helpers):
     result = run_cli("--compare", outputs, other)
     assert result.returncode == 0 and result.stderr == ""
     assert "Training loss by run" in result.stdout
-    assert str(outputs) in result.stdout and str(other) in result.stdout
+    legend = result.stdout.split("\n")[-3:]  # under the chart: each run's marker and the part that differs
+    assert re.search(rf"\S {outputs.name}\b", " ".join(legend)) and re.search(r"\S other\b", " ".join(legend))
+    assert str(tmp_path) not in result.stdout  # not the absolute paths
     zh = run_cli("--compare", outputs / "checkpoint-2", other, "--lang", "zh")
     assert zh.returncode == 0 and "训练损失对比" in zh.stdout
 

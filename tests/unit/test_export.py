@@ -246,3 +246,52 @@ def test_unique_save_into_a_missing_folder_raises_and_leaves_nothing(run_state, 
     with pytest.raises(FileNotFoundError):
         export.save_dashboard_png_unique(run_state, tmp_path / "no")
     assert not (tmp_path / "no").exists()
+
+
+# --- axes a person can read --------------------------------------------------------------------------
+
+
+def tick_texts(ax, axis: str = "x") -> list[str]:
+    ax.figure.canvas.draw()
+    ticks = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
+    return [text.get_text() for text in ticks if text.get_text()]
+
+
+def test_png_step_charts_share_their_x_range_and_ticks(tmp_path, helpers):
+    """The grad norm logged from step 20 on only (as by an older Trainer on resume): same axis anyway."""
+    history = [
+        {"loss": 2.0 / step, "learning_rate": 1e-4 * (1 - step / 60), "step": step} for step in range(1, 61)
+    ]
+    for entry in history[19:]:
+        entry["grad_norm"] = 0.5
+    state = load_state(helpers.write_state(tmp_path / "run", helpers.trainer_state(history, global_step=60)))
+    figure = dashboard_figure(state, "en")
+    loss_ax, lr_ax, grad_ax, _ = figure.axes[:4]
+    assert loss_ax.get_xlim() == lr_ax.get_xlim() == grad_ax.get_xlim()
+    low, high = loss_ax.get_xlim()
+    assert 0 <= low <= 1 and high >= 60  # the first and the last step inside, no negative steps
+    assert tick_texts(loss_ax) == tick_texts(lr_ax) == tick_texts(grad_ax)
+
+
+def test_png_step_ticks_are_short(tmp_path, helpers):
+    history = [{"loss": 1.0 / step, "learning_rate": 1e-4, "grad_norm": 1.0, "step": step}
+               for step in range(100, 25_001, 100)]  # fmt: skip
+    state = load_state(
+        helpers.write_state(tmp_path / "run", helpers.trainer_state(history, global_step=25_000))
+    )
+    labels = tick_texts(dashboard_figure(state, "en").axes[0])
+    assert labels[:3] == ["0", "5k", "10k"], labels
+
+
+def test_png_histogram_counts_are_whole_numbers(tmp_path, helpers):
+    history = [{"loss": value, "step": step} for step, value in enumerate([0.5, 0.6, 0.6, 0.9, 1.2], 1)]
+    state = load_state(helpers.write_state(tmp_path / "run", helpers.trainer_state(history, global_step=5)))
+    hist_ax = dashboard_figure(state, "en").axes[3]
+    values = [float(text.replace("−", "-")) for text in tick_texts(hist_ax, "y")]
+    assert values and all(value.is_integer() for value in values), values
+
+
+def test_png_a_learning_rate_of_zero_reads_0(run_state):
+    lr_ax = dashboard_figure(run_state, "en").axes[1]
+    assert min(lr_ax.get_ylim()) <= 0
+    assert "0" in tick_texts(lr_ax, "y"), tick_texts(lr_ax, "y")

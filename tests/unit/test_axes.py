@@ -1,0 +1,73 @@
+"""Tick arithmetic: round 1-2-5 steps, short labels, never touching at the width they are drawn at."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from trainmon_tui.axes import labels_apart, step_label, step_ticks, value_ticks
+
+
+def test_step_labels_are_short() -> None:
+    assert [step_label(v) for v in (0, 100, 500, 2000, 1500, 12500, 1_500_000, 2e9)] == [
+        "0", "100", "500", "2k", "1.5k", "12.5k", "1.5M", "2G",
+    ]  # fmt: skip
+
+
+def test_step_ticks_of_a_real_run_are_round() -> None:
+    positions, labels = step_ticks(10, 8660, 60)
+    assert positions[0] == 0 and positions[-1] >= 8660
+    assert labels[:3] == ["0", "2k", "4k"] or labels[:3] == ["0", "1k", "2k"]
+    assert step_ticks(1, 200, 40)[1] == ["0", "50", "100", "150", "200"]
+
+
+def is_round(step: float) -> bool:
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    return any(math.isclose(mantissa, m, rel_tol=1e-6) for m in (1, 2, 5, 10))
+
+
+@given(
+    lo=st.integers(0, 10**9),
+    span=st.integers(0, 10**9),
+    width=st.integers(1, 250),
+)
+def test_step_ticks_are_sorted_round_cover_the_range_and_never_touch(lo: int, span: int, width: int) -> None:
+    hi = lo + span
+    positions, labels = step_ticks(lo, hi, width)
+    assert len(positions) >= 2 and positions == sorted(positions)
+    assert positions[0] <= lo and positions[-1] >= hi
+    steps = {round(b - a, 6) for a, b in itertools.pairwise(positions)}
+    assert len(steps) == 1 and is_round(steps.pop())
+    assert len(set(labels)) == len(labels)
+    assert len(positions) == 2 or labels_apart(positions, labels, positions[0], positions[-1], width)
+
+
+@given(
+    lo=st.floats(-1e6, 1e6),
+    span=st.floats(0, 1e6).filter(lambda x: x == 0 or x > 1e-200),  # subnormal steps are not round
+    rows=st.integers(1, 80),
+    integer=st.booleans(),
+)
+def test_value_ticks_are_sorted_round_and_inside(lo: float, span: float, rows: int, integer: bool) -> None:
+    hi = lo + span
+    positions, labels = value_ticks(lo, hi, rows, integer=integer)
+    assert positions == sorted(positions) and len(set(labels)) == len(labels)
+    assert all(lo <= p <= hi for p in positions)
+    assert len(positions) <= max(1, rows)
+    if integer:
+        assert all(float(p).is_integer() for p in positions) and not any("." in label for label in labels)
+    if len(positions) >= 2:
+        steps = [b - a for a, b in itertools.pairwise(positions)]
+        exact = 1e-12 * max(abs(lo), abs(hi))  # what float arithmetic at this magnitude can tell apart
+        assert all(math.isclose(s, steps[0], rel_tol=1e-6, abs_tol=exact) for s in steps)
+        assert is_round(steps[0]) or steps[0] < 1e4 * exact
+
+
+def test_value_ticks_label_zero_as_zero() -> None:
+    assert value_ticks(0.0, 5.0, 20) == ([0.0, 1.0, 2.0, 3.0, 4.0, 5.0], ["0", "1", "2", "3", "4", "5"])
+    assert value_ticks(0.0, 393.0, 20, integer=True)[1] == ["0", "100", "200", "300"]
+    assert value_ticks(0.09, 2.84, 10)[1] == ["0.5", "1", "1.5", "2", "2.5"]
+    assert value_ticks(0.0, 0.5, 3, integer=True)[1] == ["0"]

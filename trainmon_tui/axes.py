@@ -1,0 +1,162 @@
+"""Tick positions and labels a person can read: round 1-2-5 steps, short labels that never touch.
+
+plotext picks its own ticks by dividing the data range evenly (``2172.5``, ``4.17``), and drops a label that
+would touch its neighbour, so its axes are neither round nor evenly labelled. The charts set every tick
+themselves from here: :func:`step_ticks` for a step axis (``0  2k  4k``, spaced for the width in cells, the
+axis ending on a tick at or after the last step), :func:`value_ticks` for a value axis (``0  0.5  1``, or
+whole numbers for counts, spaced for the height in rows). Pure arithmetic: no plotext, no Textual.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+MULTIPLIERS = (1, 2, 5)
+LABEL_GAP = 2  # free cells between two step labels
+MAX_STEP_TICKS = 11  # more is clutter, however wide the chart
+MAX_VALUE_TICKS = 6
+ROWS_APART = 1.5  # value ticks at least this many rows apart (plotext keeps one of two on a row)
+_SUFFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
+
+
+def nice_steps(smallest: float) -> Iterator[float]:
+    """1-2-5 x 10^k steps from the first one >= ``smallest`` upwards (``smallest`` > 0)."""
+    exponent = math.floor(math.log10(smallest))
+    while True:
+        for multiplier in MULTIPLIERS:
+            step = multiplier * 10.0**exponent
+            if step >= smallest * (1 - 1e-9):
+                yield step
+        exponent += 1
+
+
+def step_label(value: float, step: float = 1.0) -> str:
+    """A step count, short: ``0``, ``500``, ``2k``, ``1.5k``, ``12.5k``, ``1.5M``; with the digits that
+    ticks ``step`` apart need to differ (``1.000001M`` next to ``1M``)."""
+    if not math.isfinite(value):
+        return str(value)
+    for scale, suffix in _SUFFIXES:
+        if abs(value) >= scale:
+            decimals = max(0, -math.floor(math.log10(step / scale) + 1e-9)) if step > 0 else 3
+            return f"{_trimmed_to(value / scale, decimals)}{suffix}"
+    return _trimmed_to(value, 0)
+
+
+def label_columns(positions: list[float], labels: list[str], lo: float, hi: float, width: int) -> list[int]:
+    """Where each label starts on an axis ``width`` cells wide, as plotext places them (centred on its tick
+    column, pushed inside the axis at the ends)."""
+    starts = []
+    for position, label in zip(positions, labels, strict=True):
+        column = math.floor(0.5 + (width - 1) * (position - lo) / (hi - lo)) if hi > lo else 0
+        starts.append(min(max(column - (len(label) - 1) // 2, 0), max(0, width + 1 - len(label))))
+    return starts
+
+
+def labels_apart(positions: list[float], labels: list[str], lo: float, hi: float, width: int) -> bool:
+    """Whether neighbouring labels leave :data:`LABEL_GAP` free cells between them."""
+    starts = label_columns(positions, labels, lo, hi, width)
+    return all(starts[i + 1] >= starts[i] + len(labels[i]) + LABEL_GAP for i in range(len(labels) - 1))
+
+
+def step_ticks(lo: float, hi: float, width_cells: int) -> tuple[list[float], list[str]]:
+    """Round ticks for a step axis from ``lo`` to ``hi`` drawn ``width_cells`` wide: ``(positions, labels)``.
+
+    The step is the smallest 1-2-5 one (1 at least: steps are whole) whose labels do not touch, with
+    :data:`MAX_STEP_TICKS` ticks at most; the first
+    tick is at or before ``lo``, the last at or after ``hi``, so the axis (set it to the first and last
+    position) ends on a labelled round step and the last step logged is on it. Empty for a range that is
+    not finite.
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
+        return [], []
+    width_cells = max(1, width_cells)
+    smallest = max(1.0, (hi - lo) / max(1, width_cells))
+    for step in nice_steps(smallest):
+        first, last = _multiple_at_or_below(lo, step), _multiple_at_or_above(hi, step)
+        if last <= first:
+            last = first + step
+        count = round((last - first) / step) + 1
+        positions = [first + k * step for k in range(count)]
+        labels = [step_label(p, step) for p in positions]
+        readable = count <= MAX_STEP_TICKS and labels_apart(positions, labels, first, last, width_cells)
+        if readable or count <= 2:
+            return positions, labels
+    raise AssertionError("unreachable: two ticks always fit")  # pragma: no cover
+
+
+def _multiple_at_or_below(value: float, step: float) -> float:
+    below = math.floor(value / step) * step
+    return below + step if below + step <= value else below
+
+
+def _multiple_at_or_above(value: float, step: float) -> float:
+    above = math.ceil(value / step) * step
+    return above - step if above - step >= value else above
+
+
+def value_label(value: float, step: float) -> str:
+    """``value`` with as many decimals as ``step`` needs: ``0``, ``0.5``, ``1.5``, ``0.02``; very large or
+    very small values in scientific notation."""
+    if value == 0:
+        return "0"
+    magnitude = max(abs(value), step)
+    if magnitude >= 1e6 or step < 1e-4:
+        digits = max(1, math.floor(math.log10(magnitude)) - math.floor(math.log10(step)) + 1)
+        return f"{value:.{min(digits, 15)}g}"
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    return _trimmed_to(value, decimals)
+
+
+def _trimmed_to(value: float, decimals: int) -> str:
+    text = f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def value_ticks(lo: float, hi: float, rows: int, *, integer: bool = False) -> tuple[list[float], list[str]]:
+    """Round ticks inside ``[lo, hi]`` for a value axis ``rows`` rows high: ``(positions, labels)``.
+
+    1-2-5 steps (whole numbers at least with ``integer``, for counts), at least :data:`ROWS_APART` rows
+    apart and :data:`MAX_VALUE_TICKS` at most. A range too narrow for two round ticks gets one (its middle,
+    rounded); a range that is not finite gets none.
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
+        return [], []
+    span = hi - lo
+    if not math.isfinite(span):
+        return [lo, hi], [f"{lo:.3g}", f"{hi:.3g}"]
+    most = max(1, min(MAX_VALUE_TICKS, math.floor((max(1, rows) - 1) / ROWS_APART) + 1))
+    if span == 0 or most < 2:
+        return _one_tick(lo, hi, integer)
+    smallest = span / (most + 1)  # the ticks are inside the range: try steps a little small first
+    if integer:
+        smallest = max(1.0, smallest)
+    for step in nice_steps(smallest):
+        positions = [k * step for k in range(math.ceil(lo / step), math.floor(hi / step) + 1)]
+        positions = [p for p in positions if lo <= p <= hi]
+        if len(positions) < 2:
+            return _one_tick(lo, hi, integer)
+        if len(positions) <= most:
+            labels = [str(int(p)) if integer else value_label(p, step) for p in positions]
+            return positions, labels
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _one_tick(lo: float, hi: float, integer: bool) -> tuple[list[float], list[str]]:
+    middle = lo / 2 + hi / 2
+    if integer:
+        whole = float(round(middle))
+        return ([whole], [str(int(whole))]) if lo <= whole <= hi else ([], [])
+    if middle == 0:
+        return [0.0], ["0"]
+    step = 10.0 ** math.floor(math.log10(abs(middle)))
+    for _ in range(
+        20 if step and math.isfinite(step) else 0
+    ):  # the roundest value inside the range: fewer digits while it stays inside
+        rounded = round(middle / step) * step
+        if lo <= rounded <= hi:
+            return [rounded], [value_label(rounded, step)]
+        step /= 10
+    return [middle], [f"{middle:.6g}"]
