@@ -133,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="dashboard: poll the files every SECONDS (default 2) instead of inotify; for NFS and the like",
     )  # fmt: skip
     p.add_argument(
-        "--export-dir", type=Path, default=Path("."), metavar="DIR", help="dashboard: where PNGs go"
+        "--export-dir", type=Path, metavar="DIR", help="dashboard: where PNGs go (default: the current one)"
     )
     p.add_argument(
         "--demo", nargs="?", const=DEMO_TEMP, type=str, metavar="DIR",
@@ -148,8 +148,9 @@ def _check_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         p.error("give the outputs folder once: as OUTPUTS or with -o, not both")
     if args.format == "json":
         args.summary = True
-        if args.plot or (args.compare and not args.save_plot):
+        if args.plot:
             p.error("--format json prints one JSON object: it cannot be combined with terminal charts")
+    _check_combinations(p, args)
     if args.demo:
         demo = Path(args.demo)
         try:
@@ -160,6 +161,26 @@ def _check_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
             p.error(f"--demo {demo}: give a new or empty folder (the simulator deletes old checkpoints)")
     if args.force and not args.save_plot:
         p.error("--force only applies to --save-plot")
+
+
+def _check_combinations(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Flags that do not fit together, each said in one usage error (exit 2) before anything is read.
+
+    ``--compare`` is a mode of its own: it draws in the terminal, or writes a PNG with ``--save-plot``, so
+    ``--summary`` (and ``--format json``) has no run to describe and ``--plot`` would say what it does anyway.
+    ``--demo`` writes and shows its own run: an OUTPUTS would be ignored. ``--export-dir`` and ``--poll`` only
+    change the dashboard: with a one-shot mode they would be ignored.
+    """
+    if args.compare and args.summary:
+        p.error("--compare cannot be combined with --summary or --format json: it draws no summary")
+    if args.compare and args.plot:
+        p.error("--compare draws its chart in the terminal already (a PNG with --save-plot): drop --plot")
+    if args.demo is not None and (args.outputs_pos or args.outputs_opt):
+        p.error("--demo writes its own run: give its folder as --demo DIR, not as OUTPUTS")
+    one_shot = args.summary or args.plot or args.save_plot or args.compare
+    for flag, value in (("--export-dir", args.export_dir), ("--poll", args.poll)):
+        if one_shot and value is not None:
+            p.error(f"{flag} only applies to the dashboard, not to -u, -p, -s or --compare")
 
 
 # --- finding the state ----------------------------------------------------------------------------
@@ -393,7 +414,8 @@ def open_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | N
     from .ui.options import DashboardOptions
 
     demo = args.demo is not None
-    code = run_dashboard(DashboardOptions(outputs, checkpoint, args.lang, args.poll, args.export_dir, demo))
+    export_dir = args.export_dir if args.export_dir is not None else Path(".")
+    code = run_dashboard(DashboardOptions(outputs, checkpoint, args.lang, args.poll, export_dir, demo))
     return code if isinstance(code, int) else 0
 
 
