@@ -12,8 +12,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -419,6 +421,53 @@ def open_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | N
     return code if isinstance(code, int) else 0
 
 
+DEMO_THREAD = "demo"  # the name of the dashboard's simulator thread (trainmon_tui.ui.app)
+DEMO_STOP_SECONDS = 5.0
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+_stopped_by: list[int] = []  # the signal that ended the run, when one did
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM or SIGHUP: do what ctrl+c (SIGINT) does. Inside the dashboard that is asyncio's handler,
+    which cancels the app so it restores the terminal and stops the demo; then KeyboardInterrupt unwinds
+    every ``finally`` (the demo's temporary folder)."""
+    _stopped_by.append(signum)
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):
+        handler(signal.SIGINT, frame)  # type: ignore[arg-type]
+    else:
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def _stop_signals_interrupt() -> Iterator[None]:
+    """While the dashboard or the demo runs, SIGTERM (``kill``) and SIGHUP (the terminal went away: a
+    closed window, ``tmux kill-session``, a dropped SSH connection) end it as ctrl+c does, so the cleanup
+    in ``finally`` runs instead of the process dying on the spot."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, _interrupt) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _wait_for_demo_thread() -> None:
+    """The dashboard stops its simulator when it closes; wait for it to finish its last save, so that it
+    cannot write into the temporary folder (``mkdir(parents=True)`` would bring it back) once removed."""
+    for thread in threading.enumerate():
+        if thread.name == DEMO_THREAD and thread is not threading.current_thread():
+            thread.join(DEMO_STOP_SECONDS)
+
+
+def interrupted_code() -> int:
+    """The exit status after an interruption: 128 + the signal (130 for ctrl+c, 143 SIGTERM, 129 SIGHUP)."""
+    return 128 + (_stopped_by[0] if _stopped_by else signal.SIGINT)
+
+
 @contextmanager
 def _demo_folder(args: argparse.Namespace, outputs: Path, one_shot: bool) -> Iterator[Path]:
     """--demo: the folder the simulator writes into (a temporary one is removed afterwards).
@@ -439,6 +488,7 @@ def _demo_folder(args: argparse.Namespace, outputs: Path, one_shot: bool) -> Ite
         yield folder
     finally:
         if not args.demo:
+            _wait_for_demo_thread()
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -469,6 +519,17 @@ def run(args: argparse.Namespace) -> int:
         _check_terminal()
     if args.save_plot is not None:
         _check_target(args.save_plot, args.force)
+    if not one_shot or args.demo is not None:
+        _stopped_by.clear()
+        with _stop_signals_interrupt():
+            code = _run_modes(args, outputs, one_shot)
+        # The dashboard closes quietly when asyncio's handler cancels it: the status still says why.
+        return interrupted_code() if _stopped_by else code
+    return _run_modes(args, outputs, one_shot)
+
+
+def _run_modes(args: argparse.Namespace, outputs: Path, one_shot: bool) -> int:
+    explicit = args.outputs_opt or args.outputs_pos
     with _demo_folder(args, outputs, one_shot) as outputs:
         checkpoint = checkpoint_path(args.checkpoint, outputs) if args.checkpoint else None
         if not one_shot:
@@ -504,7 +565,7 @@ def main(argv: list[str] | None = None) -> int:
         error(str(exc), *exc.more)
         return exc.code
     except KeyboardInterrupt:
-        return 130
+        return interrupted_code()
     except BrokenPipeError:  # e.g. `trainmon-tui --plot | head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
