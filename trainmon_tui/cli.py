@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
-from .discovery import Discovery, checkpoint_times, find_latest, resolve_target
+from .discovery import Discovery, checkpoint_times, find_latest, resolve_target, root_step
 from .i18n import LANGS, Lang, default_lang, t
 from .safeopen import describe
 from .safetext import printable
-from .state import StateError, TrainerState, load_state
+from .state import StateCache, StateError, TrainerState, load_state
 
 if TYPE_CHECKING:
     from .progress import Progress
@@ -203,7 +203,8 @@ def load_run(outputs: Path, lang: Lang) -> tuple[TrainerState, Progress | None]:
     from .progress import progress_for
     from .tbevents import LiveSource, fill_plan
 
-    discovery = _discover(outputs, lang)
+    cache = StateCache()  # the root state is read once, for the latest and for its step
+    discovery = _discover(outputs, lang, cache)
     live = fill_plan(LiveSource(outputs).poll(), discovery.latest)
     if live.bad_lines:
         bad = f"{live.bad_lines} bad line(s) in {live.path}: {live.first_error}"
@@ -211,12 +212,12 @@ def load_run(outputs: Path, lang: Lang) -> tuple[TrainerState, Progress | None]:
     state = merge_live(discovery.latest, live) if not live.empty else discovery.latest
     if state is None:
         _no_state(discovery, outputs, lang)
-    times = checkpoint_times(discovery.candidates)
+    times = checkpoint_times(discovery.candidates, root_step(discovery.candidates, cache))
     return state, progress_for(state, live, times, time.time())
 
 
-def _discover(outputs: Path, lang: Lang) -> Discovery:
-    discovery = find_latest(outputs)
+def _discover(outputs: Path, lang: Lang, cache: StateCache | None = None) -> Discovery:
+    discovery = find_latest(outputs, cache)
     for problem in discovery.errors:
         say(f"{t('skipped', lang)}: {problem}")
     return discovery

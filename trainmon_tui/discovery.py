@@ -9,6 +9,7 @@ end-of-training summary entry.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -161,9 +162,19 @@ def _step(state: TrainerState) -> int:
     return state.global_step if state.global_step is not None else -1
 
 
-def checkpoint_times(candidates: list[Candidate]) -> tuple[tuple[int, float], ...]:
-    """(step, mtime) of each checkpoint's ``trainer_state.json``: the clock when there is no live log."""
-    times = []
+ROOT_TIME = math.nan  # the root state in checkpoint_times: its step counts, its time does not
+
+
+def checkpoint_times(
+    candidates: list[Candidate], root_step: int | None = None
+) -> tuple[tuple[int, float], ...]:
+    """(step, mtime) of each checkpoint's ``trainer_state.json``: the clock when there is no live log.
+
+    With ``root_step`` (the root ``trainer_state.json``'s global_step) a last pair ``(root_step, NaN)``:
+    the root is written right after the last checkpoint, so its mtime says nothing about speed, but its
+    step says how far the run went (a pinned older checkpoint of a finished run is still finished).
+    """
+    times: list[tuple[int, float]] = []
     for candidate in candidates:
         if candidate.number is None:
             continue
@@ -171,7 +182,21 @@ def checkpoint_times(candidates: list[Candidate]) -> tuple[tuple[int, float], ..
             times.append((candidate.number, candidate.path.stat().st_mtime))
         except OSError:
             continue
+    if root_step is not None:
+        times.append((root_step, ROOT_TIME))
     return tuple(times)
+
+
+def root_step(candidates: list[Candidate], cache: StateCache | None = None) -> int | None:
+    """The root ``trainer_state.json``'s global_step, when there is one that parses (through ``cache``:
+    :func:`find_latest` has usually read it already)."""
+    root = next((c for c in candidates if c.is_root), None)
+    if root is None:
+        return None
+    try:
+        return (cache.load if cache is not None else load_state)(root.path).global_step
+    except StateError:
+        return None
 
 
 def resolve_target(path: Path) -> Path:
