@@ -37,6 +37,7 @@ PROG = "trainmon-tui"
 DEFAULT_OUTPUTS = Path("outputs")
 DEMO_TEMP = ""  # --demo without a folder: a new temporary one
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
+MIN_FILE_COLUMNS = 80  # -u into a pipe or a file
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -337,10 +338,36 @@ def print_summary(state: TrainerState, fmt: str, lang: Lang, progress: Progress 
         print(text)
         return
     from rich.console import Console
+    from rich.text import Text
 
-    from .report import summary_table
+    from .report import summary_table, summary_title
 
-    Console().print(summary_table(summary, lang, progress=progress))
+    console = Console()
+    if not console.is_terminal:  # a pipe or a file: Rich takes COLUMNS, or 80; never fewer than 80
+        console.width = max(MIN_FILE_COLUMNS, console.width)
+    # The title on a line of its own, as wide as the console: inside the table it wrapped at the table's
+    # width, breaking the path mid-word.
+    console.print(Text(middle_ellipsis(summary_title(summary, lang), console.width)), no_wrap=True, crop=True)
+    console.print(summary_table(summary, lang, title=False, progress=progress))
+
+
+def middle_ellipsis(text: str, width: int) -> str:
+    """``text`` in ``width`` columns: as it is when it fits, else with its middle replaced by ``…``, so the
+    start (what it is) and the end (the file name) stay readable."""
+    from rich.cells import cell_len
+
+    if cell_len(text) <= width:
+        return text
+    keep = max(0, width - 1)
+    head, tail = text[: keep // 3], text[len(text) - (keep - keep // 3) :]
+    while tail and cell_len(head) + 1 + cell_len(tail) > width:  # wide (CJK) characters take two cells
+        tail = tail[1:]
+    # whole folder names where the path allows: /work/…/fixtures/run, not /work/s…d/fixtures/run
+    if "/" in head.rstrip("/"):
+        head = head[: head.rindex("/") + 1]
+    if "/" in tail[1:]:
+        tail = tail[tail.index("/", 1) :] if not tail.startswith("/") else tail
+    return f"{head}…{tail}"
 
 
 def print_plot(state: TrainerState, lang: Lang) -> None:
