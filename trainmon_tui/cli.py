@@ -475,7 +475,9 @@ def _stop_signals_interrupt() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {signum: signal.signal(signum, _interrupt) for signum in STOP_SIGNALS}
+    # A signal ignored on purpose (``nohup``) stays ignored.
+    taken = [signum for signum in STOP_SIGNALS if signal.getsignal(signum) is not signal.SIG_IGN]
+    previous = {signum: signal.signal(signum, _interrupt) for signum in taken}
     try:
         yield
     finally:
