@@ -12,8 +12,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -23,11 +25,11 @@ from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .compare import distinct_labels
-from .discovery import Discovery, checkpoint_times, find_latest, resolve_target
+from .discovery import Discovery, checkpoint_times, find_latest, resolve_target, root_step
 from .i18n import LANGS, Lang, default_lang, t
 from .safeopen import describe
 from .safetext import printable
-from .state import StateError, TrainerState, load_state
+from .state import StateCache, StateError, TrainerState, load_state
 
 if TYPE_CHECKING:
     from .progress import Progress
@@ -36,6 +38,7 @@ PROG = "trainmon-tui"
 DEFAULT_OUTPUTS = Path("outputs")
 DEMO_TEMP = ""  # --demo without a folder: a new temporary one
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
+MIN_FILE_COLUMNS = 80  # -u into a pipe or a file
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -134,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="dashboard: poll the files every SECONDS (default 2) instead of inotify; for NFS and the like",
     )  # fmt: skip
     p.add_argument(
-        "--export-dir", type=Path, default=Path("."), metavar="DIR", help="dashboard: where PNGs go"
+        "--export-dir", type=Path, metavar="DIR", help="dashboard: where PNGs go (default: the current one)"
     )
     p.add_argument(
         "--demo", nargs="?", const=DEMO_TEMP, type=str, metavar="DIR",
@@ -149,8 +152,9 @@ def _check_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         p.error("give the outputs folder once: as OUTPUTS or with -o, not both")
     if args.format == "json":
         args.summary = True
-        if args.plot or (args.compare and not args.save_plot):
+        if args.plot:
             p.error("--format json prints one JSON object: it cannot be combined with terminal charts")
+    _check_combinations(p, args)
     if args.demo:
         demo = Path(args.demo)
         try:
@@ -161,6 +165,26 @@ def _check_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
             p.error(f"--demo {demo}: give a new or empty folder (the simulator deletes old checkpoints)")
     if args.force and not args.save_plot:
         p.error("--force only applies to --save-plot")
+
+
+def _check_combinations(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Flags that do not fit together, each said in one usage error (exit 2) before anything is read.
+
+    ``--compare`` is a mode of its own: it draws in the terminal, or writes a PNG with ``--save-plot``, so
+    ``--summary`` (and ``--format json``) has no run to describe and ``--plot`` would say what it does anyway.
+    ``--demo`` writes and shows its own run: an OUTPUTS would be ignored. ``--export-dir`` and ``--poll`` only
+    change the dashboard: with a one-shot mode they would be ignored.
+    """
+    if args.compare and args.summary:
+        p.error("--compare cannot be combined with --summary or --format json: it draws no summary")
+    if args.compare and args.plot:
+        p.error("--compare draws its chart in the terminal already (a PNG with --save-plot): drop --plot")
+    if args.demo is not None and (args.outputs_pos or args.outputs_opt):
+        p.error("--demo writes its own run: give its folder as --demo DIR, not as OUTPUTS")
+    one_shot = args.summary or args.plot or args.save_plot or args.compare
+    for flag, value in (("--export-dir", args.export_dir), ("--poll", args.poll)):
+        if one_shot and value is not None:
+            p.error(f"{flag} only applies to the dashboard, not to -u, -p, -s or --compare")
 
 
 # --- finding the state ----------------------------------------------------------------------------
@@ -181,7 +205,8 @@ def load_run(outputs: Path, lang: Lang) -> tuple[TrainerState, Progress | None]:
     from .progress import progress_for
     from .tbevents import LiveSource, fill_plan
 
-    discovery = _discover(outputs, lang)
+    cache = StateCache()  # the root state is read once, for the latest and for its step
+    discovery = _discover(outputs, lang, cache)
     live = fill_plan(LiveSource(outputs).poll(), discovery.latest)
     if live.bad_lines:
         bad = f"{live.bad_lines} bad line(s) in {live.path}: {live.first_error}"
@@ -189,12 +214,12 @@ def load_run(outputs: Path, lang: Lang) -> tuple[TrainerState, Progress | None]:
     state = merge_live(discovery.latest, live) if not live.empty else discovery.latest
     if state is None:
         _no_state(discovery, outputs, lang)
-    times = checkpoint_times(discovery.candidates)
+    times = checkpoint_times(discovery.candidates, root_step(discovery.candidates, cache))
     return state, progress_for(state, live, times, time.time())
 
 
-def _discover(outputs: Path, lang: Lang) -> Discovery:
-    discovery = find_latest(outputs)
+def _discover(outputs: Path, lang: Lang, cache: StateCache | None = None) -> Discovery:
+    discovery = find_latest(outputs, cache)
     for problem in discovery.errors:
         say(f"{t('skipped', lang)}: {problem}")
     return discovery
@@ -309,10 +334,36 @@ def print_summary(state: TrainerState, fmt: str, lang: Lang, progress: Progress 
         print(text)
         return
     from rich.console import Console
+    from rich.text import Text
 
-    from .report import summary_table
+    from .report import summary_table, summary_title
 
-    Console().print(summary_table(summary, lang, progress=progress))
+    console = Console()
+    if not console.is_terminal:  # a pipe or a file: Rich takes COLUMNS, or 80; never fewer than 80
+        console.width = max(MIN_FILE_COLUMNS, console.width)
+    # The title on a line of its own, as wide as the console: inside the table it wrapped at the table's
+    # width, breaking the path mid-word.
+    console.print(Text(middle_ellipsis(summary_title(summary, lang), console.width)), no_wrap=True, crop=True)
+    console.print(summary_table(summary, lang, title=False, progress=progress))
+
+
+def middle_ellipsis(text: str, width: int) -> str:
+    """``text`` in ``width`` columns: as it is when it fits, else with its middle replaced by ``…``, so the
+    start (what it is) and the end (the file name) stay readable."""
+    from rich.cells import cell_len
+
+    if cell_len(text) <= width:
+        return text
+    keep = max(0, width - 1)
+    head, tail = text[: keep // 3], text[len(text) - (keep - keep // 3) :]
+    while tail and cell_len(head) + 1 + cell_len(tail) > width:  # wide (CJK) characters take two cells
+        tail = tail[1:]
+    # whole folder names where the path allows: /work/…/fixtures/run, not /work/s…d/fixtures/run
+    if "/" in head.rstrip("/"):
+        head = head[: head.rindex("/") + 1]
+    if "/" in tail[1:]:
+        tail = tail[tail.index("/", 1) :] if not tail.startswith("/") else tail
+    return f"{head}…{tail}"
 
 
 def print_plot(state: TrainerState, lang: Lang) -> None:
@@ -390,8 +441,58 @@ def open_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | N
     from .ui.options import DashboardOptions
 
     demo = args.demo is not None
-    code = run_dashboard(DashboardOptions(outputs, checkpoint, args.lang, args.poll, args.export_dir, demo))
+    export_dir = args.export_dir if args.export_dir is not None else Path(".")
+    code = run_dashboard(DashboardOptions(outputs, checkpoint, args.lang, args.poll, export_dir, demo))
     return code if isinstance(code, int) else 0
+
+
+DEMO_THREAD = "demo"  # the name of the dashboard's simulator thread (trainmon_tui.ui.app)
+DEMO_STOP_SECONDS = 5.0
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+_stopped_by: list[int] = []  # the signal that ended the run, when one did
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM or SIGHUP: do what ctrl+c (SIGINT) does. Inside the dashboard that is asyncio's handler,
+    which cancels the app so it restores the terminal and stops the demo; then KeyboardInterrupt unwinds
+    every ``finally`` (the demo's temporary folder)."""
+    _stopped_by.append(signum)
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):
+        handler(signal.SIGINT, frame)  # type: ignore[arg-type]
+    else:
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def _stop_signals_interrupt() -> Iterator[None]:
+    """While the dashboard or the demo runs, SIGTERM (``kill``) and SIGHUP (the terminal went away: a
+    closed window, ``tmux kill-session``, a dropped SSH connection) end it as ctrl+c does, so the cleanup
+    in ``finally`` runs instead of the process dying on the spot."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    # A signal ignored on purpose (``nohup``) stays ignored.
+    taken = [signum for signum in STOP_SIGNALS if signal.getsignal(signum) is not signal.SIG_IGN]
+    previous = {signum: signal.signal(signum, _interrupt) for signum in taken}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _wait_for_demo_thread() -> None:
+    """The dashboard stops its simulator when it closes; wait for it to finish its last save, so that it
+    cannot write into the temporary folder (``mkdir(parents=True)`` would bring it back) once removed."""
+    for thread in threading.enumerate():
+        if thread.name == DEMO_THREAD and thread is not threading.current_thread():
+            thread.join(DEMO_STOP_SECONDS)
+
+
+def interrupted_code() -> int:
+    """The exit status after an interruption: 128 + the signal (130 for ctrl+c, 143 SIGTERM, 129 SIGHUP)."""
+    return 128 + (_stopped_by[0] if _stopped_by else signal.SIGINT)
 
 
 @contextmanager
@@ -414,6 +515,7 @@ def _demo_folder(args: argparse.Namespace, outputs: Path, one_shot: bool) -> Ite
         yield folder
     finally:
         if not args.demo:
+            _wait_for_demo_thread()
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -444,6 +546,17 @@ def run(args: argparse.Namespace) -> int:
         _check_terminal()
     if args.save_plot is not None:
         _check_target(args.save_plot, args.force)
+    if not one_shot or args.demo is not None:
+        _stopped_by.clear()
+        with _stop_signals_interrupt():
+            code = _run_modes(args, outputs, one_shot)
+        # The dashboard closes quietly when asyncio's handler cancels it: the status still says why.
+        return interrupted_code() if _stopped_by else code
+    return _run_modes(args, outputs, one_shot)
+
+
+def _run_modes(args: argparse.Namespace, outputs: Path, one_shot: bool) -> int:
+    explicit = args.outputs_opt or args.outputs_pos
     with _demo_folder(args, outputs, one_shot) as outputs:
         checkpoint = checkpoint_path(args.checkpoint, outputs) if args.checkpoint else None
         if not one_shot:
@@ -479,7 +592,7 @@ def main(argv: list[str] | None = None) -> int:
         error(str(exc), *exc.more)
         return exc.code
     except KeyboardInterrupt:
-        return 130
+        return interrupted_code()
     except BrokenPipeError:  # e.g. `trainmon-tui --plot | head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

@@ -9,22 +9,38 @@ end-of-training summary entry.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .numeric import in_count_range
-from .safeopen import NotRegularFileError, stat_regular
-from .state import STATE_FILE, ErrorKind, StateCache, StateError, TrainerState, load_state, state_path
+from .safeopen import NotRegularFileError, open_regular, stat_regular
+from .state import (
+    HUB_CHECKPOINT,
+    STATE_FILE,
+    ErrorKind,
+    StateCache,
+    StateError,
+    TrainerState,
+    load_state,
+    state_path,
+)
 
 INCOMPLETE_MARKER = "checkpoint-is-incomplete.txt"
 _CHECKPOINT_RE = re.compile(r"checkpoint-(\d+)")
+# The Trainer writes sorted keys with indent=2: the top-level global_step comes in the first few lines,
+# after the best_* keys, epoch and eval_steps (scalars; best_model_checkpoint is a path).
+_GLOBAL_STEP_RE = re.compile(rb'\n  "global_step": (\d{1,20}),?\n')
+PEEK_BYTES = 8192
+NUMBERED, UNKNOWN_STEP, ROOT = 0, 1, 2  # Candidate.sort_key groups
 
 
 @dataclass(frozen=True, slots=True, order=True)
 class Candidate:
-    """A place a state may be read from. Sorts by step number, the root state last."""
+    """A place a state may be read from. Sorts by step number (``last-checkpoint`` by its state's
+    global_step; after the numbered ones when that cannot be peeked), the root state last."""
 
     sort_key: tuple[int, int]
     path: Path  # the trainer_state.json
@@ -32,11 +48,11 @@ class Candidate:
 
     @property
     def number(self) -> int | None:
-        return self.sort_key[1] if self.sort_key[0] == 0 else None
+        return self.sort_key[1] if self.sort_key[0] == NUMBERED else None
 
     @property
     def is_root(self) -> bool:
-        return self.sort_key[0] == 1
+        return self.sort_key[0] == ROOT
 
 
 @dataclass(slots=True)
@@ -69,8 +85,9 @@ def scan_checkpoints(outputs: Path) -> Listing:
 
     ``tmp-checkpoint-*`` folders, folders marked incomplete and numbers beyond any step (int64) are left
     out; a folder that vanishes while it is being looked at is skipped. A ``trainer_state.json`` that is
-    not a regular file is not a candidate but a reason in ``skipped``. Only names and one ``stat`` per
-    folder: nothing is opened.
+    not a regular file is not a candidate but a reason in ``skipped``. The Hub's ``last-checkpoint/`` is a
+    checkpoint too, ordered by its global_step (:func:`peek_global_step`). Only names and one ``stat`` per
+    folder: nothing is opened but the first 8 KiB of ``last-checkpoint/trainer_state.json``.
     """
     found: list[Candidate] = []
     skipped: list[StateError] = []
@@ -103,9 +120,33 @@ def scan_checkpoints(outputs: Path) -> Listing:
             skipped.append(_cannot_read(folder / STATE_FILE, exc))
             continue
         consider(folder / STATE_FILE, (0, number), entry.name)
-    consider(outputs / STATE_FILE, (1, 0), STATE_FILE)
+    if any(entry.name == HUB_CHECKPOINT for entry in entries):
+        hub = outputs / HUB_CHECKPOINT / STATE_FILE
+        consider(hub, _hub_sort_key(hub), HUB_CHECKPOINT)
+    consider(outputs / STATE_FILE, (ROOT, 0), STATE_FILE)
     found.sort()
     return Listing(found, skipped)
+
+
+def peek_global_step(path: Path) -> int | None:
+    """The top-level ``global_step`` of a state in the Trainer's layout, from its first bytes only; None
+    when it is not there (another layout, a file being written, not readable)."""
+    try:
+        with open_regular(path, margin=0) as f:
+            head = f.read(PEEK_BYTES)
+    except OSError:
+        return None
+    match = _GLOBAL_STEP_RE.search(head)
+    if match is None:
+        return None
+    step = int(match.group(1))
+    return step if in_count_range(step) else None
+
+
+def _hub_sort_key(path: Path) -> tuple[int, int]:
+    """``last-checkpoint/`` is ordered by its global_step, or after the numbered checkpoints."""
+    step = peek_global_step(path)
+    return (NUMBERED, step) if step is not None else (UNKNOWN_STEP, 0)
 
 
 def list_checkpoints(outputs: Path) -> list[Candidate]:
@@ -161,9 +202,19 @@ def _step(state: TrainerState) -> int:
     return state.global_step if state.global_step is not None else -1
 
 
-def checkpoint_times(candidates: list[Candidate]) -> tuple[tuple[int, float], ...]:
-    """(step, mtime) of each checkpoint's ``trainer_state.json``: the clock when there is no live log."""
-    times = []
+ROOT_TIME = math.nan  # the root state in checkpoint_times: its step counts, its time does not
+
+
+def checkpoint_times(
+    candidates: list[Candidate], root_step: int | None = None
+) -> tuple[tuple[int, float], ...]:
+    """(step, mtime) of each checkpoint's ``trainer_state.json``: the clock when there is no live log.
+
+    With ``root_step`` (the root ``trainer_state.json``'s global_step) a last pair ``(root_step, NaN)``:
+    the root is written right after the last checkpoint, so its mtime says nothing about speed, but its
+    step says how far the run went (a pinned older checkpoint of a finished run is still finished).
+    """
+    times: list[tuple[int, float]] = []
     for candidate in candidates:
         if candidate.number is None:
             continue
@@ -171,7 +222,21 @@ def checkpoint_times(candidates: list[Candidate]) -> tuple[tuple[int, float], ..
             times.append((candidate.number, candidate.path.stat().st_mtime))
         except OSError:
             continue
+    if root_step is not None:
+        times.append((root_step, ROOT_TIME))
     return tuple(times)
+
+
+def root_step(candidates: list[Candidate], cache: StateCache | None = None) -> int | None:
+    """The root ``trainer_state.json``'s global_step, when there is one that parses (through ``cache``:
+    :func:`find_latest` has usually read it already)."""
+    root = next((c for c in candidates if c.is_root), None)
+    if root is None:
+        return None
+    try:
+        return (cache.load if cache is not None else load_state)(root.path).global_step
+    except StateError:
+        return None
 
 
 def resolve_target(path: Path) -> Path:

@@ -31,7 +31,7 @@ from .compare import common_window, moving_average_steps
 from .i18n import Lang, t
 from .safetext import printable
 from .series import downsample_minmax
-from .state import Series, TrainerState
+from .state import STATE_FILE, Series, TrainerState
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -73,11 +73,30 @@ RUN_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", 
 # --- file names ----------------------------------------------------------------------------------
 
 
-def run_name(state: TrainerState) -> str:
-    """The run's outputs folder name: the parent of ``checkpoint-N/``, or the folder of a root state."""
+def run_folder(state: TrainerState) -> Path | None:
+    """The run's outputs folder: the parent of ``checkpoint-N/`` (or ``last-checkpoint/``), the folder of a
+    ``trainer_state.json``, or a folder that holds ``checkpoint-*`` folders. None for a state file that sits
+    elsewhere (``fixtures/09_multi_eval.json``): its folder is no run."""
     folder = state.source.parent
     if state.checkpoint is not None:
-        folder = folder.parent
+        return folder.parent
+    if state.source.name == STATE_FILE or _holds_checkpoints(folder):
+        return folder
+    return None
+
+
+def _holds_checkpoints(folder: Path) -> bool:
+    try:
+        return any(path.is_dir() for path in folder.glob("checkpoint-*"))
+    except OSError:
+        return False
+
+
+def run_name(state: TrainerState) -> str:
+    """The run's outputs folder name, or the state file's name (without ``.json``) when it is in no run."""
+    folder = run_folder(state)
+    if folder is None:
+        return state.source.stem or "run"
     return folder.resolve().name or "run"
 
 
@@ -321,7 +340,8 @@ def _draw_hist(ax: Axes, data: ChartData, lang: Lang) -> None:
 
 
 def dashboard_title(state: TrainerState, lang: Lang) -> str:
-    parts = [run_name(state), state.name]
+    """``bert  ·  checkpoint-500  ·  Step 500 / 1000``; a state file in no run is named once, by itself."""
+    parts = [run_name(state), state.name] if run_folder(state) is not None else [state.name]
     if state.global_step is not None:
         total = f" / {state.max_steps}" if state.max_steps else ""
         parts.append(f"{t('step', lang)} {state.global_step}{total}")

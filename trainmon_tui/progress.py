@@ -24,6 +24,17 @@ The rules, shared by both (:func:`compute_progress`):
   With no interval yet: 600 s after the start record (live); never (a single checkpoint: nothing to compare);
 - ``next_checkpoint_step``: the next multiple of ``save_steps`` after the step, or max_steps if that comes
   first (the Trainer saves at the end too); None when the save strategy is not "steps" or the run is done.
+
+Checkpoint mtimes are believed only when they are plausible (:func:`trusted_times`): a copied folder
+(``cp -r``, an unpacked archive, a download) has every file written within moments of the others, and its
+mtimes say when the copy was made. Taken in mtime order, two consecutive checkpoints must be at least
+``MIN_CHECKPOINT_GAP_SECONDS`` (1 s) apart, and when the step grows, by no more than
+``MAX_CHECKPOINT_STEPS_PER_SECOND`` (100) steps a second (no Trainer step, a forward, a backward and an
+optimizer update, is that fast on a model whose checkpoints take seconds to copy). Only the newest
+stretch of plausible gaps is used; when the newest gap is implausible there is no speed, no ETA, no last
+update and no stall, and the run's step is the highest checkpoint's. A single checkpoint cannot be judged
+and is taken as it is. The run's step, not the shown (maybe pinned) state's, gives the next checkpoint;
+the run is finished when its step or the root ``trainer_state.json``'s reaches max_steps.
 """
 
 from __future__ import annotations
@@ -44,6 +55,8 @@ STALL_FACTOR = 5.0
 STALL_FLOOR_SECONDS = 120.0
 STARTUP_STALL_SECONDS = 600.0
 MEDIAN_INTERVALS = 100
+MIN_CHECKPOINT_GAP_SECONDS = 1.0
+MAX_CHECKPOINT_STEPS_PER_SECOND = 100.0
 
 Source = Literal["live", "checkpoints"]
 
@@ -124,20 +137,25 @@ def compute_progress(
     phase: str | None = None,
     window: int = DEFAULT_WINDOW,
     unknown_interval_threshold: float | None = STARTUP_STALL_SECONDS,
+    step: int | None = None,
+    finished: bool | None = None,
 ) -> Progress:
     """Progress from ``(step, wall time)`` points in time order (see the module's rules).
 
     ``tokens`` are ``(wall time, num_input_tokens_seen)`` points; ``last_update`` is the latest sign of life
-    (defaults to the last point); ``ended_at`` marks a finished run.
+    (defaults to the last point); ``ended_at`` marks a finished run (so does ``finished``, when its time is
+    unknown). ``step`` is the run's step when it is known without a point (defaults to the last point's).
     """
-    step = points[-1][0] if points else None
+    if step is None:
+        step = points[-1][0] if points else None
     times = [t for _, t in points]
     sps = rate([(t, float(s)) for s, t in points], window)
     tps = rate([(t, float(n)) for t, n in tokens], window)
     if last_update is None:
         last_update = times[-1] if times else started_at
     since = max(0.0, now - last_update) if last_update is not None else None
-    finished = ended_at is not None
+    if finished is None:
+        finished = ended_at is not None
     interval = median_interval(times)
     threshold = stall_threshold(interval, unknown=unknown_interval_threshold)
     stalled = not finished and since is not None and threshold is not None and since > threshold
@@ -239,6 +257,36 @@ def live_progress(live: LiveLog, now: float, *, window: int = DEFAULT_WINDOW) ->
     )
 
 
+def plausible_gap(earlier: tuple[int, float], later: tuple[int, float]) -> bool:
+    """Two consecutive checkpoints (in mtime order) a real run could have written: at least
+    ``MIN_CHECKPOINT_GAP_SECONDS`` apart, and no faster than ``MAX_CHECKPOINT_STEPS_PER_SECOND``."""
+    gap = later[1] - earlier[1]
+    if gap < MIN_CHECKPOINT_GAP_SECONDS:
+        return False
+    return later[0] <= earlier[0] or (later[0] - earlier[0]) / gap <= MAX_CHECKPOINT_STEPS_PER_SECOND
+
+
+def trusted_times(points: Sequence[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Of ``(step, mtime)`` points in mtime order, the newest stretch whose every gap is plausible; none
+    when the newest gap is not (a copied folder). A single point cannot be judged: it is kept."""
+    start = len(points) - 1
+    while start > 0 and plausible_gap(points[start - 1], points[start]):
+        start -= 1
+    tail = list(points[start:])
+    return tail if len(tail) >= 2 or len(points) == 1 else []
+
+
+def _resume_chain(points: Sequence[tuple[int, float]]) -> list[tuple[int, float]]:
+    """A checkpoint written after one of a higher step means the run was resumed from an earlier step:
+    as with the live log, the older points at or past its step are dropped."""
+    ordered: list[tuple[int, float]] = []
+    for point in points:
+        while ordered and ordered[-1][0] >= point[0]:
+            ordered.pop()
+        ordered.append(point)
+    return ordered
+
+
 def checkpoint_progress(
     checkpoints: Sequence[tuple[int, float]],
     now: float,
@@ -248,30 +296,35 @@ def checkpoint_progress(
     samples_per_step: int | None = None,
     finished: bool = False,
     window: int = CHECKPOINT_WINDOW,
+    step: int | None = None,
 ) -> Progress:
     """Progress from the checkpoints alone: ``(step, mtime of its trainer_state.json)`` pairs.
 
-    Taken in mtime order; a pair whose mtime is not finite is left out. A checkpoint written after one of
-    a higher step means the run was resumed from an earlier step: as with the live log, the older points at
-    or past its step are dropped. ``finished`` (for example, the latest state holds the end-of-training
-    summary, or step == max_steps) makes the ETA 0.
+    Taken in mtime order, only when plausible (:func:`trusted_times`); a pair whose mtime is not finite
+    (the root ``trainer_state.json``) counts for the run's step and its end, never as a point in time. A
+    resume from an earlier step drops the points past it. ``step`` is the shown state's step, used when
+    the times tell nothing. ``finished`` (for example, the latest state holds the end-of-training summary)
+    or a step at max_steps makes the ETA 0.
     """
-    points = sorted(((int(s), float(t)) for s, t in checkpoints if math.isfinite(t)), key=lambda p: p[1])
-    ordered: list[tuple[int, float]] = []
-    for point in points:
-        while ordered and ordered[-1][0] >= point[0]:
-            ordered.pop()
-        ordered.append(point)
+    timed = sorted(((int(s), float(t)) for s, t in checkpoints if math.isfinite(t)), key=lambda p: p[1])
+    chain = _resume_chain(trusted_times(timed))
+    untimed = [int(s) for s, t in checkpoints if not math.isfinite(t)]
+    steps = [int(s) for s, _ in checkpoints] + ([step] if step is not None else [])
+    run_step = chain[-1][0] if chain else max(steps, default=None)
+    ends = [s for s in (run_step, *untimed) if s is not None]
+    finished = finished or bool(max_steps and any(s >= max_steps for s in ends))
     return compute_progress(
-        ordered,
+        chain,
         now,
         source="checkpoints",
         max_steps=max_steps,
         save_steps=save_steps,
         samples_per_step=samples_per_step,
-        ended_at=ordered[-1][1] if finished and ordered else None,
+        ended_at=chain[-1][1] if finished and chain else None,
         window=window,
         unknown_interval_threshold=None,
+        step=run_step,
+        finished=finished,
     )
 
 
@@ -282,7 +335,9 @@ def progress_for(
     now: float,
 ) -> Progress | None:
     """The run's progress from the best source there is: the live log when it has records, otherwise the
-    modification times of the checkpoints. None when neither can tell anything."""
+    modification times of the checkpoints (``checkpoint_times``, the root state's step with a NaN time).
+    ``state`` is the one shown, maybe a pinned older checkpoint: the progress is the run's. None when
+    neither can tell anything."""
     if live is not None and not live.empty:
         return live_progress(live, now)
     if state is None or not checkpoint_times:
@@ -291,9 +346,16 @@ def progress_for(
         state.max_steps is not None and state.global_step is not None and state.global_step >= state.max_steps
     )
     save_steps = int(state.save_steps) if state.save_steps else None
-    return checkpoint_progress(
-        checkpoint_times, now, max_steps=state.max_steps, save_steps=save_steps, finished=finished
+    progress = checkpoint_progress(
+        checkpoint_times,
+        now,
+        max_steps=state.max_steps,
+        save_steps=save_steps,
+        finished=finished,
+        step=state.global_step,
     )
+    timed = any(math.isfinite(t) for _, t in checkpoint_times)
+    return progress if timed or progress.finished else None
 
 
 def progress_json(progress: Progress | None) -> dict[str, object]:

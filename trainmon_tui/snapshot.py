@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .charts import ChartData, prepare
-from .discovery import Candidate, checkpoint_times, find_latest, list_checkpoints
+from .discovery import Candidate, checkpoint_times, find_latest, list_checkpoints, root_step
 from .livelog import LiveLog, LiveLogFollower
 from .livemerge import merge_live
 from .progress import Progress, progress_for
@@ -137,7 +137,7 @@ def take_snapshot(
     if live is not None and not live.empty:
         live = fill_plan(live, state)
         state = merge_live(state, live)
-    times = checkpoint_times(candidates)
+    times = checkpoint_times(candidates, root_step(candidates, cache))
     same = reuse is not None and state is not None and reuse.state is state and reuse.max_points == max_points
     charts, charts_error = (reuse.charts, reuse.charts_error) if same else _charts(state, max_points)
     return Snapshot(

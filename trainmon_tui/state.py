@@ -40,6 +40,7 @@ except ImportError:  # pragma: no cover - orjson is a declared dependency
     orjson = None  # type: ignore[assignment]
 
 STATE_FILE = "trainer_state.json"
+HUB_CHECKPOINT = "last-checkpoint"  # push_to_hub with hub_strategy="checkpoint": the latest checkpoint
 
 # Keys of the end-of-training summary entry (logged after the last save, so only in a root state).
 SUMMARY_KEYS = frozenset({"train_runtime", "train_loss", "train_samples_per_second"})
@@ -208,7 +209,7 @@ def _assemble(raw: dict[str, Any], columns: Columns, path: Path, mtime: float, s
     best_checkpoint = raw.get("best_model_checkpoint")
     return TrainerState(
         source=path,
-        checkpoint=path.parent.name if path.parent.name.startswith("checkpoint-") else None,
+        checkpoint=path.parent.name if is_checkpoint_folder(path.parent.name) else None,
         mtime=mtime,
         size=size,
         global_step=global_step,
@@ -297,6 +298,11 @@ def _read(path: Path) -> tuple[bytes, os.stat_result]:
         raise StateError(path, exc.strerror or "not a regular file") from None
     except OSError as exc:
         raise StateError(path, f"cannot read: {exc.strerror or exc}") from None
+
+
+def is_checkpoint_folder(name: str) -> bool:
+    """``checkpoint-N``, or the Hub's ``last-checkpoint`` (a checkpoint like the others)."""
+    return name.startswith("checkpoint-") or name == HUB_CHECKPOINT
 
 
 def state_path(path: str | os.PathLike[str]) -> Path:

@@ -518,9 +518,10 @@ def test_a_terminal_that_is_not_utf8(run_cli, tmp_path, helpers):
 @pytest.mark.parametrize("args", [[], ["--demo"], ["--poll", "1"]])
 def test_dashboard_without_a_terminal_says_so_and_exits_2(outputs, run_cli, tmp_path, helpers, args):
     """``trainmon-tui out > file``, cron, ``</dev/null``: one line instead of escape codes forever."""
+    where = [] if "--demo" in args else [str(outputs)]  # --demo writes its own run: no OUTPUTS
     for stdin in (subprocess.DEVNULL, None):
         result = subprocess.run(
-            [*helpers.cli_command(), str(outputs), *args],
+            [*helpers.cli_command(), *where, *args],
             cwd=tmp_path,
             env=helpers.cli_env(),
             capture_output=True,

@@ -190,3 +190,17 @@ def test_main_returns_usage_errors_instead_of_raising(capsys):
     assert cli.main(["--no-such-flag"]) == 2
     assert "usage:" in capsys.readouterr().err
     assert cli.main(["--help"]) == 0
+
+
+def test_an_ignored_hangup_stays_ignored():
+    """``nohup trainmon-tui --demo -u``: SIGHUP was ignored on purpose; only SIGTERM is taken over."""
+    import signal
+
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with cli._stop_signals_interrupt():
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) is cli._interrupt
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)
