@@ -11,6 +11,8 @@ import math
 from pathlib import Path
 
 import pytest
+from rich.style import Style
+from rich.text import Text
 
 from trainmon_tui.ui.app import TrainmonApp
 from trainmon_tui.ui.widgets.chart import ChartPane
@@ -102,3 +104,15 @@ async def test_text_from_files_is_shown_as_data(tmp_path, helpers, make_app, wai
         for text in (str(info), legend, *(str(n.message) for n in app._notifications)):
             assert "\x1b" not in text and "\x07" not in text
         assert app.is_running
+
+
+async def test_no_color_draws_every_curve_in_the_foreground(tmp_path, helpers, make_app, wait_for) -> None:
+    """With NO_COLOR a chart carries no colour of its own: nothing turns into a grey near the background."""
+    app, _notes = make_app(realistic_run(tmp_path / "out", helpers), None)
+    app.no_color = True  # what Textual sets from NO_COLOR
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: painted(app))
+        for pane in app.query(ChartPane):
+            text = pane.render()
+            assert isinstance(text, Text) and text.plain.strip()
+            assert not [span for span in text.spans if span.style and Style.parse(str(span.style)).color]

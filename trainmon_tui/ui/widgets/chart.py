@@ -33,4 +33,10 @@ class ChartPane(PlotextPlot):
     def render(self) -> RenderResult:
         width, height = self.content_size
         theme = self._get_plotext_theme_name(self.app.theme)
-        return Text.from_ansi(chart_text(self.chart, self.data, width, height, self.lang, theme=theme))
+        text = Text.from_ansi(chart_text(self.chart, self.data, width, height, self.lang, theme=theme))
+        if self.app.no_color:
+            # NO_COLOR: Textual turns colours into greys by brightness, and red or magenta curves came out
+            # nearly as dark as the background. Every cell in the foreground colour instead; the curves
+            # stay apart by their markers (braille, blocks, dots).
+            return Text(text.plain, no_wrap=True)
+        return text
