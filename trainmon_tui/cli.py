@@ -55,6 +55,8 @@ class CliError(Exception):
 def say(*lines: str) -> None:
     """Every message to stderr goes through here: one line each, with the control characters of the paths
     and file text it quotes made visible (:func:`~trainmon_tui.safetext.printable`), never sent."""
+    if sys.stderr is None:  # started with stderr closed (2>&-): print() would write into stdout's data
+        return
     for line in lines:
         print(printable(line), file=sys.stderr)
 
@@ -585,6 +587,8 @@ def main(argv: list[str] | None = None) -> int:
         _check_args(parser, args)
     except SystemExit as exc:  # --help, --version, or a usage error (exit 2)
         return exc.code if isinstance(exc.code, int) else 0
+    if sys.stdout is None:  # started with stdout closed (>&-): what it would show goes nowhere, as asked
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process's life
     _tolerant_stdout()
     try:
         return run(args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -204,3 +205,26 @@ def test_an_ignored_hangup_stays_ignored():
         assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGHUP, previous)
+
+
+@pytest.mark.parametrize("closed", ["stdout", "stderr"])
+def test_a_closed_stdout_or_stderr_is_no_traceback_and_no_mixing(closed, tmp_path, helpers):
+    """``-u >&-``: no traceback; ``2>&-``: messages are dropped, never written into the data."""
+    import subprocess
+    import sys
+
+    outputs = tmp_path / "out"
+    entries = [{"loss": 1.0, "step": 1}]
+    helpers.write_state(outputs / "checkpoint-1", helpers.trainer_state(entries, global_step=1))
+    helpers.write_state(outputs / "checkpoint-2", '{"log_history": [')  # a "skipped:" line on stderr
+    code = "import sys, trainmon_tui.cli as c; sys.exit(c.main(sys.argv[1:]))"
+    args = [sys.executable, "-c", code, str(outputs), "-u", "--format", "json"]
+    shell = " ".join(f"'{a}'" for a in args) + (" >&-" if closed == "stdout" else " 2>&-")
+    pipe = {"stdout": subprocess.PIPE} if closed == "stderr" else {"stderr": subprocess.PIPE}
+    result = subprocess.run(shell, shell=True, text=True, timeout=60, **pipe)  # type: ignore[call-overload]
+    if closed == "stdout":
+        assert "Traceback" not in result.stderr, result.stderr
+        assert result.returncode == 0, result.stderr
+    else:
+        assert result.returncode == 0
+        json.loads(result.stdout)  # the JSON object alone: no "skipped:" line after it
