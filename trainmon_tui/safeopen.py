@@ -20,6 +20,7 @@ import errno
 import io
 import os
 import stat as stat_module
+from collections.abc import Callable
 from types import TracebackType
 from typing import IO, Any
 
@@ -129,10 +130,26 @@ def open_regular(path: str | os.PathLike[str], *, margin: int | None = None) -> 
         raise
 
 
-def read_regular(path: str | os.PathLike[str], *, margin: int | None = None) -> tuple[bytes, os.stat_result]:
-    """The bytes of a regular file (at most its size at opening plus the margin) and its ``fstat``."""
+HEAD_BYTES = 4096
+
+
+def read_regular(
+    path: str | os.PathLike[str],
+    *,
+    margin: int | None = None,
+    check: Callable[[bytes, os.stat_result], None] | None = None,
+) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file (at most its size at opening plus the margin) and its ``fstat``.
+
+    ``check`` sees the first :data:`HEAD_BYTES` and the ``fstat`` before the rest is read, and may raise
+    to refuse a file that cannot be what is wanted without reading all of it.
+    """
     with open_regular(path, margin=margin) as f:
-        return f.read(), f.stat
+        if check is None:
+            return f.read(), f.stat
+        head = f.read(HEAD_BYTES)
+        check(head, f.stat)
+        return head + f.read(), f.stat
 
 
 def open_append(path: str | os.PathLike[str], *, binary: bool = False) -> IO[Any]:

@@ -267,9 +267,12 @@ def _parse_reference(data: bytes, path: Path, mtime: float) -> TrainerState:
     except UnicodeDecodeError as exc:
         raise StateError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(data.rstrip()) - 1:
+        # Cut short: the error is at the end, or a string opened before it never closes (a JSON string
+        # holds no raw newline, so that string runs to the end of the data).
+        if exc.pos >= len(data.rstrip()) - 1 or exc.msg.startswith("Unterminated string"):
             raise StateError(path, "JSON ends early (still being written?)", ErrorKind.INCOMPLETE) from None
-        raise StateError(path, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        what = exc.msg.removesuffix(" at")  # "Invalid control character at" + " at line ..."
+        raise StateError(path, f"not valid JSON: {what} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
         raise StateError(path, "not valid JSON: nested too deeply") from None
     return build_state(raw, path, mtime=mtime, size=len(data))
@@ -287,11 +290,27 @@ def parse_state(data: bytes, path: Path, *, mtime: float = 0.0) -> TrainerState:
         return _parse_reference(data, path, mtime)
 
 
+JSON_STARTS = frozenset(bytes([c]) for c in b'{["-0123456789tfnNI')  # what a JSON text can start with
+# 5 million log entries at the Trainer's ~175 bytes each: far beyond any real run.
+MAX_STATE_BYTES = 1 << 30
+
+
+def _check_head(head: bytes, path: Path, stat: os.stat_result) -> None:
+    """Refuse what cannot be a state from its first bytes, before reading the rest: a file of NUL bytes
+    (preallocated, sparse) or of anything else, and a file too large to be one."""
+    text = head.lstrip(b" \t\r\n\xef\xbb\xbf")  # whitespace, and a UTF-8 byte-order mark
+    if text and (b"\x00" in head or text[:1] not in JSON_STARTS):
+        start = text[:8].decode("latin-1").encode("unicode_escape").decode("ascii")
+        raise StateError(path, f"not valid JSON: starts with {start!r}")
+    if stat.st_size > MAX_STATE_BYTES:
+        raise StateError(path, f"too large for a trainer state ({stat.st_size / 1e9:.1f} GB)")
+
+
 def _read(path: Path) -> tuple[bytes, os.stat_result]:
     """The file's bytes, through :func:`~.safeopen.read_regular`: a FIFO, device or folder is an error,
     never a read that blocks or does not end."""
     try:
-        return read_regular(path)
+        return read_regular(path, check=lambda head, stat: _check_head(head, path, stat))
     except FileNotFoundError:
         raise StateError(path, "no such file (deleted?)", ErrorKind.MISSING) from None
     except NotRegularFileError as exc:

@@ -459,3 +459,42 @@ def test_a_checkpoint_folder_it_may_not_look_into_is_said_so(tmp_path: Path, hel
     found = find_latest(tmp_path)
     assert found.latest is not None and found.latest.checkpoint == "checkpoint-5"
     assert [str(e) for e in found.errors] == [f"{locked / STATE_FILE}: cannot read: permission denied"]
+
+
+def test_a_state_cut_inside_a_string_is_incomplete_not_invalid(tmp_path):
+    """The Trainer writes non-atomically: a reader often meets the file cut inside a key or a string."""
+    from trainmon_tui.state import ErrorKind, StateError, load_state
+
+    path = tmp_path / "trainer_state.json"
+    path.write_text('{\n  "best_metric": null,\n  "log_history": [\n    {\n      "epo')
+    with pytest.raises(StateError) as caught:
+        load_state(path)
+    assert caught.value.kind is ErrorKind.INCOMPLETE
+
+
+def test_an_invalid_json_reason_reads_as_one_sentence(tmp_path):
+    from trainmon_tui.state import StateError, load_state
+
+    path = tmp_path / "trainer_state.json"
+    path.write_text('{"log_history": [], "x": "a\x01b"}')  # json says "Invalid control character at"
+    with pytest.raises(StateError) as caught:
+        load_state(path)
+    assert " at at " not in str(caught.value) and "line 1 column" in str(caught.value)
+
+
+def test_a_huge_file_of_nul_bytes_is_refused_from_its_first_bytes(tmp_path):
+    """A 3 GB sparse file used to be read whole (6 GB of memory, 30 s) before being rejected."""
+    import tracemalloc
+
+    from trainmon_tui.state import StateError, load_state
+
+    path = tmp_path / "trainer_state.json"
+    with open(path, "wb") as f:
+        f.truncate(3 * 1024**3)
+    tracemalloc.start()
+    with pytest.raises(StateError) as caught:
+        load_state(path)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert "not valid JSON: starts with" in str(caught.value)
+    assert peak < 64 * 1024**2
