@@ -171,3 +171,17 @@ async def test_falling_back_to_an_older_checkpoint_is_not_a_new_one(
         _write_state(outputs / "checkpoint-9", 9)  # a newer one afterwards is news again
         await wait_for(pilot, lambda: any("checkpoint-9" in n for n in notes))
         assert not any("checkpoint-5" in n for n in notes)
+
+
+async def test_a_live_log_with_bad_lines_or_unreadable_is_said(tmp_path: Path, make_app, wait_for) -> None:
+    """``-u`` reported the live log's bad lines on stderr; the dashboard said nothing."""
+    from trainmon_tui.livelog import LIVE_LOG_FILE
+
+    outputs = tmp_path / "outputs"
+    _write_state(outputs / "checkpoint-5", 5)
+    (outputs / LIVE_LOG_FILE).write_text('not json\n{"t": "log", "step": 1' + "0" * 30 + "}\n")
+    app, notes = make_app(outputs, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bool(app.snapshot and app.snapshot.state))
+        await wait_for(pilot, lambda: "bad line" in str(app.query_one("#problems").render()))
+        assert any(LIVE_LOG_FILE in n and "bad line" in n for n in notes)

@@ -257,6 +257,9 @@ class TrainmonApp(App[int]):
             self.query_one(CheckpointList).show(snapshot.candidates, shown, self.pinned is None)
         self._announce(previous, snapshot)
         # Half-written files are retried quietly; these will not heal (they also stay in #problems).
+        live = self._live_problems()
+        if live and snapshot.live is not None:  # once per file: its count of bad lines keeps changing
+            self._notify_once(f"live:{snapshot.live.path}", live[0], severity="warning")
         for line in self._skipped():
             self._notify_once(f"invalid:{line}", f"{t('skipped', self.lang)}: {line}", severity="warning")
         if snapshot.outputs_error is not None:
@@ -345,9 +348,21 @@ class TrainmonApp(App[int]):
         ]
         return [*lines, snapshot.charts_error] if snapshot.charts_error else lines
 
+    def _live_problems(self) -> list[str]:
+        """What the live log (or the event files) could not give: unreadable, or lines skipped."""
+        live = self.snapshot.live if self.snapshot is not None else None
+        if live is None:
+            return []
+        name = _below(live.path, self.outputs)
+        if live.error:
+            return [f"{name}: {live.error}"]
+        if live.bad_lines:
+            return [f"{name}: {live.bad_lines} bad line(s) skipped, {live.first_error}"]
+        return []
+
     def _show_problems(self) -> None:
         """Unreadable states stay on screen for as long as they are there, not only as a notification."""
-        lines = self._skipped()
+        lines = [*self._skipped(), *self._live_problems()]
         problems = self.query_one("#problems", Static)
         problems.display = bool(lines)
         text = Text(no_wrap=True, overflow="ellipsis", style="yellow")
@@ -373,7 +388,7 @@ class TrainmonApp(App[int]):
                 info.append("  [pinned]", style="yellow")
         elif snapshot is not None and not snapshot.folder_exists:
             info.append("  (folder not created yet)", style="yellow")
-        skipped = len(self._skipped())
+        skipped = len(self._skipped()) + len(self._live_problems())
         if skipped:
             info.append(f"  ⚠ {skipped} skipped", style="bold yellow")
         watch = self.watcher.mode.label if self.watcher.running else "waiting for folder"
