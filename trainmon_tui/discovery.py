@@ -29,7 +29,7 @@ from .state import (
 )
 
 INCOMPLETE_MARKER = "checkpoint-is-incomplete.txt"
-_CHECKPOINT_RE = re.compile(r"checkpoint-(\d+)")
+_CHECKPOINT_RE = re.compile(r"checkpoint-([0-9]+)")  # ASCII digits: int() also reads "١٢٣"
 # The Trainer writes sorted keys with indent=2: the top-level global_step comes in the first few lines,
 # after the best_* keys, epoch and eval_steps (scalars; best_model_checkpoint is a path).
 _GLOBAL_STEP_RE = re.compile(rb'\n  "global_step": (\d{1,20}),?\n')

@@ -116,3 +116,12 @@ async def test_no_color_draws_every_curve_in_the_foreground(tmp_path, helpers, m
             text = pane.render()
             assert isinstance(text, Text) and text.plain.strip()
             assert not [span for span in text.spans if span.style and Style.parse(str(span.style)).color]
+
+
+def test_a_long_folder_name_gives_way_in_the_info_bar() -> None:
+    from trainmon_tui.ui.app import short_path
+
+    name = "llama-3-8b-instruct-lora-r64-alpha128-lr2e-5-seed42"
+    shown = short_path(Path("/data/runs") / name, 16)
+    assert len(shown) <= 16 and shown.endswith("seed42")
+    assert short_path(Path("runs/bert"), 16) == "runs/bert"

@@ -168,3 +168,11 @@ def test_resolve_target(tmp_path, helpers):
     folder = make_checkpoint(tmp_path, helpers, 5)
     assert resolve_target(folder) == folder / "trainer_state.json"
     assert resolve_target(folder / "trainer_state.json") == folder / "trainer_state.json"
+
+
+def test_only_ascii_digits_make_a_checkpoint(tmp_path, helpers):
+    from trainmon_tui.discovery import list_checkpoints
+
+    for name in ("checkpoint-١٢٣", "checkpoint-２", "checkpoint-7"):
+        helpers.write_state(tmp_path / name, helpers.trainer_state([], global_step=7))
+    assert [c.name for c in list_checkpoints(tmp_path) if not c.is_root] == ["checkpoint-7"]

@@ -492,6 +492,8 @@ def short_path(path: Path, limit: int = 24) -> str:
         return text
     parts = path.parts
     tail = parts[-1]
+    if len(tail) + 2 > limit:  # one long folder name: its end, which tells runs apart more often
+        return "…" + tail[-(limit - 1) :]
     for part in reversed(parts[:-1]):
         if len(part) + len(tail) + 3 > limit:
             break
