@@ -94,6 +94,9 @@ def summary_title(summary: Summary, lang: Lang = "en") -> str:
 def _rows(
     summary: Summary, lang: Lang, progress: Progress | None, *, speed_first: bool
 ) -> Iterator[tuple[str, str | None]]:
+    if speed_first:
+        yield from _dashboard_rows(summary, lang, progress)
+        return
     loss = summary.loss
     yield t("progress", lang), None
     epochs = fmt_of(format_number(summary.epoch), format_number(summary.num_train_epochs))
@@ -137,6 +140,65 @@ def _rows(
         yield t("best_metric", lang), format_number(summary.best_metric)
         if summary.best_model_checkpoint:
             yield t("best_model_checkpoint", lang), summary.best_model_checkpoint.rsplit("/", 1)[-1]
+
+
+def _dashboard_rows(
+    summary: Summary, lang: Lang, progress: Progress | None
+) -> Iterator[tuple[str, str | None]]:
+    """The dashboard's order: what a glance needs first (it fits the 80x24 pane), then the details."""
+    loss = summary.loss
+    yield t("progress", lang), None
+    epochs = fmt_of(format_number(summary.epoch), format_number(summary.num_train_epochs))
+    yield t("epoch", lang), f"{epochs} ({format_percent(summary.epoch_progress)})"
+    steps = fmt_of(format_count(summary.global_step), format_count(summary.max_steps))
+    yield t("step", lang), f"{steps} ({format_percent(summary.step_progress)})"
+    if progress is not None:
+        yield from progress_rows(progress, lang)
+    yield t("loss_info", lang), None
+    yield t("current", lang), format_number(loss.current)
+    yield t("min", lang), format_number(loss.min)
+    yield t("trend", lang), t(loss.trend, lang) if loss.trend else DASH
+    yield t("learning_rate", lang), format_number(summary.learning_rate)
+    yield t("grad_norm", lang), format_number(summary.grad_norm)
+    latest = _latest_eval_loss(summary.eval)
+    if latest is not None:
+        yield t("eval_loss_at", lang, step=latest[0]), format_number(latest[1])
+    if summary.best_model_checkpoint:
+        name = summary.best_model_checkpoint.rsplit("/", 1)[-1]
+        yield t("best_short", lang), name  # its metric is in the details: both do not fit 36 columns
+    yield t("details", lang), None
+    yield t("max", lang), format_number(loss.max)
+    yield t("mean", lang), format_number(loss.mean)
+    if loss.nonfinite or summary.grad_norm_nonfinite:
+        yield (
+            t("nonfinite", lang),
+            fmt_of(format_count(loss.nonfinite), format_count(loss.count + loss.nonfinite)),
+        )
+        if summary.grad_norm_count:
+            yield (
+                t("grad_nonfinite", lang),
+                fmt_of(format_count(summary.grad_norm_nonfinite), format_count(summary.grad_norm_count)),
+            )
+    yield t("total_steps", lang), format_count(summary.max_steps)
+    yield t("total_epochs", lang), format_number(summary.num_train_epochs)
+    yield (
+        t("checkpoint_time", lang),
+        summary.checkpoint_time.strftime("%Y-%m-%d %H:%M:%S") if summary.checkpoint_time else DASH,
+    )
+    yield from final_rows(summary.final, lang)
+    yield from eval_rows(summary.eval, lang)
+    if summary.best_metric is not None:
+        yield t("best_metric", lang), format_number(summary.best_metric)
+
+
+def _latest_eval_loss(point: EvalPoint | None) -> tuple[int, float | None] | None:
+    """The latest evaluation's loss: ``eval_loss``, or with several eval sets the first set's."""
+    if point is None:
+        return None
+    if "eval_loss" in point.metrics:
+        return point.step, point.metrics["eval_loss"]
+    losses = sorted(key for key in point.metrics if key.startswith("eval_") and key.endswith("_loss"))
+    return (point.step, point.metrics[losses[0]]) if losses else None
 
 
 def eval_rows(point: EvalPoint | None, lang: Lang = "en") -> Iterator[tuple[str, str | None]]:

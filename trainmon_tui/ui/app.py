@@ -75,6 +75,9 @@ class TrainmonApp(App[int]):
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        # The summary scrolls from anywhere (the checkpoint list keeps the focus and the arrows).
+        Binding("pagedown", "scroll_summary(1)", "Scroll summary", show=False, priority=True),
+        Binding("pageup", "scroll_summary(-1)", "Scroll summary", show=False, priority=True),
     ]
 
     def __init__(self, options: DashboardOptions, *, rescan_seconds: float = RESCAN_SECONDS) -> None:
@@ -415,6 +418,10 @@ class TrainmonApp(App[int]):
         elif option_id in candidates:
             self.pinned = candidates[option_id].path
         self.request_reload(force=True)
+
+    def action_scroll_summary(self, pages: int) -> None:
+        scroll = self.query_one("#summary-scroll", VerticalScroll)
+        scroll.scroll_relative(y=pages * max(1, scroll.size.height - 1), animate=False)
 
     def action_toggle_side(self) -> None:
         """Hide or show the summary and checkpoint list, so the charts get the whole pane."""

@@ -17,6 +17,7 @@ KEYS = (
     ("e", "recent events (every notification, with its time)"),
     ("ctrl+p", "command palette: the same actions, and the theme"),
     ("↑ ↓  j k", "move in the checkpoint list"),
+    ("pgup pgdn", "scroll the summary (or the mouse wheel over it)"),
     ("enter", "show the highlighted checkpoint (or follow latest)"),
     ("?", "this help"),
     ("q  ctrl+c", "quit"),
