@@ -99,6 +99,13 @@ _LABELS: dict[str, tuple[str, str]] = {
     ),
     "and": (" and ", "和"),
     "events_title": ("Recent events", "最近事件"),
+    "help_title": ("trainmon-tui keys", "trainmon-tui 按键"),
+    "help_close": ("escape or ? to close", "按 escape 或 ? 关闭"),
+    "follow_latest": ("follow latest", "跟随最新"),
+    "folder_not_created": ("(folder not created yet)", "(文件夹尚未创建)"),
+    "waiting_for_folder": ("waiting for folder", "等待文件夹"),
+    "pinned": ("[pinned]", "[已固定]"),
+    "n_skipped": ("⚠ {n} skipped", "⚠ 已跳过 {n} 个"),
     "no_events": ("Nothing has happened yet.", "尚无事件。"),
     "close_hint": ("escape to close", "按 escape 关闭"),
 }

@@ -12,6 +12,7 @@ from rich.console import Console
 from trainmon_tui.simulate import RunConfig, SimulatedRun
 from trainmon_tui.ui import app as app_module
 from trainmon_tui.ui.events import EventLogScreen, events_table
+from trainmon_tui.ui.keys import help_rows
 
 SIZE = (100, 32)
 
@@ -75,3 +76,24 @@ async def test_the_command_palette_offers_the_dashboards_actions(tmp_path: Path,
         save.callback()
         png = tmp_path / "png"
         await wait_for(pilot, lambda: any(png.glob("*.png")), timeout=30)
+
+
+async def test_the_footer_help_and_list_speak_chinese(tmp_path: Path, wait_for) -> None:
+    from trainmon_tui.ui.app import dashboard_app
+    from trainmon_tui.ui.help import HelpScreen
+    from trainmon_tui.ui.options import DashboardOptions
+    from trainmon_tui.ui.widgets.checkpoints import CheckpointList
+
+    outputs = tmp_path / "outputs"
+    run_in(outputs).save_at(10)
+    app = dashboard_app(DashboardOptions(outputs=outputs, lang="zh", export_dir=tmp_path / "png"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
+        footer = {binding.description for _, binding, *_ in app.active_bindings.values() if binding.show}
+        assert {"重新加载", "跟随", "退出"} <= footer
+        follow = app.query_one(CheckpointList).get_option_at_index(0).prompt
+        assert "跟随最新" in str(follow)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        help_text = " ".join(f"{key} {what}" for key, what in help_rows("zh"))
+        assert "立即重新加载" in help_text and isinstance(app.screen, HelpScreen) and app.screen.lang == "zh"

@@ -14,9 +14,10 @@ import pytest
 from textual.containers import ScrollableContainer
 from textual.pilot import Pilot
 
+from trainmon_tui.i18n import Lang
 from trainmon_tui.simulate import RunConfig, SimulatedRun
 from trainmon_tui.state import STATE_FILE
-from trainmon_tui.ui.app import TrainmonApp
+from trainmon_tui.ui.app import TrainmonApp, dashboard_app
 from trainmon_tui.ui.options import DashboardOptions
 from trainmon_tui.ui.widgets.summary import SummaryPane
 
@@ -42,8 +43,8 @@ def run_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     time.tzset()
 
 
-def make_app(outputs: Path) -> TrainmonApp:
-    app = TrainmonApp(DashboardOptions(outputs=outputs))
+def make_app(outputs: Path, lang: Lang = "en") -> TrainmonApp:
+    app = dashboard_app(DashboardOptions(outputs=outputs, lang=lang))
     app.clock = lambda: FIXED_MTIME + 330.0  # 30 s after checkpoint-300 was written
     return app
 
@@ -98,3 +99,18 @@ def test_side_pane_hidden(snap_compare, run_folder: Path) -> None:
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(run_folder), terminal_size=(60, 18), run_before=hide_side)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_main_screen_in_chinese(snap_compare, run_folder: Path, size: tuple[int, int]) -> None:
+    """Labels, footer, info bar and the checkpoint list in Chinese; wide characters keep borders in place."""
+    assert snap_compare(make_app(run_folder, "zh"), terminal_size=size, run_before=loaded)
+
+
+def test_help_screen_in_chinese(snap_compare, run_folder: Path) -> None:
+    async def open_help(pilot: Pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(run_folder, "zh"), terminal_size=(80, 24), run_before=open_help)

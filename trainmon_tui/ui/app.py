@@ -20,7 +20,6 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -37,6 +36,7 @@ from ..snapshot import Snapshot, take_snapshot
 from ..state import STATE_FILE, ErrorKind, StateCache, TrainerState
 from ..tbevents import LiveSource, from_event_files
 from ..watch import FolderWatcher
+from . import keys
 from .events import EventLog, EventLogScreen
 from .help import HelpScreen
 from .messages import FolderChanged
@@ -65,20 +65,7 @@ class TrainmonApp(App[int]):
     # tall and narrow ones give the charts one column.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]  # noqa: RUF012
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # noqa: RUF012
-    BINDINGS = [  # noqa: RUF012 - Textual's convention
-        # Short descriptions: the footer holds them all at 80 columns (the help screen says more).
-        Binding("s", "save_png", "PNG"),
-        Binding("r", "reload", "Reload"),
-        Binding("f", "toggle_follow", "Follow"),
-        Binding("b", "toggle_side", "Side"),
-        Binding("e", "events", "Events"),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "quit", "Quit"),
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
-        # The summary scrolls from anywhere (the checkpoint list keeps the focus and the arrows).
-        Binding("pagedown", "scroll_summary(1)", "Scroll summary", show=False, priority=True),
-        Binding("pageup", "scroll_summary(-1)", "Scroll summary", show=False, priority=True),
-    ]
+    BINDINGS = keys.bindings("en")
 
     def __init__(self, options: DashboardOptions, *, rescan_seconds: float = RESCAN_SECONDS) -> None:
         super().__init__()
@@ -137,7 +124,7 @@ class TrainmonApp(App[int]):
                 with VerticalScroll(id="summary-scroll"):
                     yield SummaryPane(id="summary")
                 yield Static(id="problems")
-                yield CheckpointList(id="checkpoints")
+                yield CheckpointList(self.lang, id="checkpoints")
             with Grid(id="charts"):
                 for name in CHART_NAMES:
                     yield ChartPane(name, self.lang, id=f"chart-{name}")
@@ -382,19 +369,20 @@ class TrainmonApp(App[int]):
         if state is not None:
             when = datetime.fromtimestamp(state.mtime).strftime("%H:%M:%S") if state.mtime else "-"
             name = printable(snapshot.checkpoint if snapshot and snapshot.checkpoint else state.name)
-            info.append_text(Text.assemble("  ", (name, "bold green"), f"  step {state.global_step}"))
+            step = f"{t('step', self.lang)} {state.global_step}"
+            info.append_text(Text.assemble("  ", (name, "bold green"), f"  {step}"))
             if snapshot and snapshot.live is not None and not snapshot.live.empty:
                 source = "tensorboard" if from_event_files(snapshot.live) else "live"
                 info.append(f"  {source}", style="bold magenta")
             info.append(f"  {when}")
             if self.pinned is not None:
-                info.append("  [pinned]", style="yellow")
+                info.append(f"  {t('pinned', self.lang)}", style="yellow")
         elif snapshot is not None and not snapshot.folder_exists:
-            info.append("  (folder not created yet)", style="yellow")
+            info.append(f"  {t('folder_not_created', self.lang)}", style="yellow")
         skipped = len(self._skipped()) + len(self._live_problems())
         if skipped:
-            info.append(f"  ⚠ {skipped} skipped", style="bold yellow")
-        watch = self.watcher.mode.label if self.watcher.running else "waiting for folder"
+            info.append(f"  {t('n_skipped', self.lang, n=skipped)}", style="bold yellow")
+        watch = self.watcher.mode.label if self.watcher.running else t("waiting_for_folder", self.lang)
         info.append(f"  · {watch}", style="dim")
         self.query_one("#info", Static).update(info)
 
@@ -450,7 +438,7 @@ class TrainmonApp(App[int]):
                 yield command
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.lang))
 
     def action_save_png(self) -> None:
         state = self.snapshot.state if self.snapshot else None
@@ -508,7 +496,19 @@ def short_path(path: Path, limit: int = 24) -> str:
     return f"…/{tail}"
 
 
+class ChineseTrainmonApp(TrainmonApp):
+    """The dashboard with the footer in Chinese (a binding's description is the class's)."""
+
+    BINDINGS = keys.bindings("zh")
+
+
+def dashboard_app(options: DashboardOptions, **kwargs: float) -> TrainmonApp:
+    """The dashboard in the options' language."""
+    cls = ChineseTrainmonApp if options.lang == "zh" else TrainmonApp
+    return cls(options, **kwargs)
+
+
 def run_dashboard(options: DashboardOptions) -> int:
-    app = TrainmonApp(options)
+    app = dashboard_app(options)
     app.run()
     return app.return_code or 0

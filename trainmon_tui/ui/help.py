@@ -1,27 +1,17 @@
-"""The ``?`` screen: what each key does."""
+"""The ``?`` screen: what each key does, from the one key table (:mod:`.keys`), in the app's language."""
 
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS = (
-    ("s", "save the four charts as a PNG into the export folder"),
-    ("r", "reload now"),
-    ("f", "follow the latest checkpoint on / off"),
-    ("b", "hide / show the side pane (summary and checkpoints)"),
-    ("e", "recent events (every notification, with its time)"),
-    ("ctrl+p", "command palette: the same actions, and the theme"),
-    ("↑ ↓  j k", "move in the checkpoint list"),
-    ("pgup pgdn", "scroll the summary (or the mouse wheel over it)"),
-    ("enter", "show the highlighted checkpoint (or follow latest)"),
-    ("?", "this help"),
-    ("q  ctrl+c", "quit"),
-)
+from ..i18n import Lang, t
+from .keys import help_rows
 
 
 class HelpScreen(ModalScreen[None]):
@@ -29,13 +19,17 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss", "Close"),
     ]
 
+    def __init__(self, lang: Lang = "en") -> None:
+        super().__init__()
+        self.lang: Lang = lang
+
     def compose(self) -> ComposeResult:
         table = Table(show_header=False, box=None, padding=(0, 2))
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
-        for key, what in KEYS:
+        for key, what in help_rows(self.lang):
             table.add_row(key, what)
         with Vertical(id="help"):
-            yield Static("[b]trainmon-tui keys[/b]\n")
+            yield Static(Text(t("help_title", self.lang) + "\n", style="bold"))
             yield Static(table)
-            yield Static("\n[dim]escape or ? to close[/dim]")
+            yield Static(Text("\n" + t("help_close", self.lang), style="dim"))

@@ -10,6 +10,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...discovery import Candidate
+from ...i18n import Lang, t
 from ...safetext import printable
 
 FOLLOW_ID = "follow-latest"
@@ -21,8 +22,9 @@ class CheckpointList(OptionList):
         Binding("k", "cursor_up", "Up", show=False),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, lang: Lang = "en", *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.lang: Lang = lang
         self.paths: dict[str, Candidate] = {}
         self._names: tuple[str, ...] = ()
         self._marks: tuple[str | None, bool] = (None, True)
@@ -35,7 +37,7 @@ class CheckpointList(OptionList):
         highlighted = self.highlighted_option.id if self.highlighted_option is not None else None
         self._names, self._marks = names, (shown, following)
         self.paths = {c.name: c for c in candidates}
-        follow = Text("● follow latest" if following else "○ follow latest", style="bold")
+        follow = Text(("● " if following else "○ ") + t("follow_latest", self.lang), style="bold")
         options = [Option(follow, id=FOLLOW_ID)]
         for name in names:
             label = Text(("▶ " if name == shown else "  ") + printable(name))
