@@ -102,6 +102,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "help_title": ("trainmon-tui keys", "trainmon-tui 按键"),
     "help_close": ("escape or ? to close", "按 escape 或 ? 关闭"),
     "follow_latest": ("follow latest", "跟随最新"),
+    "info_step": ("step", "步数"),  # the info bar: "checkpoint-500  step 500" (scripts and tests read it)
     "folder_not_created": ("(folder not created yet)", "(文件夹尚未创建)"),
     "waiting_for_folder": ("waiting for folder", "等待文件夹"),
     "pinned": ("[pinned]", "[已固定]"),

@@ -369,7 +369,7 @@ class TrainmonApp(App[int]):
         if state is not None:
             when = datetime.fromtimestamp(state.mtime).strftime("%H:%M:%S") if state.mtime else "-"
             name = printable(snapshot.checkpoint if snapshot and snapshot.checkpoint else state.name)
-            step = f"{t('step', self.lang)} {state.global_step}"
+            step = f"{t('info_step', self.lang)} {state.global_step}"
             info.append_text(Text.assemble("  ", (name, "bold green"), f"  {step}"))
             if snapshot and snapshot.live is not None and not snapshot.live.empty:
                 source = "tensorboard" if from_event_files(snapshot.live) else "live"
