@@ -98,11 +98,7 @@ def _rows(
         yield from _dashboard_rows(summary, lang, progress)
         return
     loss = summary.loss
-    yield t("progress", lang), None
-    epochs = fmt_of(format_number(summary.epoch), format_number(summary.num_train_epochs))
-    yield t("epoch", lang), f"{epochs} ({format_percent(summary.epoch_progress)})"
-    steps = fmt_of(format_count(summary.global_step), format_count(summary.max_steps))
-    yield t("step", lang), f"{steps} ({format_percent(summary.step_progress)})"
+    yield from _progress_rows(summary, lang)
     if progress is not None and speed_first:
         yield from progress_rows(progress, lang)
     yield t("loss_info", lang), None
@@ -111,16 +107,7 @@ def _rows(
     yield t("max", lang), format_number(loss.max)
     yield t("mean", lang), format_number(loss.mean)
     yield t("trend", lang), t(loss.trend, lang) if loss.trend else DASH
-    if loss.nonfinite or summary.grad_norm_nonfinite:
-        yield (
-            t("nonfinite", lang),
-            fmt_of(format_count(loss.nonfinite), format_count(loss.count + loss.nonfinite)),
-        )
-        if summary.grad_norm_count:  # beside the losses' count, unless no grad norm is logged at all
-            yield (
-                t("grad_nonfinite", lang),
-                fmt_of(format_count(summary.grad_norm_nonfinite), format_count(summary.grad_norm_count)),
-            )
+    yield from _nonfinite_rows(summary, lang)
     yield t("params", lang), None
     yield t("learning_rate", lang), format_number(summary.learning_rate)
     yield t("grad_norm", lang), format_number(summary.grad_norm)
@@ -142,16 +129,32 @@ def _rows(
             yield t("best_model_checkpoint", lang), summary.best_model_checkpoint.rsplit("/", 1)[-1]
 
 
-def _dashboard_rows(
-    summary: Summary, lang: Lang, progress: Progress | None
-) -> Iterator[tuple[str, str | None]]:
-    """The dashboard's order: what a glance needs first (it fits the 80x24 pane), then the details."""
-    loss = summary.loss
+def _progress_rows(summary: Summary, lang: Lang) -> Iterator[tuple[str, str | None]]:
     yield t("progress", lang), None
     epochs = fmt_of(format_number(summary.epoch), format_number(summary.num_train_epochs))
     yield t("epoch", lang), f"{epochs} ({format_percent(summary.epoch_progress)})"
     steps = fmt_of(format_count(summary.global_step), format_count(summary.max_steps))
     yield t("step", lang), f"{steps} ({format_percent(summary.step_progress)})"
+
+
+def _nonfinite_rows(summary: Summary, lang: Lang) -> Iterator[tuple[str, str | None]]:
+    """The non-finite counts of the losses and, beside them, of the grad norms (unless none is logged)."""
+    loss = summary.loss
+    if not (loss.nonfinite or summary.grad_norm_nonfinite):
+        return
+    losses = fmt_of(format_count(loss.nonfinite), format_count(loss.count + loss.nonfinite))
+    yield t("nonfinite", lang), losses
+    if summary.grad_norm_count:
+        counts = fmt_of(format_count(summary.grad_norm_nonfinite), format_count(summary.grad_norm_count))
+        yield t("grad_nonfinite", lang), counts
+
+
+def _dashboard_rows(
+    summary: Summary, lang: Lang, progress: Progress | None
+) -> Iterator[tuple[str, str | None]]:
+    """The dashboard's order: what a glance needs first (it fits the 80x24 pane), then the details."""
+    loss = summary.loss
+    yield from _progress_rows(summary, lang)
     if progress is not None:
         yield from progress_rows(progress, lang)
     yield t("loss_info", lang), None
@@ -169,16 +172,7 @@ def _dashboard_rows(
     yield t("details", lang), None
     yield t("max", lang), format_number(loss.max)
     yield t("mean", lang), format_number(loss.mean)
-    if loss.nonfinite or summary.grad_norm_nonfinite:
-        yield (
-            t("nonfinite", lang),
-            fmt_of(format_count(loss.nonfinite), format_count(loss.count + loss.nonfinite)),
-        )
-        if summary.grad_norm_count:
-            yield (
-                t("grad_nonfinite", lang),
-                fmt_of(format_count(summary.grad_norm_nonfinite), format_count(summary.grad_norm_count)),
-            )
+    yield from _nonfinite_rows(summary, lang)
     yield t("total_steps", lang), format_count(summary.max_steps)
     yield t("total_epochs", lang), format_number(summary.num_train_epochs)
     yield (
