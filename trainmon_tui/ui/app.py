@@ -100,13 +100,16 @@ class TrainmonApp(App[int]):
         severity: SeverityLevel = "information",
         timeout: float | None = None,
         markup: bool = False,
+        logged: str | None = None,
     ) -> None:
         """Every notification of this app is plain text: paths, keys and reasons from files are data.
 
         Control characters are made visible and markup is off whatever a caller passes, so no message
-        that embeds text from disk can act on the terminal or break on a ``[``.
+        that embeds text from disk can act on the terminal or break on a ``[``. The event log keeps
+        ``logged`` instead of the toast's short text when given (a saved PNG's whole path).
         """
-        self.events.add(time.time(), severity, f"{title}: {message}" if title else message)
+        entry = logged if logged is not None else f"{title}: {message}" if title else message
+        self.events.add(time.time(), severity, entry)
         super().notify(
             printable(message),
             title=printable(title),
@@ -459,8 +462,8 @@ class TrainmonApp(App[int]):
         else:
             # The folder as given (``--export-dir``, default the current one) and the name: short, and
             # the whole absolute path is in the event log.
-            self.events.add(time.time(), "information", str(path.absolute()))
-            self.notify(t("png_saved", self.lang, path=path), timeout=6)
+            message = t("png_saved", self.lang, path=path)
+            self.notify(message, timeout=6, logged=t("png_saved", self.lang, path=path.absolute()))
 
     def _start_demo(self) -> None:
         run = SimulatedRun(self.outputs, demo_config())
