@@ -145,7 +145,8 @@ def value_ticks(lo: float, hi: float, rows: int, *, integer: bool = False) -> tu
 
 
 def _one_tick(lo: float, hi: float, integer: bool) -> tuple[list[float], list[str]]:
-    middle = lo / 2 + hi / 2
+    # lo + half the span (finite here): halving each end first underflows near 5e-324 (to 0, outside)
+    middle = lo + (hi - lo) / 2
     if integer:
         whole = float(round(middle))
         return ([whole], [str(int(whole))]) if lo <= whole <= hi else ([], [])
