@@ -128,7 +128,9 @@ def value_ticks(lo: float, hi: float, rows: int, *, integer: bool = False) -> tu
     if not math.isfinite(span):
         return [lo, hi], [f"{lo:.3g}", f"{hi:.3g}"]
     most = max(1, min(MAX_VALUE_TICKS, math.floor((max(1, rows) - 1) / ROWS_APART) + 1))
-    if span == 0 or most < 2:
+    # A span float arithmetic cannot tell from zero (a constant loss and its moving average,
+    # 0.3 and 0.30000000000000004) gets the one tick a constant does, not labels of 15 digits.
+    if span <= 1e-9 * max(abs(lo), abs(hi)) or most < 2:
         return _one_tick(lo, hi, integer)
     smallest = span / (most + 1)  # the ticks are inside the range: try steps a little small first
     if integer:

@@ -72,3 +72,8 @@ def test_value_ticks_label_zero_as_zero() -> None:
     assert value_ticks(0.0, 393.0, 20, integer=True)[1] == ["0", "100", "200", "300"]
     assert value_ticks(0.09, 2.84, 10)[1] == ["0.5", "1", "1.5", "2", "2.5"]
     assert value_ticks(0.0, 0.5, 3, integer=True)[1] == ["0"]
+
+
+def test_a_range_of_float_noise_gets_one_short_tick() -> None:
+    """0.3 and its moving average 0.30000000000000004: one tick ``0.3``, not ``0.300000000000001``."""
+    assert value_ticks(0.3, 0.30000000000000004, 20)[1] == ["0.3"]
