@@ -18,8 +18,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from trainmon_tui.files.state import STATE_FILE
 from trainmon_tui.simulate import RunConfig, SimulatedRun, synthetic_log_history, write_trainer_state
-from trainmon_tui.state import STATE_FILE
 
 GENERATOR_VERSION = 1
 EVAL_EVERY = 500

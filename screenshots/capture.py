@@ -11,9 +11,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from trainmon_tui.export import save_dashboard_png
 from trainmon_tui.ui.app import TrainmonApp
 from trainmon_tui.ui.options import DashboardOptions
+from trainmon_tui.views.export import save_dashboard_png
 
 HERE = Path(__file__).parent
 

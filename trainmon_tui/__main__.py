@@ -1,3 +1,3 @@
-from .cli import main
+from trainmon_tui.cli import main
 
 raise SystemExit(main())

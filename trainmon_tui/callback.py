@@ -13,7 +13,7 @@ plain class with the same hooks) when it is not.
 One JSON object per line (see ``docs/live-log.md``), appended and flushed line by line, on the world process
 zero only. Values are written as Python's ``json`` writes them, so NaN and +-Infinity appear as bare ``NaN`` /
 ``Infinity`` tokens, as in ``trainer_state.json``, and read back as such. A resumed run appends to the same
-file; the reader (:mod:`trainmon_tui.livelog`) sees the step go back and treats it as a resume.
+file; the reader (:mod:`trainmon_tui.live.livelog`) sees the step go back and treats it as a resume.
 
 Nothing here may stop the training: a write that fails is reported once (``warnings``) and the callback
 goes quiet; a report that fails is reported and skipped.
@@ -31,16 +31,16 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .safeopen import open_append, open_regular
+from trainmon_tui.files.safeopen import open_append, open_regular
 
-LIVE_LOG_FILE = "trainmon_log.jsonl"  # the same name as trainmon_tui.livelog.LIVE_LOG_FILE
+LIVE_LOG_FILE = "trainmon_log.jsonl"  # the same name as trainmon_tui.live.livelog.LIVE_LOG_FILE
 SCHEMA_VERSION = 1
 REPORT_TEXT = "trainmon_summary.txt"
 REPORT_JSON = "trainmon_summary.json"
 REPORT_PNG = "trainmon_dashboard.png"
 
 if TYPE_CHECKING:
-    from .state import TrainerState as CoreState
+    from trainmon_tui.files.state import TrainerState as CoreState
 
 try:
     from transformers import TrainerCallback as _CallbackBase
@@ -362,9 +362,9 @@ _STATE_FIELDS = (
 
 
 def core_state(state: Any, source: Path) -> CoreState:
-    """The Trainer's in-memory state as trainmon's :class:`~trainmon_tui.state.TrainerState`: the whole
+    """The Trainer's in-memory state as trainmon's :class:`~trainmon_tui.files.state.TrainerState`: the whole
     ``log_history``, the end-of-training summary included (no checkpoint holds it)."""
-    from .state import build_state
+    from trainmon_tui.files.state import build_state
 
     raw: dict[str, Any] = {key: getattr(state, key, None) for key in _STATE_FIELDS}
     raw["log_history"] = list(getattr(state, "log_history", None) or [])
@@ -377,7 +377,7 @@ def write_report(state: CoreState, output_dir: Path, *, lang: str = "en") -> dic
     Returns the files written by kind (``text``, ``json``, ``png``); the PNG is left out, with a warning,
     when it cannot be drawn (matplotlib missing, for instance).
     """
-    from .stats import summarize
+    from trainmon_tui.views.stats import summarize
 
     output_dir.mkdir(parents=True, exist_ok=True)
     summary = summarize(state)
@@ -393,7 +393,7 @@ def write_report(state: CoreState, output_dir: Path, *, lang: str = "en") -> dic
     written["text"] = text_path
     png_path = output_dir / REPORT_PNG
     try:
-        from .export import save_dashboard_png
+        from trainmon_tui.views.export import save_dashboard_png
 
         written["png"] = Path(save_dashboard_png(state, png_path, lang, overwrite=True))  # type: ignore[arg-type]
     except Exception as exc:
@@ -403,7 +403,7 @@ def write_report(state: CoreState, output_dir: Path, *, lang: str = "en") -> dic
 
 def _summary_text(summary: Any, lang: str) -> str:
     try:
-        from .report import summary_text
+        from trainmon_tui.views.report import summary_text
 
         return summary_text(summary, lang)  # type: ignore[arg-type]
     except ImportError:  # report.py needs rich; the JSON says it all the same

@@ -23,16 +23,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from . import __version__
-from .compare import distinct_labels
-from .discovery import Discovery, checkpoint_times, find_latest, resolve_target, root_step
-from .i18n import LANGS, Lang, default_lang, t
-from .safeopen import describe
-from .safetext import printable
-from .state import StateCache, StateError, TrainerState, load_state
+from trainmon_tui import __version__
+from trainmon_tui.files.discovery import Discovery, checkpoint_times, find_latest, resolve_target, root_step
+from trainmon_tui.files.safeopen import describe
+from trainmon_tui.files.state import StateCache, StateError, TrainerState, load_state
+from trainmon_tui.views.compare import distinct_labels
+from trainmon_tui.views.i18n import LANGS, Lang, default_lang, t
+from trainmon_tui.views.safetext import printable
 
 if TYPE_CHECKING:
-    from .progress import Progress
+    from trainmon_tui.live.progress import Progress
 
 PROG = "trainmon-tui"
 DEFAULT_OUTPUTS = Path("outputs")
@@ -54,7 +54,7 @@ class CliError(Exception):
 
 def say(*lines: str) -> None:
     """Every message to stderr goes through here: one line each, with the control characters of the paths
-    and file text it quotes made visible (:func:`~trainmon_tui.safetext.printable`), never sent."""
+    and file text it quotes made visible (:func:`~trainmon_tui.views.safetext.printable`), never sent."""
     if sys.stderr is None:  # started with stderr closed (2>&-): print() would write into stdout's data
         return
     for line in lines:
@@ -203,9 +203,9 @@ def load_run(outputs: Path, lang: Lang) -> tuple[TrainerState, Progress | None]:
     logged since, and the run's progress. A live log alone is enough before the first checkpoint exists."""
     if not outputs.is_dir():
         return load_latest(outputs, lang), None
-    from .livemerge import merge_live
-    from .progress import progress_for
-    from .tbevents import LiveSource, fill_plan
+    from trainmon_tui.live.merge import merge_live
+    from trainmon_tui.live.progress import progress_for
+    from trainmon_tui.live.tbevents import LiveSource, fill_plan
 
     cache = StateCache()  # the root state is read once, for the latest and for its step
     discovery = _discover(outputs, lang, cache)
@@ -322,8 +322,8 @@ def _escape_invisible(text: str) -> str:
 
 
 def print_summary(state: TrainerState, fmt: str, lang: Lang, progress: Progress | None = None) -> None:
-    from .progress import progress_json
-    from .stats import summarize
+    from trainmon_tui.live.progress import progress_json
+    from trainmon_tui.views.stats import summarize
 
     summary = summarize(state)
     if fmt == "json":
@@ -338,7 +338,7 @@ def print_summary(state: TrainerState, fmt: str, lang: Lang, progress: Progress 
     from rich.console import Console
     from rich.text import Text
 
-    from .report import summary_table, summary_title
+    from trainmon_tui.views.report import summary_table, summary_title
 
     console = Console()
     if not console.is_terminal:  # a pipe or a file: Rich takes COLUMNS, or 80; never fewer than 80
@@ -369,7 +369,7 @@ def middle_ellipsis(text: str, width: int) -> str:
 
 
 def print_plot(state: TrainerState, lang: Lang) -> None:
-    from .charts import points_for_width, prepare, render_grid
+    from trainmon_tui.views.charts import points_for_width, prepare, render_grid
 
     width, height = _chart_size()
     data = prepare(state, max_points=points_for_width(width // 2))
@@ -403,7 +403,7 @@ def _writing_into(target: Path) -> Iterator[None]:
 
 
 def save_plot(state: TrainerState, target: Path, lang: Lang, force: bool) -> None:
-    from .export import save_dashboard_png, save_dashboard_png_unique
+    from trainmon_tui.views.export import save_dashboard_png, save_dashboard_png_unique
 
     with _writing_into(target):
         if target.is_dir():
@@ -417,12 +417,12 @@ def compare(sources: list[Path], target: Path | None, lang: Lang, force: bool) -
     labels = distinct_labels(sources)  # the part of each path that tells it apart: "a", "b"
     runs = [(printable(label), load_source(path, lang)) for label, path in zip(labels, sources, strict=True)]
     if target is None:
-        from .charts import render_compare
+        from trainmon_tui.views.charts import render_compare
 
         width, height = _chart_size()
         _write_chart(render_compare(runs, width, height, lang, theme="clear"))
         return
-    from .export import save_compare_png, save_compare_png_unique
+    from trainmon_tui.views.export import save_compare_png, save_compare_png_unique
 
     with _writing_into(target):
         if target.is_dir():
@@ -435,12 +435,12 @@ def compare(sources: list[Path], target: Path | None, lang: Lang, force: bool) -
 
 def open_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | None) -> int:
     try:
-        from .ui.app import run_dashboard
+        from trainmon_tui.ui.app import run_dashboard
     except ImportError as exc:
         raise CliError(
             f"the dashboard is not available ({exc}); use --summary, --plot or --save-plot"
         ) from None
-    from .ui.options import DashboardOptions
+    from trainmon_tui.ui.options import DashboardOptions
 
     demo = args.demo is not None
     export_dir = args.export_dir if args.export_dir is not None else Path(".")
@@ -509,7 +509,7 @@ def _demo_folder(args: argparse.Namespace, outputs: Path, one_shot: bool) -> Ite
     folder = Path(args.demo) if args.demo else Path(tempfile.mkdtemp(prefix="trainmon-demo-"))
     try:
         if one_shot:
-            from .simulate import RunConfig, write_run
+            from trainmon_tui.simulate import RunConfig, write_run
 
             config = RunConfig(nan_steps=frozenset({137}))
             saves = range(config.save_steps, config.max_steps + 1, config.save_steps)

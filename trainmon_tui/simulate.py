@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .discovery import INCOMPLETE_MARKER
-from .state import STATE_FILE
+from trainmon_tui.files.discovery import INCOMPLETE_MARKER
+from trainmon_tui.files.state import STATE_FILE
 
 
 @dataclass(slots=True)

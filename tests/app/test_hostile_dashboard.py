@@ -14,9 +14,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from trainmon_tui import discovery
-from trainmon_tui.livelog import LIVE_LOG_FILE
-from trainmon_tui.state import STATE_FILE
+from trainmon_tui.files import discovery
+from trainmon_tui.files.state import STATE_FILE
+from trainmon_tui.live.livelog import LIVE_LOG_FILE
 
 SIZE = (100, 32)
 
@@ -123,7 +123,7 @@ async def test_an_unlistable_outputs_folder_says_why_instead_of_waiting(
 async def test_a_chart_that_cannot_be_prepared_leaves_the_state_on_screen(
     tmp_path: Path, make_app, wait_for, monkeypatch
 ) -> None:
-    from trainmon_tui import snapshot as snapshot_module
+    from trainmon_tui import pipeline as snapshot_module
 
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise ValueError("Too many bins for data range")
@@ -175,7 +175,7 @@ async def test_falling_back_to_an_older_checkpoint_is_not_a_new_one(
 
 async def test_a_live_log_with_bad_lines_or_unreadable_is_said(tmp_path: Path, make_app, wait_for) -> None:
     """``-u`` reported the live log's bad lines on stderr; the dashboard said nothing."""
-    from trainmon_tui.livelog import LIVE_LOG_FILE
+    from trainmon_tui.live.livelog import LIVE_LOG_FILE
 
     outputs = tmp_path / "outputs"
     _write_state(outputs / "checkpoint-5", 5)

@@ -14,12 +14,12 @@ import pytest
 from textual.containers import ScrollableContainer
 from textual.pilot import Pilot
 
-from trainmon_tui.i18n import Lang
+from trainmon_tui.files.state import STATE_FILE
 from trainmon_tui.simulate import RunConfig, SimulatedRun
-from trainmon_tui.state import STATE_FILE
 from trainmon_tui.ui.app import TrainmonApp, dashboard_app
 from trainmon_tui.ui.options import DashboardOptions
 from trainmon_tui.ui.widgets.summary import SummaryPane
+from trainmon_tui.views.i18n import Lang
 
 FIXED_MTIME = 1_767_225_600  # 2026-01-01 00:00:00 UTC
 

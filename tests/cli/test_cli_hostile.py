@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
-from trainmon_tui import cli, discovery
-from trainmon_tui.livelog import LIVE_LOG_FILE
-from trainmon_tui.state import STATE_FILE
+from trainmon_tui import cli
+from trainmon_tui.files import discovery
+from trainmon_tui.files.state import STATE_FILE
+from trainmon_tui.live.livelog import LIVE_LOG_FILE
 
 TIMEOUT = 20
 MEMORY_LIMIT = 4 << 30  # address space, bytes: a read of /dev/zero hits it in a few seconds

@@ -10,8 +10,9 @@ from types import ModuleType, SimpleNamespace
 
 import pytest
 
-from trainmon_tui import cli, export
+from trainmon_tui import cli
 from trainmon_tui.ui.options import DashboardOptions
+from trainmon_tui.views import export
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from trainmon_tui.state import decode_json, load_state
-from trainmon_tui.stats import summarize
+from trainmon_tui.files.state import decode_json, load_state
+from trainmon_tui.views.stats import summarize
 
 REAL = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "real"
 NEGATIVE = REAL / "_negative" / "not_hf_trading_bot_trainer_state.json"

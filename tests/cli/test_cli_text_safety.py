@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from trainmon_tui.safetext import printable
+from trainmon_tui.views.safetext import printable
 
 # A title change (OSC), clear screen, blink, markup that crashes Rich ([/x]) or styles ([bold]), a C1 CSI.
 EVIL = "\x1b]0;T\x07\x1b[2J\x1b[5m[/x][bold]\x9b"
@@ -160,7 +160,7 @@ def test_every_stderr_line_of_the_cli_goes_through_say():
 
 def test_the_summary_table_gets_text_objects_only():
     """Rich parses a str cell or title as markup: report.py hands it Text for every cell."""
-    import trainmon_tui.report as report
+    import trainmon_tui.views.report as report
 
     tree = ast.parse(Path(report.__file__).read_text(encoding="utf-8"))
     rows = _calls(tree, "add_row")

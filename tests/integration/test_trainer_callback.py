@@ -30,12 +30,12 @@ from trainmon_tui.callback import (  # noqa: E402
     TrainmonCallback,
     core_state,
 )
-from trainmon_tui.discovery import find_latest  # noqa: E402
-from trainmon_tui.livelog import LIVE_LOG_FILE, LiveLog, read_live_log  # noqa: E402
-from trainmon_tui.livemerge import merge_live  # noqa: E402
-from trainmon_tui.progress import live_progress  # noqa: E402
-from trainmon_tui.state import load_state  # noqa: E402
-from trainmon_tui.stats import summarize  # noqa: E402
+from trainmon_tui.files.discovery import find_latest  # noqa: E402
+from trainmon_tui.files.state import load_state  # noqa: E402
+from trainmon_tui.live.livelog import LIVE_LOG_FILE, LiveLog, read_live_log  # noqa: E402
+from trainmon_tui.live.merge import merge_live  # noqa: E402
+from trainmon_tui.live.progress import live_progress  # noqa: E402
+from trainmon_tui.views.stats import summarize  # noqa: E402
 
 SEQ = 8
 MAX_STEPS = 10

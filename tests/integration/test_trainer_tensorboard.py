@@ -17,10 +17,10 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 pytest.importorskip("tensorboard")
 
-from trainmon_tui.livelog import LIVE_LOG_FILE  # noqa: E402
-from trainmon_tui.snapshot import take_snapshot  # noqa: E402
-from trainmon_tui.state import StateCache  # noqa: E402
-from trainmon_tui.tbevents import LiveSource, read_event_files  # noqa: E402
+from trainmon_tui.files.state import StateCache  # noqa: E402
+from trainmon_tui.live.livelog import LIVE_LOG_FILE  # noqa: E402
+from trainmon_tui.live.tbevents import LiveSource, read_event_files  # noqa: E402
+from trainmon_tui.pipeline import take_snapshot  # noqa: E402
 
 MAX_STEPS = 10
 

@@ -8,7 +8,7 @@ import math
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from trainmon_tui.axes import labels_apart, step_label, step_ticks, value_ticks
+from trainmon_tui.views.axes import labels_apart, step_label, step_ticks, value_ticks
 
 
 def test_step_labels_are_short() -> None:

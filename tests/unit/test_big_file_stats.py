@@ -19,9 +19,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-import trainmon_tui.blockread as blockread
-from trainmon_tui.simulate import RunConfig, SimulatedRun, synthetic_log_history, write_trainer_state
-from trainmon_tui.state import (
+import trainmon_tui.files.blockread as blockread
+from trainmon_tui.files.state import (
     ErrorKind,
     StateCache,
     StateError,
@@ -30,7 +29,8 @@ from trainmon_tui.state import (
     load_state,
     parse_state,
 )
-from trainmon_tui.stats import summarize
+from trainmon_tui.simulate import RunConfig, SimulatedRun, synthetic_log_history, write_trainer_state
+from trainmon_tui.views.stats import summarize
 
 N_STEPS = 100_000
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from trainmon_tui.callback import LIVE_LOG_FILE, TrainmonCallback, gpu_peak_memory, log_values
-from trainmon_tui.livelog import LIVE_LOG_FILE as READER_FILE
-from trainmon_tui.livelog import read_live_log
+from trainmon_tui.live.livelog import LIVE_LOG_FILE as READER_FILE
+from trainmon_tui.live.livelog import read_live_log
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -188,7 +188,7 @@ def run_python(code: str) -> subprocess.CompletedProcess[str]:
 def test_importing_never_brings_in_textual_plotext_or_matplotlib() -> None:
     result = run_python(
         "import sys\n"
-        "import trainmon_tui.callback, trainmon_tui.livelog, trainmon_tui.progress\n"
+        "import trainmon_tui.callback, trainmon_tui.live.livelog, trainmon_tui.live.progress\n"
         "heavy = ('textual', 'plotext', 'matplotlib', 'textual_plotext')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )

@@ -18,8 +18,16 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from trainmon_tui.charts import CHART_NAMES, ChartData, chart_text, fits, log_ticks, prepare, render_grid
-from trainmon_tui.state import Series, build_state
+from trainmon_tui.files.state import Series, build_state
+from trainmon_tui.views.charts import (
+    CHART_NAMES,
+    ChartData,
+    chart_text,
+    fits,
+    log_ticks,
+    prepare,
+    render_grid,
+)
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -58,7 +66,7 @@ def _a_million() -> ChartData:
     steps = np.arange(1_000_000, dtype=np.int64)
     values = 0.5 + 0.4 * np.sin(steps / 5000.0)
     series = Series(steps, values)
-    from trainmon_tui.state import TrainerState
+    from trainmon_tui.files.state import TrainerState
 
     state = TrainerState(
         source=__import__("pathlib").Path("x"), checkpoint=None, mtime=0.0, size=0, global_step=999_999,

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from trainmon_tui import discovery
-from trainmon_tui.discovery import INCOMPLETE_MARKER, find_latest, list_checkpoints, resolve_target
+from trainmon_tui.files import discovery
+from trainmon_tui.files.discovery import INCOMPLETE_MARKER, find_latest, list_checkpoints, resolve_target
+from trainmon_tui.files.state import ErrorKind, StateCache, StateError
 from trainmon_tui.simulate import RunConfig, SimulatedRun
-from trainmon_tui.state import ErrorKind, StateCache, StateError
 
 
 def make_checkpoint(outputs: Path, helpers: SimpleNamespace, step: int, name: str | None = None) -> Path:
@@ -171,7 +171,7 @@ def test_resolve_target(tmp_path, helpers):
 
 
 def test_only_ascii_digits_make_a_checkpoint(tmp_path, helpers):
-    from trainmon_tui.discovery import list_checkpoints
+    from trainmon_tui.files.discovery import list_checkpoints
 
     for name in ("checkpoint-١٢٣", "checkpoint-２", "checkpoint-7"):
         helpers.write_state(tmp_path / name, helpers.trainer_state([], global_step=7))

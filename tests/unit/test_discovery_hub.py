@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from trainmon_tui.discovery import checkpoint_times, find_latest, list_checkpoints
+from trainmon_tui.files.discovery import checkpoint_times, find_latest, list_checkpoints
 
 
 def _write(helpers: SimpleNamespace, folder: Path, step: int) -> None:

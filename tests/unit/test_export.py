@@ -13,16 +13,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trainmon_tui import export
-from trainmon_tui.export import (
+from trainmon_tui.files.state import load_state
+from trainmon_tui.simulate import RunConfig, synthetic_log_history, write_run
+from trainmon_tui.views import export
+from trainmon_tui.views.export import (
     compare_figure,
     dashboard_figure,
     export_stem,
     save_compare_png,
     save_dashboard_png,
 )
-from trainmon_tui.simulate import RunConfig, synthetic_log_history, write_run
-from trainmon_tui.state import load_state
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -177,7 +177,8 @@ def test_large_run_is_fast(tmp_path, helpers):
 
 
 def test_importing_export_does_not_import_matplotlib():
-    code = "import sys, trainmon_tui.export; print(any(m.startswith('matplotlib') for m in sys.modules))"
+    probe = "print(any(m.startswith('matplotlib') for m in sys.modules))"
+    code = f"import sys, trainmon_tui.views.export; {probe}"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 

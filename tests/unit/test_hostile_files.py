@@ -20,17 +20,17 @@ from typing import Any, TypeVar
 import numpy as np
 import pytest
 
-from trainmon_tui import discovery
-from trainmon_tui.discovery import find_latest, list_checkpoints
-from trainmon_tui.livelog import LIVE_LOG_FILE, BadRecord, LiveLogFollower, parse_record
-from trainmon_tui.livemerge import live_state, merge_live
-from trainmon_tui.snapshot import take_snapshot
-from trainmon_tui.state import STATE_FILE, ErrorKind, StateCache, StateError, load_state, parse_state
-from trainmon_tui.tbevents import find_event_files, plan_record
-from trainmon_tui.tbrecords import EventFile
+from trainmon_tui.files import discovery
+from trainmon_tui.files.discovery import find_latest, list_checkpoints
+from trainmon_tui.files.state import STATE_FILE, ErrorKind, StateCache, StateError, load_state, parse_state
+from trainmon_tui.live.livelog import LIVE_LOG_FILE, BadRecord, LiveLogFollower, parse_record
+from trainmon_tui.live.merge import live_state, merge_live
+from trainmon_tui.live.tbevents import find_event_files, plan_record
+from trainmon_tui.live.tbrecords import EventFile
+from trainmon_tui.pipeline import take_snapshot
 
 try:
-    from trainmon_tui import safeopen
+    from trainmon_tui.files import safeopen
 except ImportError:  # before the fix: every test of it fails on the attribute access
     safeopen = None  # type: ignore[assignment]
 
@@ -257,7 +257,7 @@ def test_a_step_or_count_beyond_range_is_invalid(helpers, key: str, value: Any) 
 @pytest.mark.parametrize("value", HUGE_INTS)
 @pytest.mark.parametrize("block_bytes", [150, 1 << 18])
 def test_an_entry_step_beyond_range_is_invalid(helpers, monkeypatch, value: int, block_bytes: int) -> None:
-    from trainmon_tui import blockread
+    from trainmon_tui.files import blockread
 
     monkeypatch.setattr(blockread, "BLOCK_BYTES", block_bytes)
     log = entries(10)
@@ -463,7 +463,7 @@ def test_a_checkpoint_folder_it_may_not_look_into_is_said_so(tmp_path: Path, hel
 
 def test_a_state_cut_inside_a_string_is_incomplete_not_invalid(tmp_path):
     """The Trainer writes non-atomically: a reader often meets the file cut inside a key or a string."""
-    from trainmon_tui.state import ErrorKind, StateError, load_state
+    from trainmon_tui.files.state import ErrorKind, StateError, load_state
 
     path = tmp_path / "trainer_state.json"
     path.write_text('{\n  "best_metric": null,\n  "log_history": [\n    {\n      "epo')
@@ -473,7 +473,7 @@ def test_a_state_cut_inside_a_string_is_incomplete_not_invalid(tmp_path):
 
 
 def test_an_invalid_json_reason_reads_as_one_sentence(tmp_path):
-    from trainmon_tui.state import StateError, load_state
+    from trainmon_tui.files.state import StateError, load_state
 
     path = tmp_path / "trainer_state.json"
     path.write_text('{"log_history": [], "x": "a\x01b"}')  # json says "Invalid control character at"
@@ -486,7 +486,7 @@ def test_a_huge_file_of_nul_bytes_is_refused_from_its_first_bytes(tmp_path):
     """A 3 GB sparse file used to be read whole (6 GB of memory, 30 s) before being rejected."""
     import tracemalloc
 
-    from trainmon_tui.state import StateError, load_state
+    from trainmon_tui.files.state import StateError, load_state
 
     path = tmp_path / "trainer_state.json"
     with open(path, "wb") as f:

@@ -12,16 +12,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from trainmon_tui.livelog import (
+from trainmon_tui.files.state import load_state
+from trainmon_tui.live.livelog import (
     LIVE_LOG_FILE,
     LiveLogFollower,
     LogRecord,
     parse_record,
     read_live_log,
 )
-from trainmon_tui.livemerge import live_state, merge_live, records_after
+from trainmon_tui.live.merge import live_state, merge_live, records_after
 from trainmon_tui.simulate import RunConfig, SimulatedRun
-from trainmon_tui.state import load_state
 
 T0 = 1_700_000_000.0
 
@@ -259,7 +259,7 @@ def test_an_endless_line_is_skipped_not_held_in_memory(path: Path) -> None:
     ],
 )
 def test_bad_records_say_why(text: bytes, reason: str) -> None:
-    from trainmon_tui.livelog import BadRecord
+    from trainmon_tui.live.livelog import BadRecord
 
     with pytest.raises(BadRecord, match=reason):
         parse_record(text)

@@ -1,4 +1,4 @@
-"""The one rule every number of the summary is written by (trainmon_tui.numfmt)."""
+"""The one rule every number of the summary is written by (trainmon_tui.views.numfmt)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from trainmon_tui.numfmt import DASH, format_count, format_number, format_percent
+from trainmon_tui.views.numfmt import DASH, format_count, format_number, format_percent
 
 
 @pytest.mark.parametrize(

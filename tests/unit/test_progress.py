@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from trainmon_tui.livelog import LIVE_LOG_FILE, LiveLog, read_live_log
-from trainmon_tui.progress import (
+from trainmon_tui.live.livelog import LIVE_LOG_FILE, LiveLog, read_live_log
+from trainmon_tui.live.progress import (
     checkpoint_progress,
     compute_progress,
     live_points,

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from trainmon_tui.progress import checkpoint_progress, progress_for
+from trainmon_tui.files.state import StateCache, load_state
+from trainmon_tui.live.progress import checkpoint_progress, progress_for
+from trainmon_tui.pipeline import take_snapshot
 from trainmon_tui.simulate import RunConfig, write_run
-from trainmon_tui.snapshot import take_snapshot
-from trainmon_tui.state import StateCache, load_state
 
 T0 = 1_000_000.0
 

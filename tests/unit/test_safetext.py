@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from trainmon_tui.safetext import markup_escaped, printable
+from trainmon_tui.views.safetext import markup_escaped, printable
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from trainmon_tui.charts import points_for_width, prepare, render_compare, render_grid
-from trainmon_tui.series import downsample_minmax, finite, histogram, ma_window, moving_average
-from trainmon_tui.state import Series, load_state
+from trainmon_tui.files.state import Series, load_state
+from trainmon_tui.views.charts import points_for_width, prepare, render_compare, render_grid
+from trainmon_tui.views.series import downsample_minmax, finite, histogram, ma_window, moving_average
 
 
 def series(values: np.ndarray) -> Series:

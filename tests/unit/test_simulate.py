@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from trainmon_tui import simulate
-from trainmon_tui.discovery import INCOMPLETE_MARKER, find_latest
+from trainmon_tui.files.discovery import INCOMPLETE_MARKER, find_latest
+from trainmon_tui.files.state import load_state
 from trainmon_tui.simulate import (
     RunConfig,
     SimulatedRun,
@@ -17,8 +18,7 @@ from trainmon_tui.simulate import (
     write_run,
     write_trainer_state,
 )
-from trainmon_tui.state import load_state
-from trainmon_tui.stats import summarize
+from trainmon_tui.views.stats import summarize
 
 
 def test_writes_exactly_what_the_trainer_writes(tmp_path):

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from trainmon_tui import safeopen
-from trainmon_tui.state import (
+from trainmon_tui.files import safeopen
+from trainmon_tui.files.state import (
     ErrorKind,
     StateCache,
     StateError,

@@ -10,9 +10,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from trainmon_tui.report import summary_rows, summary_text
-from trainmon_tui.state import load_state
-from trainmon_tui.stats import fraction, loss_stats, summarize, trend
+from trainmon_tui.files.state import load_state
+from trainmon_tui.views.report import summary_rows, summary_text
+from trainmon_tui.views.stats import fraction, loss_stats, summarize, trend
 
 JSON_KEYS = {
     "source",
@@ -199,7 +199,7 @@ def test_json_has_exactly_the_issue_keys(tmp_path, helpers):
 def test_mean_of_losses_whose_sum_overflows():
     import numpy as np
 
-    from trainmon_tui.stats import loss_stats
+    from trainmon_tui.views.stats import loss_stats
 
     stats = loss_stats(np.array([1e308, 1e308, -1e308]), -1e308)
     assert stats.mean is not None and math.isclose(stats.mean, 1e308 / 3)

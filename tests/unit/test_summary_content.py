@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from trainmon_tui.i18n import _LABELS, LANGS
-from trainmon_tui.report import summary_compact, summary_rows, summary_text
-from trainmon_tui.state import load_state
-from trainmon_tui.stats import Summary, summarize
+from trainmon_tui.files.state import load_state
+from trainmon_tui.views.i18n import _LABELS, LANGS
+from trainmon_tui.views.report import summary_compact, summary_rows, summary_text
+from trainmon_tui.views.stats import Summary, summarize
 
 REAL = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "real"
 needs_real = pytest.mark.skipif(not REAL.is_dir(), reason="no real fixtures (../shared/fixtures/real)")

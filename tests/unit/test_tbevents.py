@@ -14,14 +14,20 @@ from typing import Any
 
 import pytest
 
-from trainmon_tui.livelog import LIVE_LOG_FILE
-from trainmon_tui.livemerge import merge_live
-from trainmon_tui.progress import live_progress
+from trainmon_tui.files.state import load_state
+from trainmon_tui.live.livelog import LIVE_LOG_FILE
+from trainmon_tui.live.merge import merge_live
+from trainmon_tui.live.progress import live_progress
+from trainmon_tui.live.tbevents import (
+    LiveSource,
+    TensorBoardFollower,
+    fill_plan,
+    find_event_files,
+    plan_record,
+)
+from trainmon_tui.live.tbrecords import tag_key, tensorboard_available
+from trainmon_tui.live.watch import is_relevant
 from trainmon_tui.simulate import RunConfig, SimulatedRun
-from trainmon_tui.state import load_state
-from trainmon_tui.tbevents import LiveSource, TensorBoardFollower, fill_plan, find_event_files, plan_record
-from trainmon_tui.tbrecords import tag_key, tensorboard_available
-from trainmon_tui.watch import is_relevant
 
 ARGS = {
     "max_steps": 40,
@@ -425,8 +431,8 @@ def test_live_source_prefers_the_jsonl_log(tb: None, tmp_path: Path) -> None:
 
 def test_without_tensorboard_nothing_breaks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from trainmon_tui.cli import load_run
-    from trainmon_tui.snapshot import take_snapshot
-    from trainmon_tui.state import StateCache
+    from trainmon_tui.files.state import StateCache
+    from trainmon_tui.pipeline import take_snapshot
 
     outputs = tmp_path / "outputs"
     run = SimulatedRun(outputs, RunConfig(max_steps=40, eval_steps=10, save_steps=10))

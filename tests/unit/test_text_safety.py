@@ -12,11 +12,11 @@ from types import SimpleNamespace
 import pytest
 from rich.console import Console
 
-from trainmon_tui import export
-from trainmon_tui.report import summary_compact, summary_table, summary_text
-from trainmon_tui.safetext import printable
-from trainmon_tui.state import TrainerState, load_state
-from trainmon_tui.stats import summarize
+from trainmon_tui.files.state import TrainerState, load_state
+from trainmon_tui.views import export
+from trainmon_tui.views.report import summary_compact, summary_table, summary_text
+from trainmon_tui.views.safetext import printable
+from trainmon_tui.views.stats import summarize
 
 # A title change (OSC), clear screen, blink, markup that crashes Rich ([/x]) or styles ([bold]), a C1 CSI,
 # and mathtext that matplotlib cannot parse once the controls are shown as \x.. escapes.

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from trainmon_tui import watch
-from trainmon_tui.watch import FolderWatcher, choose_mode, is_relevant, is_remote_fstype, mount_fstype
+from trainmon_tui.live import watch
+from trainmon_tui.live.watch import FolderWatcher, choose_mode, is_relevant, is_remote_fstype, mount_fstype
 
 MOUNTS = """\
 sysfs /sys sysfs rw,nosuid 0 0

@@ -2,7 +2,7 @@
 
 Flow: the watcher thread posts :class:`FolderChanged`; 50 ms after the first of a burst the app starts one
 reload worker (never two at once: a request during a reload is remembered and run after it), which calls the
-core's :func:`~trainmon_tui.snapshot.take_snapshot` in a thread; its result is applied in one
+core's :func:`~trainmon_tui.pipeline.take_snapshot` in a thread; its result is applied in one
 ``batch_update``. A cheap rescan every few seconds guards against lost events and picks up a folder
 created after start. Nothing runs while nothing changes.
 """
@@ -27,23 +27,23 @@ from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
 from textual.worker import Worker, WorkerState
 
-from ..charts import CHART_NAMES, ChartData, points_for_width
-from ..i18n import t
-from ..progress import progress_for
-from ..safetext import printable
-from ..simulate import SimulatedRun, demo_config
-from ..snapshot import Snapshot, take_snapshot
-from ..state import STATE_FILE, ErrorKind, StateCache, TrainerState
-from ..tbevents import LiveSource, from_event_files
-from ..watch import FolderWatcher
-from . import keys
-from .events import EventLog, EventLogScreen
-from .help import HelpScreen
-from .messages import FolderChanged
-from .options import DashboardOptions
-from .widgets.chart import ChartPane
-from .widgets.checkpoints import FOLLOW_ID, CheckpointList
-from .widgets.summary import SummaryPane
+from trainmon_tui.files.state import STATE_FILE, ErrorKind, StateCache, TrainerState
+from trainmon_tui.live.progress import progress_for
+from trainmon_tui.live.tbevents import LiveSource, from_event_files
+from trainmon_tui.live.watch import FolderWatcher
+from trainmon_tui.pipeline import Snapshot, take_snapshot
+from trainmon_tui.simulate import SimulatedRun, demo_config
+from trainmon_tui.ui import keys
+from trainmon_tui.ui.events import EventLog, EventLogScreen
+from trainmon_tui.ui.help import HelpScreen
+from trainmon_tui.ui.messages import FolderChanged
+from trainmon_tui.ui.options import DashboardOptions
+from trainmon_tui.ui.widgets.chart import ChartPane
+from trainmon_tui.ui.widgets.checkpoints import FOLLOW_ID, CheckpointList
+from trainmon_tui.ui.widgets.summary import SummaryPane
+from trainmon_tui.views.charts import CHART_NAMES, ChartData, points_for_width
+from trainmon_tui.views.i18n import t
+from trainmon_tui.views.safetext import printable
 
 # A save is a burst of events (folder, marker, state file, then rotation's deletions), and a live log may be
 # appended many times a second: the first event of a burst schedules one reload this much later, and the
@@ -452,7 +452,7 @@ class TrainmonApp(App[int]):
 
     def _export(self, state: TrainerState) -> None:
         """Runs in a thread worker: matplotlib is imported here, on first use."""
-        from ..export import save_dashboard_png_unique
+        from trainmon_tui.views.export import save_dashboard_png_unique
 
         try:
             self.options.export_dir.mkdir(parents=True, exist_ok=True)

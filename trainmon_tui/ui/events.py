@@ -18,8 +18,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..i18n import Lang, t
-from ..safetext import printable
+from trainmon_tui.views.i18n import Lang, t
+from trainmon_tui.views.safetext import printable
 
 MAX_EVENTS = 200
 _STYLES = {"information": "green", "warning": "yellow", "error": "bold red"}

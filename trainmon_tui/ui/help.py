@@ -10,8 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..i18n import Lang, t
-from .keys import help_rows
+from trainmon_tui.ui.keys import help_rows
+from trainmon_tui.views.i18n import Lang, t
 
 
 class HelpScreen(ModalScreen[None]):

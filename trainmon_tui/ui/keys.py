@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
-from ..i18n import Lang
+from trainmon_tui.views.i18n import Lang
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from ..snapshot import Snapshot
+from trainmon_tui.pipeline import Snapshot
 
 
 class FolderChanged(Message):

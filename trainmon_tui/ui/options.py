@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..i18n import Lang
+from trainmon_tui.views.i18n import Lang
 
 
 @dataclass(frozen=True, slots=True)

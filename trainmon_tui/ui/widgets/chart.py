@@ -2,7 +2,7 @@
 
 textual-plotext's own render builds one long-lived figure again and again, and plotext's build changes the
 figure's data in place: a log-scale chart crashed on the second render (a resize). Here every render goes
-through the core's :func:`~trainmon_tui.charts.chart_text`, which starts from a fresh figure, draws a chart
+through :func:`~trainmon_tui.views.charts.chart_text`, which starts from a fresh figure, draws a chart
 too small for plotext as its title and latest value, and never raises. The widget keeps textual-plotext for
 its theme, which follows the app's.
 """
@@ -13,8 +13,8 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
-from ...charts import ChartData, ChartName, chart_text
-from ...i18n import Lang
+from trainmon_tui.views.charts import ChartData, ChartName, chart_text
+from trainmon_tui.views.i18n import Lang
 
 
 class ChartPane(PlotextPlot):

@@ -9,9 +9,9 @@ from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from ...discovery import Candidate
-from ...i18n import Lang, t
-from ...safetext import printable
+from trainmon_tui.files.discovery import Candidate
+from trainmon_tui.views.i18n import Lang, t
+from trainmon_tui.views.safetext import printable
 
 FOLLOW_ID = "follow-latest"
 

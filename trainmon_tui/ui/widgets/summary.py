@@ -5,15 +5,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from ...i18n import Lang
-from ...progress import Progress
-from ...report import summary_compact
-from ...safetext import printable
-from ...stats import Summary
+from trainmon_tui.live.progress import Progress
+from trainmon_tui.views.i18n import Lang
+from trainmon_tui.views.report import summary_compact
+from trainmon_tui.views.safetext import printable
+from trainmon_tui.views.stats import Summary
 
 
 class SummaryPane(Static):
-    """Shows a :class:`~trainmon_tui.stats.Summary`, or a waiting line before the first checkpoint."""
+    """Shows a :class:`~trainmon_tui.views.stats.Summary`, or a waiting line before the first checkpoint."""
 
     def show(
         self, summary: Summary | None, lang: Lang, waiting: str, progress: Progress | None = None

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from .state import Series
+from trainmon_tui.files.state import Series
 
 
 class Scratch:

@@ -25,13 +25,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .axes import step_ticks
-from .charts import ChartData, prepare
-from .compare import common_window, moving_average_steps
-from .i18n import Lang, t
-from .safetext import printable
-from .series import downsample_minmax
-from .state import STATE_FILE, Series, TrainerState
+from trainmon_tui.files.state import STATE_FILE, Series, TrainerState
+from trainmon_tui.views.axes import step_ticks
+from trainmon_tui.views.charts import ChartData, prepare
+from trainmon_tui.views.compare import common_window, moving_average_steps
+from trainmon_tui.views.i18n import Lang, t
+from trainmon_tui.views.safetext import printable
+from trainmon_tui.views.series import downsample_minmax
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

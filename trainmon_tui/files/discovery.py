@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .numeric import in_count_range
-from .safeopen import NotRegularFileError, open_regular, stat_regular
-from .state import (
+from trainmon_tui.files.numeric import in_count_range
+from trainmon_tui.files.safeopen import NotRegularFileError, open_regular, stat_regular
+from trainmon_tui.files.state import (
     HUB_CHECKPOINT,
     STATE_FILE,
     ErrorKind,

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .livelog import LogRecord
-from .numeric import OutOfRange, as_count, loads_big_ints
-from .safeopen import open_regular
-from .state import SUMMARY_KEYS
+from trainmon_tui.files.numeric import OutOfRange, as_count, loads_big_ints
+from trainmon_tui.files.safeopen import open_regular
+from trainmon_tui.files.state import SUMMARY_KEYS
+from trainmon_tui.live.livelog import LogRecord
 
 EVENTS_PREFIX = "events.out.tfevents."
 _CHUNK_BYTES = 1 << 22

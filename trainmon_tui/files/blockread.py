@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .columns import Columns
-from .state import _SENTINEL, TrainerState, _assemble, decode_json
+from trainmon_tui.files.columns import Columns
+from trainmon_tui.files.state import _SENTINEL, TrainerState, _assemble, decode_json
 
 try:  # orjson is several times faster on large files; the stdlib is the reference.
     import orjson

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from .numeric import OUT_OF_RANGE, OutOfRange, as_count, brief
-from .state import SUMMARY_KEYS, Series, StateError, TrainerState, _number
+from trainmon_tui.files.numeric import OUT_OF_RANGE, OutOfRange, as_count, brief
+from trainmon_tui.files.state import SUMMARY_KEYS, Series, StateError, TrainerState, _number
 
 
 def _step_of(entry: dict[str, Any], index: int, previous: int, path: Path) -> int:

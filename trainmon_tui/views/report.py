@@ -4,7 +4,7 @@ Every number is written by :mod:`.numfmt`'s one rule (4 significant digits, ``Na
 not finite, ``-`` for unknown): ``1.2 / 3`` epochs, ``582 / 873`` steps, ``66.67%``, ``2e-05``.
 
 Labels and values come partly from the run's files (eval keys, checkpoint names, paths): every row passes
-through :func:`~trainmon_tui.safetext.printable` in :func:`summary_rows`, and reaches Rich as
+through :func:`~trainmon_tui.views.safetext.printable` in :func:`summary_rows`, and reaches Rich as
 :class:`~rich.text.Text`, never as a markup string, so ``[/x]`` is text and ``\x1b`` is four characters.
 """
 
@@ -18,13 +18,13 @@ from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
-from .evalsets import group_metrics
-from .i18n import Lang, t
-from .numfmt import DASH, format_count, format_number, format_percent
-from .progress import Progress
-from .safetext import printable
-from .state import EvalPoint
-from .stats import Summary
+from trainmon_tui.files.state import EvalPoint
+from trainmon_tui.live.progress import Progress
+from trainmon_tui.views.evalsets import group_metrics
+from trainmon_tui.views.i18n import Lang, t
+from trainmon_tui.views.numfmt import DASH, format_count, format_number, format_percent
+from trainmon_tui.views.safetext import printable
+from trainmon_tui.views.stats import Summary
 
 
 def fmt_of(done: str, total: str) -> str:
@@ -76,7 +76,7 @@ def summary_rows(
     summary: Summary, lang: Lang = "en", progress: Progress | None = None, *, speed_first: bool = False
 ) -> Iterator[tuple[str, str | None]]:
     """(label, value) rows; a value of None marks a section heading. Every label and value is printable
-    (:func:`~trainmon_tui.safetext.printable`): no control character from a file gets through.
+    (:func:`~trainmon_tui.views.safetext.printable`): no control character from a file gets through.
 
     The original tool's order (progress, loss, parameters, time), then speed, the end-of-training entry (a
     finished run), the latest evaluation (a heading per eval set) and the best checkpoint;

@@ -21,7 +21,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .livelog import (
+from trainmon_tui.files.numeric import OutOfRange, as_count, as_float
+from trainmon_tui.files.state import TrainerState
+from trainmon_tui.live.livelog import (
     LIVE_LOG_FILE,
     EndRecord,
     LiveLog,
@@ -31,9 +33,7 @@ from .livelog import (
     StartRecord,
     empty_live_log,
 )
-from .numeric import OutOfRange, as_count, as_float
-from .state import TrainerState
-from .tbrecords import EVENTS_PREFIX, EventFile, tensorboard_available
+from trainmon_tui.live.tbrecords import EVENTS_PREFIX, EventFile, tensorboard_available
 
 RUNS_DIR = "runs"
 

@@ -18,9 +18,9 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from .discovery import INCOMPLETE_MARKER
-from .state import STATE_FILE
-from .tbrecords import EVENTS_PREFIX
+from trainmon_tui.files.discovery import INCOMPLETE_MARKER
+from trainmon_tui.files.state import STATE_FILE
+from trainmon_tui.live.tbrecords import EVENTS_PREFIX
 
 # Filesystems on which inotify misses other machines' writes (matched on the fstype in /proc/mounts).
 REMOTE_FSTYPES = frozenset(

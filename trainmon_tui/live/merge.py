@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from .livelog import LiveLog, LogRecord
-from .state import EvalPoint, Series, TrainerState, build_state
+from trainmon_tui.files.state import EvalPoint, Series, TrainerState, build_state
+from trainmon_tui.live.livelog import LiveLog, LogRecord
 
 # A record past a checkpoint's step is logged after that checkpoint was written; one older than its mtime by
 # more than this (clock skew between the training host and the file server) belongs to another run.

@@ -16,7 +16,7 @@ plotext 5 is fragile, and every chart goes through :func:`chart_text`, which nev
 - anything else it raises becomes a one-line message in that chart's cells.
 
 Its own ticks divide the data range evenly (``2172.5``) and its legend sits on the data in the upper left
-corner, where it cannot be moved. So every tick is ours (:mod:`trainmon_tui.axes`: round, spaced for the
+corner, where it cannot be moved. So every tick is ours (:mod:`trainmon_tui.views.axes`: round, spaced for the
 plot's size; the three step charts share one axis, :func:`x_ticks`), and the legend is a line in the title,
 which :func:`_build` writes itself: measured in display cells, the markers in their curves' colours.
 """
@@ -33,11 +33,12 @@ from typing import Any, Literal
 import numpy as np
 from rich.cells import cell_len, set_cell_size
 
-from .axes import step_ticks, value_ticks
-from .compare import common_window, moving_average_steps
-from .i18n import Lang, t
-from .safetext import printable
-from .series import (
+from trainmon_tui.files.state import EMPTY_SERIES, Series, TrainerState
+from trainmon_tui.views.axes import step_ticks, value_ticks
+from trainmon_tui.views.compare import common_window, moving_average_steps
+from trainmon_tui.views.i18n import Lang, t
+from trainmon_tui.views.safetext import printable
+from trainmon_tui.views.series import (
     Scratch,
     downsample_minmax,
     finite_in_scratch,
@@ -46,7 +47,6 @@ from .series import (
     moving_average,
     scratch_arrays,
 )
-from .state import EMPTY_SERIES, Series, TrainerState
 
 ChartName = Literal["loss", "lr", "grad_norm", "hist"]
 CHART_NAMES: tuple[ChartName, ...] = ("loss", "lr", "grad_norm", "hist")
@@ -118,7 +118,7 @@ def prepare(state: TrainerState, max_points: int = 400, bins: int = 30) -> Chart
 
     The full-length intermediates (the finite losses, their moving average, the finite grad norms, the
     padded copies downsampling makes) live in work arrays reused from call to call
-    (:func:`~trainmon_tui.series.scratch_arrays`): with a million entries fresh ones cost more in page
+    (:func:`~trainmon_tui.views.series.scratch_arrays`): with a million entries fresh ones cost more in page
     faults than the arithmetic. Only the few hundred points returned are new arrays.
     """
     with scratch_arrays() as scratch:
@@ -537,7 +537,7 @@ def render_compare(
 ) -> str:
     """The training loss of several runs on one chart, for ``--compare`` in the terminal. Never raises.
 
-    Each run is its moving average over the same number of steps (:func:`~trainmon_tui.compare.
+    Each run is its moving average over the same number of steps (:func:`~trainmon_tui.views.compare.
     common_window`), drawn with a marker of its own (braille, ``•``, ``+``, ``x``, ...) so the runs stay
     apart without colour; the legend is under the chart, off the data.
     """

@@ -2,7 +2,7 @@
 
 :func:`take_snapshot` looks at the outputs folder (one ``scandir`` and a few ``stat`` calls), returns None
 when nothing the dashboard shows has changed, and otherwise parses what it must (through a
-:class:`~trainmon_tui.state.StateCache`, so a checkpoint is parsed once) and prepares the summary and
+:class:`~trainmon_tui.files.state.StateCache`, so a checkpoint is parsed once) and prepares the summary and
 the chart data. It is the dashboard's whole reload, with no Textual in it.
 """
 
@@ -14,15 +14,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .charts import ChartData, prepare
-from .discovery import Candidate, checkpoint_times, find_latest, list_checkpoints, root_step
-from .livelog import LiveLog, LiveLogFollower
-from .livemerge import merge_live
-from .progress import Progress, progress_for
-from .safeopen import describe
-from .state import ErrorKind, StateCache, StateError, TrainerState
-from .stats import Summary, summarize
-from .tbevents import LiveSource, fill_plan
+from trainmon_tui.files.discovery import Candidate, checkpoint_times, find_latest, list_checkpoints, root_step
+from trainmon_tui.files.safeopen import describe
+from trainmon_tui.files.state import ErrorKind, StateCache, StateError, TrainerState
+from trainmon_tui.live.livelog import LiveLog, LiveLogFollower
+from trainmon_tui.live.merge import merge_live
+from trainmon_tui.live.progress import Progress, progress_for
+from trainmon_tui.live.tbevents import LiveSource, fill_plan
+from trainmon_tui.views.charts import ChartData, prepare
+from trainmon_tui.views.stats import Summary, summarize
 
 Fingerprint = tuple[object, ...]
 

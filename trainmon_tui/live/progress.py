@@ -46,8 +46,8 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Literal
 
-from .livelog import LiveLog
-from .state import TrainerState
+from trainmon_tui.files.state import TrainerState
+from trainmon_tui.live.livelog import LiveLog
 
 DEFAULT_WINDOW = 20
 CHECKPOINT_WINDOW = 5

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .series import ma_window, moving_average
-from .state import Series
+from trainmon_tui.files.state import Series
+from trainmon_tui.views.series import ma_window, moving_average
 
 STATE_FILE = "trainer_state.json"
 
@@ -46,7 +46,8 @@ def distinct_labels(paths: Sequence[Path | str]) -> list[str]:
     all paths share at the start and at the end are cut (``runs/a/checkpoint-500``, ``runs/b/checkpoint-500``
     -> ``a``, ``b``). A path that would be left with nothing (a run and its own checkpoint) keeps the last
     shared folder: ``runs/bert``, ``runs/bert/checkpoint-500`` -> ``bert``, ``bert/checkpoint-500``. A path
-    given twice gets `` (2)``. Not made printable: the caller does (:func:`~trainmon_tui.safetext.printable`).
+    given twice gets `` (2)``. Not made printable: the caller does
+    (:func:`~trainmon_tui.views.safetext.printable`).
     """
     if not paths:
         return []
@@ -80,7 +81,7 @@ def _interval(steps: np.ndarray) -> float:
 
 
 def common_window(series: Sequence[Series]) -> float:
-    """The moving-average window, in steps, for every run: what :func:`~trainmon_tui.series.ma_window`
+    """The moving-average window, in steps, for every run: what :func:`~trainmon_tui.views.series.ma_window`
     gives the run spanning the most steps, times its logging interval. 1 with no points."""
     runs = [s for s in series if len(s)]
     if not runs:

@@ -9,7 +9,7 @@ keys (``*_runtime``, ``*_per_second``) are left out: they say how fast the evalu
 model does.
 
 Set names and metric names come from the file: the caller passes them through
-:func:`~trainmon_tui.safetext.printable` before showing them.
+:func:`~trainmon_tui.views.safetext.printable` before showing them.
 """
 
 from __future__ import annotations

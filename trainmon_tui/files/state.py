@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .numeric import OUT_OF_RANGE, OutOfRange, as_count, as_float, brief, loads_big_ints
-from .safeopen import NotRegularFileError, read_regular
+from trainmon_tui.files.numeric import OUT_OF_RANGE, OutOfRange, as_count, as_float, brief, loads_big_ints
+from trainmon_tui.files.safeopen import NotRegularFileError, read_regular
 
 if TYPE_CHECKING:
-    from .blockread import LastRead
-    from .columns import Columns
+    from trainmon_tui.files.blockread import LastRead
+    from trainmon_tui.files.columns import Columns
 
 try:  # orjson is several times faster on large files; the stdlib is the reference.
     import orjson
@@ -250,7 +250,7 @@ BLOCK_ENTRIES = 4096
 
 def build_state(raw: Any, path: Path, *, mtime: float = 0.0, size: int = 0) -> TrainerState:
     """Check a decoded ``trainer_state.json`` and turn it into a :class:`TrainerState`."""
-    from .columns import Columns
+    from trainmon_tui.files.columns import Columns
 
     log = _check_top(raw, path)
     columns = Columns(path)
@@ -282,7 +282,7 @@ def parse_state(data: bytes, path: Path, *, mtime: float = 0.0) -> TrainerState:
     """Decode and check the bytes of a ``trainer_state.json``."""
     if not data or data.isspace():
         raise StateError(path, "empty file (still being written?)", ErrorKind.INCOMPLETE)
-    from . import blockread
+    from trainmon_tui.files import blockread
 
     try:
         return blockread.parse_layout(data, path, mtime)[0]
@@ -374,7 +374,7 @@ class StateCache:
         return state
 
     def _parse(self, path: Path) -> TrainerState:
-        from . import blockread
+        from trainmon_tui.files import blockread
 
         data, stat = _read(path)
         if not data or data.isspace():

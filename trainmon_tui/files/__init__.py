@@ -1,0 +1,1 @@
+"""Reading what the Trainer wrote: the state model, JSON decoding, columns, the block reader, discovery."""

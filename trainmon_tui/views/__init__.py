@@ -1,0 +1,1 @@
+"""Views of the data: statistics, series, terminal charts, PNG export, the Rich report, i18n."""
