@@ -94,15 +94,19 @@ class Unavailable:
     reason: str
 
 
-def clean_mapping(series: Series) -> Series:
-    """``series`` with finite values only, sorted by step, the last value logged at each step kept."""
-    kept = series.finite()
-    if len(kept) == 0:
-        return kept
-    order = np.argsort(kept.steps, kind="stable")
-    steps, values = kept.steps[order], kept.values[order]
+def last_per_step(series: Series) -> Series:
+    """``series`` sorted by step, the last value logged at each step kept (NaN and ±inf as logged)."""
+    if len(series) == 0:
+        return series
+    order = np.argsort(series.steps, kind="stable")
+    steps, values = series.steps[order], series.values[order]
     last = np.append(steps[1:] != steps[:-1], True)
     return Series(steps[last], values[last])
+
+
+def clean_mapping(series: Series) -> Series:
+    """``series`` with finite values only, sorted by step, the last value logged at each step kept."""
+    return last_per_step(series.finite())
 
 
 def _from_zero(mapping: Series) -> Series:
