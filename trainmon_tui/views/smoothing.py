@@ -18,7 +18,8 @@ file's order), whatever their steps: a resumed run's repeated steps are points l
 block by block: within a block of ``L`` points, ``last[i] = w**(i+1) * carry + (1 - w) * w**i *
 cumsum(y[j] * w**-j)``, with ``L`` at most 65536 and small enough that ``w ** -L`` stays below 1e200
 (900 points at 0.6, 4366 at 0.9). Only the carry from block to block is a loop, in plain floats, over
-``n / L`` blocks (16 for a million points at 0.99). Values beyond 1e100 are first scaled by a power of
+``n / L`` blocks (22 for a million points at 0.99; a weight as small as 1e-30 makes blocks of 6 points and
+still takes under 20 ms). Series whose largest magnitude passes 1e100 are first scaled by a power of
 two (exact), so 1e308 and -1e308 side by side smooth without overflow, and clipped to the values' range
 before scaling back. The result agrees with the sequential formula to within a few units of 1e-15 of the
 series' largest magnitude (measured at 200k and 1M points, 0.6 to 0.999); like TensorBoard's own, it may
