@@ -12,8 +12,10 @@ filter keeps every key.
 **Grid.** :func:`grid_layout` fits as many charts of at least ``min_width`` x ``min_height`` cells as the
 pane holds, and with fewer charts than that, the fewest columns and rows that hold them all, so that a run
 with three metrics gets three large charts, not three small ones in a sea of empty cells. :func:`page_of`
-cuts the keys into pages (``page i of k``, never zero pages), and :func:`move_focus` moves the focused
-chart with the arrows across the grid and across pages. Everything here is pure and costs no disk read.
+cuts the keys into pages (``page i of k``, never zero pages), :func:`move_focus` moves the focused
+chart with the arrows across the grid and across pages, and :func:`refocus` keeps the focus on the same
+key when the list changes under it (a filter typed, a key that appears mid-run). Everything here is
+pure and costs no disk read.
 """
 
 from __future__ import annotations
@@ -179,3 +181,18 @@ def move_focus(focus: int, direction: Direction, layout: GridLayout, count: int)
     if direction == "down" and (focus - start) // layout.cols < (stop - 1 - start) // layout.cols:
         return stop - 1  # a shorter last row: to its last chart
     return focus
+
+
+def refocus(before: Sequence[str], focus: int, after: Sequence[str]) -> int:
+    """The focus in ``after`` (the list once the filter changed or a new key arrived mid-run): the same
+    key if it is still there, else the nearest key that was before it, else the first."""
+    if not after:
+        return 0
+    if not before:
+        return 0
+    focus = min(max(0, focus), len(before) - 1)
+    position = {key: i for i, key in enumerate(after)}
+    for key in reversed(before[: focus + 1]):
+        if key in position:
+            return position[key]
+    return 0
