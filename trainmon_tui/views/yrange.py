@@ -2,8 +2,8 @@
 
 One early loss spike (step 1 at 11.0, the rest near 0.5) flattens the whole curve into the bottom row of
 a terminal chart. The robust range (:func:`robust_range`) is the 1st to 99th percentile of the finite
-values, by linear interpolation between order statistics (numpy's default, d3's ``quantile`` that
-TensorBoard uses), widened to hold the newest value: a person watching a run must see the spike that is
+values, by linear interpolation between order statistics (numpy's default method), widened to hold
+the newest value: a person watching a run must see the spike that is
 happening now, even when it is the outlier. It is on by default for loss-like keys
 (:func:`~.metrics.is_loss_like`, :func:`robust_by_default`) and toggled with ``o``.
 
