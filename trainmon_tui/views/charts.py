@@ -135,10 +135,9 @@ def prepare(state: TrainerState, max_points: int = 400, bins: int = 30) -> Chart
         lr = state.get(state.lr_key)
         grad = state.get("grad_norm")
         counts, centres = histogram(loss.values, bins)
-        latest: dict[ChartName, tuple[int, float]] = {
-            chart: (int(series.steps[-1]), float(series.values[-1]))
-            for chart, series in (("loss", raw_loss), ("lr", lr), ("grad_norm", grad))
-            if len(series)
+        mains: tuple[tuple[ChartName, Series], ...] = (("loss", raw_loss), ("lr", lr), ("grad_norm", grad))
+        latest = {
+            chart: (int(series.steps[-1]), float(series.values[-1])) for chart, series in mains if len(series)
         }
         return ChartData(
             loss=_reduced(loss, max_points, scratch),

@@ -36,6 +36,7 @@ from trainmon_tui.views.series import downsample_minmax
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 FONT_FAMILIES = (
     "DejaVu Sans",
@@ -151,7 +152,7 @@ def label_lang(lang: Lang) -> Lang:
 def _matplotlib_style() -> Iterator[None]:
     import matplotlib
 
-    rc: dict[str, Any] = {
+    rc: dict[RcKeyType, Any] = {
         "font.family": font_families(),
         "font.size": 10,
         "axes.unicode_minus": False,  # the Unicode minus is missing from most CJK fonts
