@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from trainmon_tui.files.state import Series, load_state
-from trainmon_tui.views.charts import render_compare
 from trainmon_tui.views.compare import common_window, distinct_labels, moving_average_steps
+from trainmon_tui.views.terminal import render_compare
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trainmon_tui.files.state import Series, load_state
-from trainmon_tui.views.charts import points_for_width, prepare, render_compare, render_grid
+from trainmon_tui.views.chartdata import points_for_width, prepare
 from trainmon_tui.views.series import (
     Scratch,
     downsample_minmax,
@@ -20,6 +20,7 @@ from trainmon_tui.views.series import (
     ma_window,
     moving_average,
 )
+from trainmon_tui.views.terminal import render_compare, render_grid
 
 
 def series(values: np.ndarray) -> Series:

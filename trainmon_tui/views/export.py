@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from trainmon_tui.files.state import STATE_FILE, Series, TrainerState
 from trainmon_tui.views.axes import step_ticks
-from trainmon_tui.views.charts import ChartData, prepare
+from trainmon_tui.views.chartdata import ChartData, prepare
 from trainmon_tui.views.compare import common_window, moving_average_steps
 from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.views.safetext import printable

@@ -187,3 +187,9 @@ def histogram(values: np.ndarray, bins: int = 30) -> tuple[np.ndarray, np.ndarra
                 continue
             return counts, (edges[:-1] / 2 + edges[1:] / 2) * scale  # halves first: no overflow
     return np.array([len(values)]), np.array([low / 2 + high / 2])
+
+
+def value_range(*series: Series) -> tuple[float, float]:
+    """The lowest and the highest value of the non-empty ``series`` (one at least)."""
+    values = [s.values for s in series if len(s)]
+    return min(float(v.min()) for v in values), max(float(v.max()) for v in values)
