@@ -8,12 +8,12 @@ run's files is drawn :func:`literal`: visible controls, no mathtext. Rendering a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from trainmon_tui.files.state import Series, TrainerState
 from trainmon_tui.views.axes import step_ticks
-from trainmon_tui.views.chartdata import ChartData, prepare
+from trainmon_tui.views.chartdata import ChartData, ChartName, prepare
 from trainmon_tui.views.compare import common_window, moving_average_steps
 from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.views.mplstyle import label_lang
@@ -81,10 +81,6 @@ def _set_step_axis(ax: Axes, span: tuple[float, float] | None) -> None:
 
 
 def _draw_loss(ax: Axes, data: ChartData, lang: Lang) -> None:
-    ax.set_title(t("chart_loss", lang))
-    if data.is_empty("loss"):
-        _no_data(ax, lang)
-        return
     if len(data.loss):
         ax.plot(
             data.loss.steps, data.loss.values, color=LOSS_COLOR, lw=0.8, alpha=0.45, label=t("loss", lang)
@@ -110,10 +106,6 @@ def _draw_loss(ax: Axes, data: ChartData, lang: Lang) -> None:
 
 
 def _draw_lr(ax: Axes, data: ChartData, lang: Lang) -> None:
-    ax.set_title(t("chart_lr", lang))
-    if data.is_empty("lr"):
-        _no_data(ax, lang)
-        return
     ax.plot(data.lr.steps, data.lr.values, color=LR_COLOR, lw=1.5)
     ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4))
     ax.set_xlabel(t("step", lang))
@@ -121,10 +113,6 @@ def _draw_lr(ax: Axes, data: ChartData, lang: Lang) -> None:
 
 
 def _draw_grad_norm(ax: Axes, data: ChartData, lang: Lang) -> None:
-    ax.set_title(t("chart_grad_norm", lang))
-    if data.is_empty("grad_norm"):
-        _no_data(ax, lang)
-        return
     ax.plot(data.grad_norm.steps, data.grad_norm.values, color=GRAD_COLOR, lw=0.9)
     ax.set_yscale("log")  # the data is finite and > 0: chartdata.prepare left the rest out
     low, high = float(data.grad_norm.values.min()), float(data.grad_norm.values.max())
@@ -144,10 +132,6 @@ def _draw_grad_norm(ax: Axes, data: ChartData, lang: Lang) -> None:
 
 
 def _draw_hist(ax: Axes, data: ChartData, lang: Lang) -> None:
-    ax.set_title(t("chart_hist", lang))
-    if data.is_empty("hist"):
-        _no_data(ax, lang)
-        return
     centres, counts = data.hist_centres, data.hist_counts
     width = float(centres[1] - centres[0]) if len(centres) > 1 else 1.0
     ax.bar(centres, counts, width=width * 0.92, color=HIST_COLOR, alpha=0.85)
@@ -158,15 +142,26 @@ def _draw_hist(ax: Axes, data: ChartData, lang: Lang) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # counts: no 0.5
 
 
+# The 2x2 panels in reading order: the chart, its title's label, what draws it (when it has data).
+_PANELS: tuple[tuple[ChartName, str, Callable[[Axes, ChartData, Lang], None]], ...] = (
+    ("loss", "chart_loss", _draw_loss),
+    ("lr", "chart_lr", _draw_lr),
+    ("grad_norm", "chart_grad_norm", _draw_grad_norm),
+    ("hist", "chart_hist", _draw_hist),
+)
+
+
 def dashboard_figure(state: TrainerState, lang: Lang = "en", *, title: str | None = None) -> Figure:
     """The four charts of ``state`` on a 2x2 :class:`~matplotlib.figure.Figure` (not yet rendered)."""
     lang = label_lang(lang)
     data = prepare(state, max_points=MAX_POINTS, bins=40)
     figure, axes = _new_figure(2, 2)
-    _draw_loss(axes[0][0], data, lang)
-    _draw_lr(axes[0][1], data, lang)
-    _draw_grad_norm(axes[1][0], data, lang)
-    _draw_hist(axes[1][1], data, lang)
+    for ax, (chart, label, draw) in zip(axes.flat, _PANELS, strict=True):
+        ax.set_title(t(label, lang))
+        if data.is_empty(chart):
+            _no_data(ax, lang)
+        else:
+            draw(ax, data, lang)
     figure.suptitle(literal(title if title is not None else dashboard_title(state, lang)), fontsize=13)
     return figure
 
