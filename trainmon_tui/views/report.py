@@ -161,7 +161,8 @@ def _dashboard_rows(
     yield t("grad_norm", lang), format_number(summary.grad_norm)
     latest = _latest_eval_loss(summary.eval)
     if latest is not None:
-        yield t("eval_loss_at", lang, step=latest[0]), format_number(latest[1])
+        step, value = latest
+        yield t("eval_loss_at", lang, step=step), format_number(value)
     if summary.best_model_checkpoint:
         name = summary.best_model_checkpoint.rsplit("/", 1)[-1]
         yield t("best_short", lang), name  # its metric is in the details: both do not fit 36 columns
