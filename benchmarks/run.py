@@ -63,7 +63,8 @@ def _label(n: int) -> str:
 
 def row_charts(n: int, repeats: int, log: Log) -> Row:
     from trainmon_tui.files.state import load_state
-    from trainmon_tui.views.charts import points_for_width, prepare, render_grid
+    from trainmon_tui.views.chartdata import points_for_width, prepare
+    from trainmon_tui.views.terminal import render_grid
 
     state = load_state(data.state_file(n))
     naive_n = min(n, NAIVE_PLOT_CAP)
@@ -332,7 +333,8 @@ def scaling_table(sizes: list[int], repeats: int, log: Log) -> str:
     """Core costs by run size: parse (``load_state``) against stdlib json, a new checkpoint through the
     dashboard's cache (only the new entries parsed) against a full parse of it, and the charts."""
     from trainmon_tui.files.state import StateCache, TrainerState, load_state
-    from trainmon_tui.views.charts import points_for_width, prepare, render_grid
+    from trainmon_tui.views.chartdata import points_for_width, prepare
+    from trainmon_tui.views.terminal import render_grid
 
     lines = [
         "| entries | file | load_state | stdlib json.load | json / ours | new checkpoint (+500 steps): "

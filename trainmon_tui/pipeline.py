@@ -21,7 +21,7 @@ from trainmon_tui.live.livelog import LiveLog, LiveLogFollower
 from trainmon_tui.live.merge import merge_live
 from trainmon_tui.live.progress import Progress, progress_for
 from trainmon_tui.live.tbevents import LiveSource, fill_plan
-from trainmon_tui.views.charts import ChartData, prepare
+from trainmon_tui.views.chartdata import ChartData, prepare
 from trainmon_tui.views.stats import Summary, summarize
 
 Fingerprint = tuple[object, ...]

@@ -19,15 +19,10 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from trainmon_tui.files.state import Series, build_state
-from trainmon_tui.views.charts import (
-    CHART_NAMES,
-    ChartData,
-    chart_text,
-    fits,
-    log_ticks,
-    prepare,
-    render_grid,
-)
+from trainmon_tui.views.axes import log_ticks
+from trainmon_tui.views.chartdata import CHART_NAMES, ChartData, prepare
+from trainmon_tui.views.charts import chart_text, fits
+from trainmon_tui.views.terminal import render_grid
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

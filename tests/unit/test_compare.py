@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from trainmon_tui.files.state import Series, load_state
-from trainmon_tui.views.charts import render_compare
 from trainmon_tui.views.compare import common_window, distinct_labels, moving_average_steps
+from trainmon_tui.views.terminal import render_compare
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -63,7 +63,7 @@ def test_the_window_is_the_same_in_steps_for_every_run(tmp_path: Path, helpers) 
 
 
 def test_the_png_averages_agree_where_the_runs_overlap(tmp_path: Path, helpers) -> None:
-    from trainmon_tui.views.export import compare_figure
+    from trainmon_tui.views.figures import compare_figure
 
     root = loss_state(tmp_path, helpers, "root", range(1, 3001))
     checkpoint = loss_state(tmp_path, helpers, "checkpoint-500", range(1, 501))

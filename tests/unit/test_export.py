@@ -15,14 +15,10 @@ import pytest
 
 from trainmon_tui.files.state import load_state
 from trainmon_tui.simulate import RunConfig, synthetic_log_history, write_run
-from trainmon_tui.views import export
-from trainmon_tui.views.export import (
-    compare_figure,
-    dashboard_figure,
-    export_stem,
-    save_compare_png,
-    save_dashboard_png,
-)
+from trainmon_tui.views import export, figures, mplstyle
+from trainmon_tui.views.export import save_compare_png, save_dashboard_png
+from trainmon_tui.views.figures import compare_figure, dashboard_figure
+from trainmon_tui.views.runname import export_stem
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -86,16 +82,16 @@ def test_empty_state_says_no_data(tmp_path, helpers):
 
 
 def test_chinese_labels_when_a_cjk_font_exists(run_state, monkeypatch):
-    monkeypatch.setattr(export, "_installed_families", lambda: {"DejaVu Sans", "Noto Sans CJK SC"})
-    assert export.font_families() == ["DejaVu Sans", "Noto Sans CJK SC"]
+    monkeypatch.setattr(mplstyle, "_installed_families", lambda: {"DejaVu Sans", "Noto Sans CJK SC"})
+    assert mplstyle.font_families() == ["DejaVu Sans", "Noto Sans CJK SC"]
     figure = dashboard_figure(run_state, "zh")
     assert figure.axes[0].get_title() == "训练损失"
 
 
 def test_english_labels_when_no_cjk_font(run_state, monkeypatch, tmp_path):
     """No CJK font installed: English labels rather than boxes, and no warning."""
-    monkeypatch.setattr(export, "_installed_families", lambda: {"DejaVu Sans"})
-    assert export.label_lang("zh") == "en"
+    monkeypatch.setattr(mplstyle, "_installed_families", lambda: {"DejaVu Sans"})
+    assert mplstyle.label_lang("zh") == "en"
     assert dashboard_figure(run_state, "zh").axes[0].get_title() == "Training loss"
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -172,7 +168,7 @@ def test_large_run_is_fast(tmp_path, helpers):
     elapsed = time.perf_counter() - start
     decode_png(tmp_path / "big.png")
     lines = dashboard_figure(state).axes[0].get_lines()
-    assert all(len(line.get_xdata()) <= export.MAX_POINTS for line in lines)
+    assert all(len(line.get_xdata()) <= figures.MAX_POINTS for line in lines)
     assert elapsed < 10, elapsed
 
 

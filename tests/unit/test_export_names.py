@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from trainmon_tui.files.state import load_state
-from trainmon_tui.views.export import dashboard_title, export_stem, run_name
+from trainmon_tui.views.runname import dashboard_title, export_stem, run_name
 
 WHEN = datetime(2026, 12, 1, 10, 0, 0)
 

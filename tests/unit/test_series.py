@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trainmon_tui.files.state import Series, load_state
-from trainmon_tui.views.charts import points_for_width, prepare, render_compare, render_grid
-from trainmon_tui.views.series import downsample_minmax, finite, histogram, ma_window, moving_average
+from trainmon_tui.views.chartdata import points_for_width, prepare
+from trainmon_tui.views.series import (
+    Scratch,
+    downsample_minmax,
+    finite_in_scratch,
+    histogram,
+    ma_window,
+    moving_average,
+)
+from trainmon_tui.views.terminal import render_compare, render_grid
 
 
 def series(values: np.ndarray) -> Series:
@@ -33,6 +44,32 @@ def test_downsample_keeps_extremes_ends_and_bound(n, max_points):
     # every point kept is a real point of the source
     index = (out.steps // 10) - 1
     assert np.array_equal(src.values[index], out.values)
+
+
+def reference_minmax(src: Series, max_points: int) -> Series:
+    """Bucket by bucket: the first, the last, and each linspace bucket's first min and first max."""
+    inner = src.values[1:-1]
+    edges = np.linspace(0, len(inner), max(1, (max_points - 2) // 2) + 1).astype(np.int64)
+    keep = {0, len(src) - 1}
+    for lo, hi in itertools.pairwise(edges.tolist()):
+        if hi > lo:
+            keep |= {lo + 1 + int(np.argmin(inner[lo:hi])), lo + 1 + int(np.argmax(inner[lo:hi]))}
+    index = sorted(keep)
+    return Series(src.steps[index], src.values[index])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(st.integers(-3, 3), min_size=5, max_size=3000),  # few values: ties in every bucket
+    max_points=st.integers(4, 700),
+)
+def test_downsample_is_min_and_max_per_bucket(values, max_points):
+    """Buckets cut at linspace edges differ in size by one at most, whatever the lengths: one 2-D pass
+    over them (padded) gives what a bucket-by-bucket loop gives, ties to the first occurrence."""
+    src = series(np.array(values, dtype=np.float64))
+    out = downsample_minmax(src, max_points)
+    expected = src if len(src) <= max_points else reference_minmax(src, max_points)
+    assert np.array_equal(out.steps, expected.steps) and np.array_equal(out.values, expected.values)
 
 
 def test_downsample_is_a_no_op_when_small():
@@ -60,10 +97,16 @@ def test_ma_window(n, window):
     assert ma_window(n) == window
 
 
-def test_finite_and_positive():
-    src = Series(np.arange(6), np.array([1.0, math.nan, math.inf, 0.0, -2.0, 3.0]))
-    assert finite(src.steps, src.values).values.tolist() == [1.0, 0.0, -2.0, 3.0]
-    assert finite(src.steps, src.values, positive=True).steps.tolist() == [0, 5]
+@pytest.mark.parametrize("repeat", [1, 100])  # 6 or 600 points: a few dropped (copied run by run), many
+def test_finite_and_positive(repeat):
+    values = np.tile([1.0, math.nan, math.inf, 0.0, -2.0, 3.0], repeat)
+    src = Series(np.arange(len(values), dtype=np.int64), values)
+    finite = finite_in_scratch(src.steps, src.values, Scratch(), "test")
+    assert finite.values.tolist() == [1.0, 0.0, -2.0, 3.0] * repeat
+    positive = finite_in_scratch(src.steps, src.values, Scratch(), "test", positive=True)
+    assert positive.steps.tolist() == [step for k in range(repeat) for step in (6 * k, 6 * k + 5)]
+    clean = Series(src.steps[:1], src.values[:1])
+    assert finite_in_scratch(clean.steps, clean.values, Scratch(), "test").values is clean.values  # no copy
 
 
 def test_histogram_ignores_nonfinite():

@@ -14,7 +14,7 @@ import pytest
 from rich.cells import cell_len
 
 from trainmon_tui.files.state import load_state
-from trainmon_tui.views.i18n import _LABELS, LANGS
+from trainmon_tui.views.i18n import LABELS, LANGS
 from trainmon_tui.views.report import summary_compact, summary_rows, summary_text
 from trainmon_tui.views.stats import Summary, summarize
 
@@ -299,5 +299,5 @@ def test_a_finished_long_run_fits_the_80x24_pane(tmp_path, helpers):
 
 def test_every_new_label_has_a_chinese_translation():
     for key in ("eval_set", "final", "train_loss", "train_runtime", "total_flos", "grad_nonfinite"):
-        en, zh = _LABELS[key]
+        en, zh = LABELS[key]
         assert en and zh and en != zh

@@ -13,7 +13,8 @@ import pytest
 from rich.console import Console
 
 from trainmon_tui.files.state import TrainerState, load_state
-from trainmon_tui.views import export
+from trainmon_tui.views import export, figures
+from trainmon_tui.views.mplstyle import matplotlib_style
 from trainmon_tui.views.report import summary_compact, summary_table, summary_text
 from trainmon_tui.views.safetext import printable
 from trainmon_tui.views.stats import summarize
@@ -112,8 +113,8 @@ def assert_literal(texts: list[str], wanted: str) -> None:
 
 def test_png_titles_and_legends_are_literal(tmp_path, helpers):
     state = evil_state(tmp_path, helpers)
-    with export._matplotlib_style():
-        figure = export.dashboard_figure(state)
+    with matplotlib_style():
+        figure = figures.dashboard_figure(state)
     texts = figure_texts(figure)
     assert_literal(texts, printable(f"{EVIL}_loss"))  # the eval set's legend entry
     assert_literal(texts, printable(f"checkpoint-2{NAME}"))  # the suptitle
@@ -124,7 +125,7 @@ def test_png_titles_and_legends_are_literal(tmp_path, helpers):
 
 def test_compare_png_labels_and_title_are_literal(tmp_path, helpers):
     state = evil_state(tmp_path, helpers)
-    with export._matplotlib_style():
-        figure = export.compare_figure([(EVIL, state), ("plain", state)], title=EVIL)
+    with matplotlib_style():
+        figure = figures.compare_figure([(EVIL, state), ("plain", state)], title=EVIL)
     assert_literal(figure_texts(figure), printable(EVIL))
     export.save_compare_png([(EVIL, state)], tmp_path / "cmp.png", title=EVIL)

@@ -41,7 +41,7 @@ from trainmon_tui.ui.options import DashboardOptions
 from trainmon_tui.ui.widgets.chart import ChartPane
 from trainmon_tui.ui.widgets.checkpoints import FOLLOW_ID, CheckpointList
 from trainmon_tui.ui.widgets.summary import SummaryPane
-from trainmon_tui.views.charts import CHART_NAMES, ChartData, points_for_width
+from trainmon_tui.views.chartdata import CHART_NAMES, ChartData, points_for_width
 from trainmon_tui.views.i18n import t
 from trainmon_tui.views.safetext import printable
 

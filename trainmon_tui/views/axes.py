@@ -4,13 +4,16 @@ plotext picks its own ticks by dividing the data range evenly (``2172.5``, ``4.1
 would touch its neighbour, so its axes are neither round nor evenly labelled. The charts set every tick
 themselves from here: :func:`step_ticks` for a step axis (``0  2k  4k``, spaced for the width in cells, the
 axis ending on a tick at or after the last step), :func:`value_ticks` for a value axis (``0  0.5  1``, or
-whole numbers for counts, spaced for the height in rows). Pure arithmetic: no plotext, no Textual.
+whole numbers for counts, spaced for the height in rows), :func:`log_ticks` for ``log10`` values labelled in
+the original units (the grad norm). Pure arithmetic: no plotext, no Textual.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator
+from typing import NamedTuple
 
 MULTIPLIERS = (1, 2, 5)
 LABEL_GAP = 2  # free cells between two step labels
@@ -18,6 +21,13 @@ MAX_STEP_TICKS = 11  # more is clutter, however wide the chart
 MAX_VALUE_TICKS = 6
 ROWS_APART = 1.5  # value ticks at least this many rows apart (plotext keeps one of two on a row)
 _SUFFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
+
+
+class Ticks(NamedTuple):
+    """An axis's ticks: where they are, and what each one says."""
+
+    positions: list[float]
+    labels: list[str]
 
 
 def nice_steps(smallest: float) -> Iterator[float]:
@@ -59,7 +69,7 @@ def labels_apart(positions: list[float], labels: list[str], lo: float, hi: float
     return all(starts[i + 1] >= starts[i] + len(labels[i]) + LABEL_GAP for i in range(len(labels) - 1))
 
 
-def step_ticks(lo: float, hi: float, width_cells: int) -> tuple[list[float], list[str]]:
+def step_ticks(lo: float, hi: float, width_cells: int) -> Ticks:
     """Round ticks for a step axis from ``lo`` to ``hi`` drawn ``width_cells`` wide: ``(positions, labels)``.
 
     The step is the smallest 1-2-5 one (1 at least: steps are whole) whose labels do not touch, with
@@ -69,7 +79,7 @@ def step_ticks(lo: float, hi: float, width_cells: int) -> tuple[list[float], lis
     not finite.
     """
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
-        return [], []
+        return Ticks([], [])
     width_cells = max(1, width_cells)
     smallest = max(1.0, (hi - lo) / max(1, width_cells))
     for step in nice_steps(smallest):
@@ -81,7 +91,7 @@ def step_ticks(lo: float, hi: float, width_cells: int) -> tuple[list[float], lis
         labels = [step_label(p, step) for p in positions]
         readable = count <= MAX_STEP_TICKS and labels_apart(positions, labels, first, last, width_cells)
         if readable or count <= 2:
-            return positions, labels
+            return Ticks(positions, labels)
     raise AssertionError("unreachable: two ticks always fit")  # pragma: no cover
 
 
@@ -115,7 +125,7 @@ def _trimmed_to(value: float, decimals: int) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def value_ticks(lo: float, hi: float, rows: int, *, integer: bool = False) -> tuple[list[float], list[str]]:
+def value_ticks(lo: float, hi: float, rows: int, *, integer: bool = False) -> Ticks:
     """Round ticks inside ``[lo, hi]`` for a value axis ``rows`` rows high: ``(positions, labels)``.
 
     1-2-5 steps (whole numbers at least with ``integer``, for counts), at least :data:`ROWS_APART` rows
@@ -123,10 +133,10 @@ def value_ticks(lo: float, hi: float, rows: int, *, integer: bool = False) -> tu
     rounded); a range that is not finite gets none.
     """
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
-        return [], []
+        return Ticks([], [])
     span = hi - lo
     if not math.isfinite(span):
-        return [lo, hi], [f"{lo:.3g}", f"{hi:.3g}"]
+        return Ticks([lo, hi], [f"{lo:.3g}", f"{hi:.3g}"])
     most = max(1, min(MAX_VALUE_TICKS, math.floor((max(1, rows) - 1) / ROWS_APART) + 1))
     # A span float arithmetic cannot tell from zero (a constant loss and its moving average,
     # 0.3 and 0.30000000000000004) gets the one tick a constant does, not labels of 15 digits.
@@ -142,24 +152,61 @@ def value_ticks(lo: float, hi: float, rows: int, *, integer: bool = False) -> tu
             return _one_tick(lo, hi, integer)
         if len(positions) <= most:
             labels = [str(int(p)) if integer else value_label(p, step) for p in positions]
-            return positions, labels
+            return Ticks(positions, labels)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _one_tick(lo: float, hi: float, integer: bool) -> tuple[list[float], list[str]]:
+def _one_tick(lo: float, hi: float, integer: bool) -> Ticks:
     # lo + half the span (finite here): halving each end first underflows near 5e-324 (to 0, outside)
     middle = lo + (hi - lo) / 2
     if integer:
         whole = float(round(middle))
-        return ([whole], [str(int(whole))]) if lo <= whole <= hi else ([], [])
+        return Ticks([whole], [str(int(whole))]) if lo <= whole <= hi else Ticks([], [])
     if middle == 0:
-        return [0.0], ["0"]
+        return Ticks([0.0], ["0"])
     step = 10.0 ** math.floor(math.log10(abs(middle)))
     for _ in range(
         20 if step and math.isfinite(step) else 0
     ):  # the roundest value inside the range: fewer digits while it stays inside
         rounded = round(middle / step) * step
         if lo <= rounded <= hi:
-            return [rounded], [value_label(rounded, step)]
+            return Ticks([rounded], [value_label(rounded, step)])
         step /= 10
-    return [middle], [f"{middle:.6g}"]
+    return Ticks([middle], [f"{middle:.6g}"])
+
+
+def log_ticks(low: float, high: float, rows: int = 10) -> Ticks:
+    """Ticks for ``log10`` values between ``low`` and ``high``, labelled in the original units.
+
+    Whole decades when the range holds two or more, else 1-2-5 steps, else the ends; thinned so that no two
+    share a row of a plot ``rows`` rows high (plotext keeps one of them, chosen by hash order) and at most
+    five remain (1.5 rows apart at least).
+    """
+    if not (math.isfinite(low) and math.isfinite(high)) or high < low:
+        return Ticks([], [])
+    decades = [float(k) for k in range(math.ceil(low - 1e-9), math.floor(high + 1e-9) + 1)]
+    if len(decades) >= 2:
+        chosen = _spaced(decades, low, high, rows)
+        return Ticks(chosen, [_decade_label(round(k)) for k in chosen])
+    candidates = [
+        math.log10(m) + k for k in range(math.floor(low) - 1, math.ceil(high) + 1) for m in (1, 2, 5)
+    ]
+    inside = [c for c in candidates if low - 1e-9 <= c <= high + 1e-9]
+    chosen = _spaced(inside if len(inside) >= 2 else sorted({low, high}), low, high, rows)
+    return Ticks(chosen, [f"{10.0**c:.2g}" for c in chosen])
+
+
+def _spaced(ticks: list[float], low: float, high: float, rows: int) -> list[float]:
+    """Every k-th tick, k the smallest that puts them :data:`ROWS_APART` rows apart or more, five at most."""
+    span = high - low
+    for every in range(1, len(ticks) + 1):
+        kept = ticks[::every]
+        gaps = [b - a for a, b in itertools.pairwise(kept)]
+        apart = span == 0 or not gaps or min(gaps) / span * max(1, rows - 1) >= ROWS_APART
+        if apart and len(kept) <= 5:
+            return kept
+    return ticks[:1]
+
+
+def _decade_label(k: int) -> str:
+    return f"{10.0**k:g}" if -3 <= k <= 3 else f"1e{k}"

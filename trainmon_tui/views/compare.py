@@ -14,10 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from trainmon_tui.files.state import Series
+from trainmon_tui.files.state import STATE_FILE, Series
 from trainmon_tui.views.series import ma_window, moving_average
-
-STATE_FILE = "trainer_state.json"
 
 
 def _parts(path: Path | str) -> tuple[str, ...]:

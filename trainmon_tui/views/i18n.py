@@ -8,7 +8,7 @@ from typing import Literal
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")
 
-_LABELS: dict[str, tuple[str, str]] = {
+LABELS: dict[str, tuple[str, str]] = {
     # key: (en, zh)
     "title": ("Training summary", "训练摘要"),
     "progress": ("Training progress", "训练进度"),
@@ -29,7 +29,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "total_epochs": ("Epochs", "总轮次"),
     "time": ("Time", "时间信息"),
     "checkpoint_time": ("Checkpoint time", "检查点时间"),
-    "checkpoint": ("Checkpoint", "检查点"),
     "eval": ("Latest evaluation", "最新评估"),
     "eval_set": ("Eval set {name}", "评估集 {name}"),
     "final": ("Training result", "训练结果"),
@@ -45,7 +44,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "down": ("↓ down", "↓ 下降"),
     "up": ("↑ up", "↑ 上升"),
     "flat": ("→ flat", "→ 持平"),
-    "none": ("-", "-"),
     "chart_loss": ("Training loss", "训练损失"),
     "chart_lr": ("Learning rate", "学习率"),
     "chart_lr_short": ("LR", "学习率"),
@@ -123,6 +121,6 @@ def default_lang() -> Lang:
 
 def t(key: str, lang: Lang = "en", **kwargs: object) -> str:
     """The label ``key`` in ``lang``, formatted with ``kwargs``."""
-    en, zh = _LABELS[key]
+    en, zh = LABELS[key]
     text = zh if lang == "zh" else en
     return text.format(**kwargs) if kwargs else text

@@ -82,7 +82,8 @@ def summary_rows(
     finished run), the latest evaluation (a heading per eval set) and the best checkpoint;
     ``speed_first`` moves speed and ETA up to follow the progress (the dashboard's pane is short).
     """
-    for label, value in _rows(summary, lang, progress, speed_first=speed_first):
+    rows = _dashboard_rows(summary, lang, progress) if speed_first else _report_rows(summary, lang, progress)
+    for label, value in rows:
         yield printable(label), None if value is None else printable(value)
 
 
@@ -91,16 +92,10 @@ def summary_title(summary: Summary, lang: Lang = "en") -> str:
     return printable(f"{t('title', lang)} · {summary.checkpoint or summary.source}")
 
 
-def _rows(
-    summary: Summary, lang: Lang, progress: Progress | None, *, speed_first: bool
-) -> Iterator[tuple[str, str | None]]:
-    if speed_first:
-        yield from _dashboard_rows(summary, lang, progress)
-        return
+def _report_rows(summary: Summary, lang: Lang, progress: Progress | None) -> Iterator[tuple[str, str | None]]:
+    """The original tool's order, for ``--summary`` and the plain text."""
     loss = summary.loss
     yield from _progress_rows(summary, lang)
-    if progress is not None and speed_first:
-        yield from progress_rows(progress, lang)
     yield t("loss_info", lang), None
     yield t("current", lang), format_number(loss.current)
     yield t("min", lang), format_number(loss.min)
@@ -114,11 +109,8 @@ def _rows(
     yield t("total_steps", lang), format_count(summary.max_steps)
     yield t("total_epochs", lang), format_number(summary.num_train_epochs)
     yield t("time", lang), None
-    yield (
-        t("checkpoint_time", lang),
-        summary.checkpoint_time.strftime("%Y-%m-%d %H:%M:%S") if summary.checkpoint_time else DASH,
-    )
-    if progress is not None and not speed_first:
+    yield t("checkpoint_time", lang), _checkpoint_time(summary)
+    if progress is not None:
         yield from progress_rows(progress, lang)
     yield from final_rows(summary.final, lang)
     yield from eval_rows(summary.eval, lang)
@@ -127,6 +119,10 @@ def _rows(
         yield t("best_metric", lang), format_number(summary.best_metric)
         if summary.best_model_checkpoint:
             yield t("best_model_checkpoint", lang), summary.best_model_checkpoint.rsplit("/", 1)[-1]
+
+
+def _checkpoint_time(summary: Summary) -> str:
+    return summary.checkpoint_time.strftime("%Y-%m-%d %H:%M:%S") if summary.checkpoint_time else DASH
 
 
 def _progress_rows(summary: Summary, lang: Lang) -> Iterator[tuple[str, str | None]]:
@@ -165,7 +161,8 @@ def _dashboard_rows(
     yield t("grad_norm", lang), format_number(summary.grad_norm)
     latest = _latest_eval_loss(summary.eval)
     if latest is not None:
-        yield t("eval_loss_at", lang, step=latest[0]), format_number(latest[1])
+        step, value = latest
+        yield t("eval_loss_at", lang, step=step), format_number(value)
     if summary.best_model_checkpoint:
         name = summary.best_model_checkpoint.rsplit("/", 1)[-1]
         yield t("best_short", lang), name  # its metric is in the details: both do not fit 36 columns
@@ -175,10 +172,7 @@ def _dashboard_rows(
     yield from _nonfinite_rows(summary, lang)
     yield t("total_steps", lang), format_count(summary.max_steps)
     yield t("total_epochs", lang), format_number(summary.num_train_epochs)
-    yield (
-        t("checkpoint_time", lang),
-        summary.checkpoint_time.strftime("%Y-%m-%d %H:%M:%S") if summary.checkpoint_time else DASH,
-    )
+    yield t("checkpoint_time", lang), _checkpoint_time(summary)
     yield from final_rows(summary.final, lang)
     yield from eval_rows(summary.eval, lang)
     if summary.best_metric is not None:

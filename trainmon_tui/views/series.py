@@ -59,7 +59,8 @@ def scratch_arrays() -> Iterator[Scratch]:
 def finite_in_scratch(
     steps: np.ndarray, values: np.ndarray, scratch: Scratch, slot: str, *, positive: bool = False
 ) -> Series:
-    """:func:`finite`, the copies made in ``scratch`` arrays (valid inside its :func:`scratch_arrays`)."""
+    """The finite points (and only the positive ones, for a log scale), the copies made in ``scratch``
+    arrays (valid inside its :func:`scratch_arrays`); the arrays as they are when every point qualifies."""
     mask = np.isfinite(values)
     if positive:
         mask &= values > 0
@@ -85,20 +86,6 @@ def finite_in_scratch(
     return Series(out_steps, out_values)
 
 
-def finite(steps: np.ndarray, values: np.ndarray, *, positive: bool = False) -> Series:
-    """The finite points (and only the positive ones, for a log scale).
-
-    When every point qualifies the arrays are returned as they are (no copy: a learning-rate series of a
-    million points usually does).
-    """
-    mask = np.isfinite(values)
-    if positive:
-        mask &= values > 0
-    if mask.all():
-        return Series(steps, values)
-    return Series(steps[mask], values[mask])
-
-
 def downsample_minmax(series: Series, max_points: int, *, scratch: Scratch | None = None) -> Series:
     """At most ``max_points`` points: the first, the last, and each bucket's min and max in step order.
 
@@ -117,10 +104,8 @@ def downsample_minmax(series: Series, max_points: int, *, scratch: Scratch | Non
     sizes = np.diff(edges)
     nonempty = sizes > 0
     starts, sizes = edges[:-1][nonempty], sizes[nonempty]
-    width = int(sizes.max())
+    width = int(sizes.max())  # and width - 1 for the short ones: floors of evenly spaced edges
     short = np.flatnonzero(sizes < width)
-    if len(short) and int(sizes.min()) < width - 1:  # never with linspace edges; kept general anyway
-        return _downsample_minmax_ragged(series, n_buckets)
     if len(short):
         # Each short bucket gets a copy of its own first value at its end: never the first occurrence of
         # its min or max, so argmin and argmax answer as if it were not there. Copied run by run
@@ -141,31 +126,6 @@ def downsample_minmax(series: Series, max_points: int, *, scratch: Scratch | Non
     lows, highs = block.argmin(axis=1), block.argmax(axis=1)
     keep = np.unique(np.concatenate(([0], starts + lows + 1, starts + highs + 1, [n - 1])))
     return Series(series.steps[keep], series.values[keep])
-
-
-def _downsample_minmax_ragged(series: Series, n_buckets: int) -> Series:
-    """The same for buckets of any sizes (the first implementation; several passes per bucket row)."""
-    n = len(series)
-    inner_values = series.values[1:-1]
-    edges = np.linspace(0, len(inner_values), n_buckets + 1).astype(np.int64)
-    starts = edges[:-1]
-    starts = starts[edges[1:] > starts]
-    mins = np.minimum.reduceat(inner_values, starts)
-    maxs = np.maximum.reduceat(inner_values, starts)
-    bucket_of = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(inner_values))))
-    min_idx = _first_true_per_bucket(inner_values == mins[bucket_of], bucket_of, len(starts))
-    max_idx = _first_true_per_bucket(inner_values == maxs[bucket_of], bucket_of, len(starts))
-    keep = np.unique(np.concatenate(([0], min_idx + 1, max_idx + 1, [n - 1])))
-    return Series(series.steps[keep], series.values[keep])
-
-
-def _first_true_per_bucket(flags: np.ndarray, bucket_of: np.ndarray, n_buckets: int) -> np.ndarray:
-    positions = np.flatnonzero(flags)
-    buckets = bucket_of[positions]
-    first = np.full(n_buckets, -1, dtype=np.int64)
-    # iterate in reverse so the first occurrence wins
-    first[buckets[::-1]] = positions[::-1]
-    return first[first >= 0]
 
 
 def moving_average(
@@ -227,3 +187,9 @@ def histogram(values: np.ndarray, bins: int = 30) -> tuple[np.ndarray, np.ndarra
                 continue
             return counts, (edges[:-1] / 2 + edges[1:] / 2) * scale  # halves first: no overflow
     return np.array([len(values)]), np.array([low / 2 + high / 2])
+
+
+def value_range(*series: Series) -> tuple[float, float]:
+    """The lowest and the highest value of the non-empty ``series`` (one at least)."""
+    values = [s.values for s in series if len(s)]
+    return min(float(v.min()) for v in values), max(float(v.max()) for v in values)

@@ -13,7 +13,8 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
-from trainmon_tui.views.charts import ChartData, ChartName, chart_text
+from trainmon_tui.views.chartdata import ChartData, ChartName
+from trainmon_tui.views.charts import chart_text
 from trainmon_tui.views.i18n import Lang
 
 
