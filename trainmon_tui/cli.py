@@ -16,15 +16,14 @@ import signal
 import sys
 import tempfile
 import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from trainmon_tui import __version__
-from trainmon_tui.files.discovery import Discovery, checkpoint_times, find_latest, resolve_target, root_step
+from trainmon_tui.files.discovery import Discovery, find_latest, resolve_target
 from trainmon_tui.files.safeopen import describe
 from trainmon_tui.files.state import StateCache, StateError, TrainerState, load_state
 from trainmon_tui.views.compare import distinct_labels
@@ -33,6 +32,7 @@ from trainmon_tui.views.safetext import printable
 
 if TYPE_CHECKING:
     from trainmon_tui.live.progress import Progress
+    from trainmon_tui.pipeline import RunWarning
 
 PROG = "trainmon-tui"
 DEFAULT_OUTPUTS = Path("outputs")
@@ -200,24 +200,28 @@ def _no_checkpoint(outputs: Path, lang: Lang) -> CliError:
 
 def load_run(outputs: Path, lang: Lang) -> tuple[TrainerState, Progress | None]:
     """The latest state with what the live log (``trainmon_log.jsonl``, or else the TensorBoard event files)
-    logged since, and the run's progress. A live log alone is enough before the first checkpoint exists."""
+    logged since, and the run's progress: the dashboard's own reading (:func:`~.pipeline.take_snapshot`,
+    without chart data), its warnings said on stderr. A live log alone is enough before the first checkpoint.
+    """
     if not outputs.is_dir():
         return load_latest(outputs, lang), None
-    from trainmon_tui.live.merge import merge_live
-    from trainmon_tui.live.progress import progress_for
-    from trainmon_tui.live.tbevents import LiveSource, fill_plan
+    from trainmon_tui.live.tbevents import LiveSource
+    from trainmon_tui.pipeline import take_snapshot
 
-    cache = StateCache()  # the root state is read once, for the latest and for its step
-    discovery = _discover(outputs, lang, cache)
-    live = fill_plan(LiveSource(outputs).poll(), discovery.latest)
-    if live.bad_lines:
-        bad = f"{live.bad_lines} bad line(s) in {live.path}: {live.first_error}"
-        say(f"{t('skipped', lang)}: {bad}")
-    state = merge_live(discovery.latest, live) if not live.empty else discovery.latest
-    if state is None:
-        _no_state(discovery, outputs, lang)
-    times = checkpoint_times(discovery.candidates, root_step(discovery.candidates, cache))
-    return state, progress_for(state, live, times, time.time())
+    snapshot = take_snapshot(outputs, cache=StateCache(), follower=LiveSource(outputs), max_points=None)
+    say_warnings(snapshot.warnings, lang)
+    if snapshot.state is None:
+        if snapshot.outputs_error is not None:  # the folder could not be listed: one line
+            raise CliError(str(snapshot.outputs_error), 1)
+        raise _no_checkpoint(outputs, lang)
+    return snapshot.state, snapshot.progress
+
+
+def say_warnings(warnings: Iterable[RunWarning], lang: Lang) -> None:
+    """One ``skipped:`` line each, with the file's path as given (half-written ones too: no retry here)."""
+    for warning in warnings:
+        where = f"{warning.path}: " if warning.path is not None else ""
+        say(f"{t('skipped', lang)}: {where}{warning.reason}")
 
 
 def _discover(outputs: Path, lang: Lang, cache: StateCache | None = None) -> Discovery:
