@@ -39,6 +39,7 @@ DEFAULT_OUTPUTS = Path("outputs")
 DEMO_TEMP = ""  # --demo without a folder: a new temporary one
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
 MIN_FILE_COLUMNS = 80  # -u into a pipe or a file
+SEPARATORS = tuple(sep for sep in (os.sep, os.altsep) if sep)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -87,11 +88,16 @@ def _seconds(text: str) -> float:
 
 
 def _image_path(text: str) -> Path:
-    """A --save-plot target: an existing folder (a new name is chosen in it) or a .png/.svg/.pdf file."""
+    """A --save-plot target: an existing folder (a new name is chosen in it) or a .png/.svg/.pdf file.
+    A name ending in ``/`` is a folder, never a file name without its suffix (``shots/`` is not shots.png)."""
     path = Path(text)
     with suppress(OSError):  # a folder we may not look into: checked again when writing
         if path.is_dir():
             return path
+    if text.endswith(SEPARATORS):
+        raise argparse.ArgumentTypeError(
+            f"{text}: folder not found (create it first, or give a file name such as {path.name}.png)"
+        )
     if not path.suffix:
         return path.with_name(path.name + ".png")
     if path.suffix.lower() not in IMAGE_SUFFIXES:
