@@ -81,6 +81,11 @@ def _seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
+        # --poll's seconds are optional: ``--poll OUTPUTS`` takes the folder for them
+        with suppress(OSError):
+            if Path(text).is_dir():
+                hint = f"give it before --poll ({PROG} {text} --poll) or with -o"
+                raise argparse.ArgumentTypeError(f"{text} is a folder, not seconds: {hint}") from None
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
     if not 0.1 <= value <= 3600:
         raise argparse.ArgumentTypeError(f"{text} s: choose between 0.1 and 3600 seconds")

@@ -46,3 +46,27 @@ def test_save_plot_into_an_existing_folder_with_a_slash(outputs, run_cli, tmp_pa
     assert png.name.startswith("trainmon_outputs_step2_") and png.suffix == ".png"
 
 
+# --- --poll OUTPUTS -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["--poll", "OUT", "-u"], ["--poll", "OUT"], ["-u", "--poll", "OUT"]])
+def test_a_folder_taken_for_the_poll_seconds(outputs, run_cli, args):
+    """``--poll`` takes optional seconds: a folder after it was read as them, "not a number of seconds"."""
+    result = run_cli(*[outputs if a == "OUT" else a for a in args])
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("usage: trainmon-tui")
+    assert result.stderr.splitlines()[-1] == (
+        f"trainmon-tui: error: argument --poll: {outputs} is a folder, not seconds: "
+        f"give it before --poll (trainmon-tui {outputs} --poll) or with -o"
+    )
+
+
+def test_poll_seconds_that_are_no_number_keep_their_message(run_cli):
+    result = run_cli("--poll", "soon")
+    assert result.returncode == 2
+    assert (
+        result.stderr.splitlines()[-1]
+        == "trainmon-tui: error: argument --poll: not a number of seconds: 'soon'"
+    )
+
+
