@@ -271,17 +271,32 @@ def _load_file(path: Path) -> TrainerState:
         raise CliError(str(exc), 1) from None
 
 
-def checkpoint_path(arg: Path, outputs: Path) -> Path:
-    """``-c`` as given, else inside OUTPUTS (``-c checkpoint-500``, or just ``-c 500``)."""
-    tries = [arg]
+def checkpoint_path(arg: Path, outputs: Path, *, inside_first: bool = False) -> Path:
+    """``-c`` as given, or inside OUTPUTS (``-c checkpoint-500``, or just ``-c 500``).
+
+    ``inside_first`` (OUTPUTS was given): a relative name means the one in OUTPUTS first, and when the
+    current folder has one of that name too, a note says which was used.
+    """
+    inside: list[Path] = []
     if not arg.is_absolute():
-        tries.append(outputs / arg)
+        inside.append(outputs / arg)
         if arg.name.isdigit():
-            tries.append(outputs / f"checkpoint-{arg.name}")
+            inside.append(outputs / f"checkpoint-{arg.name}")
+    tries = [*inside, arg] if inside_first else [arg, *inside]
     found = next((path for path in tries if path.exists()), None)
     if found is None:
         raise CliError(f"checkpoint not found: {arg} (looked for {', '.join(map(str, tries))})")
+    if found is not arg and arg.exists() and not _same_file(found, arg):
+        also = f"not the {arg} in the current folder (give its full path for that)"
+        say(f"note: -c {arg}: using {found}, {also}")
     return resolve_target(found)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def load_source(path: Path, lang: Lang) -> TrainerState:
@@ -575,7 +590,10 @@ def run(args: argparse.Namespace) -> int:
 def _run_modes(args: argparse.Namespace, outputs: Path, one_shot: bool) -> int:
     explicit = args.outputs_opt or args.outputs_pos
     with _demo_folder(args, outputs, one_shot) as outputs:
-        checkpoint = checkpoint_path(args.checkpoint, outputs) if args.checkpoint else None
+        inside_first = explicit is not None
+        checkpoint = (
+            checkpoint_path(args.checkpoint, outputs, inside_first=inside_first) if args.checkpoint else None
+        )
         if not one_shot:
             return open_dashboard(args, outputs, checkpoint)
         state: TrainerState | None = None

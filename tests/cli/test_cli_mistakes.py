@@ -70,3 +70,40 @@ def test_poll_seconds_that_are_no_number_keep_their_message(run_cli):
     )
 
 
+# --- -c NAME --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_of_a_name(outputs: Path, tmp_path: Path, helpers: SimpleNamespace) -> Path:
+    """checkpoint-2 in OUTPUTS (step 2) and another in the current folder (step 7)."""
+    entries = [{"loss": 5.0, "step": 7}]
+    helpers.write_state(tmp_path / "checkpoint-2", helpers.trainer_state(entries, global_step=7))
+    return outputs
+
+
+def test_checkpoint_name_prefers_the_one_inside_outputs(two_of_a_name, run_cli, tmp_path):
+    """``OUTPUTS -c checkpoint-2`` read ./checkpoint-2, not OUTPUTS/checkpoint-2, and said nothing."""
+    outputs = two_of_a_name
+    result = run_cli(outputs, "-c", "checkpoint-2", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["global_step"] == 2
+    assert result.stderr.splitlines() == [
+        f"note: -c checkpoint-2: using {outputs / 'checkpoint-2'}, "
+        "not the checkpoint-2 in the current folder (give its full path for that)"
+    ]
+
+
+def test_checkpoint_name_without_outputs_is_the_path_as_typed(two_of_a_name, run_cli):
+    """No OUTPUTS given: the default ./outputs is no stronger a hint than the current folder."""
+    result = run_cli("-c", "checkpoint-2", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["global_step"] == 7 and result.stderr == ""
+
+
+def test_checkpoint_only_in_the_current_folder_is_still_found(outputs, run_cli, tmp_path, helpers):
+    helpers.write_state(tmp_path / "checkpoint-9", helpers.trainer_state([], global_step=9))
+    result = run_cli(outputs, "-c", "checkpoint-9", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["global_step"] == 9 and result.stderr == ""
+
+
