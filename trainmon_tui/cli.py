@@ -561,11 +561,22 @@ def _is_terminal(stream: object) -> bool:
 
 def _check_terminal() -> None:
     """The dashboard draws with escape codes: without a terminal (``> file``, ``</dev/null``, cron) it would
-    write them into a file forever, so say what to use instead (before Textual is imported)."""
+    write them into a file forever, so say what to use instead (before Textual is imported).
+
+    ``TERM=dumb`` (Emacs' shell, some CI consoles) is a terminal that cannot move the cursor: refused the
+    same way rather than answered with a summary, so that a script learns it got no dashboard (exit 2) and
+    the user picks the one-shot mode they want.
+    """
     if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
         raise CliError(
             "the dashboard needs a terminal (stdin and stdout are not both one): "
             "use -u, -p or -s for a one-shot summary, chart or PNG, or run it in a terminal",
+            2,
+        )
+    if os.environ.get("TERM") == "dumb":
+        raise CliError(
+            "the dashboard cannot draw on TERM=dumb: use -u, -p or -s for a one-shot summary, chart or PNG, "
+            "or run it in a terminal that can (e.g. TERM=xterm-256color)",
             2,
         )
 

@@ -107,3 +107,39 @@ def test_checkpoint_only_in_the_current_folder_is_still_found(outputs, run_cli, 
     assert json.loads(result.stdout)["global_step"] == 9 and result.stderr == ""
 
 
+# --- TERM=dumb ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def dashboard(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+    """stdin and stdout are a terminal, and ``trainmon_tui.ui.app`` records whether it was started."""
+    from types import ModuleType
+
+    monkeypatch.setattr(cli, "_is_terminal", lambda stream: stream in (sys.stdin, sys.stdout))
+    seen = SimpleNamespace(options=None)
+    fake = ModuleType("trainmon_tui.ui.app")
+
+    def run_dashboard(options: DashboardOptions) -> int:
+        seen.options = options
+        return 0
+
+    fake.run_dashboard = run_dashboard  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "trainmon_tui.ui.app", fake)
+    return seen
+
+
+@pytest.mark.parametrize("argv", [[], ["--demo"]], ids=["outputs", "demo"])
+def test_a_dumb_terminal_gets_no_dashboard(dashboard, monkeypatch, capsys, tmp_path, argv):
+    """``TERM=dumb`` (Emacs' shell, some CI consoles) cannot draw a full-screen app: it opened anyway."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TERM", "dumb")
+    assert cli.main(argv) == 2
+    assert dashboard.options is None
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("trainmon-tui: error: the dashboard cannot draw on TERM=dumb: use -u, -p or -s")
+
+
+def test_a_dumb_terminal_still_prints_the_summary(outputs, run_cli, helpers):
+    result = run_cli(outputs, "-u", env=helpers.cli_env(TERM="dumb"))
+    assert result.returncode == 0 and "checkpoint-2" in result.stdout and result.stderr == ""
