@@ -15,15 +15,6 @@ import pytest
 from trainmon_tui import cli
 from trainmon_tui.ui.options import DashboardOptions
 
-
-@pytest.fixture
-def outputs(tmp_path: Path, helpers: SimpleNamespace) -> Path:
-    entries = [{"loss": 2.0, "step": 1}, {"loss": 1.0, "step": 2}]
-    folder = tmp_path / "outputs"
-    helpers.write_state(folder / "checkpoint-2", helpers.trainer_state(entries, global_step=2))
-    return folder
-
-
 # --- -s DIR/ ------------------------------------------------------------------------------------
 
 
