@@ -226,7 +226,9 @@ def take_snapshot(
         checkpoint_times=times,
         max_points=points,
         charts_error=charts_error,
-        warnings=run_warnings(outputs, all_errors, outputs_error, charts_error, live),
+        warnings=run_warnings(
+            outputs, all_errors, outputs_error=outputs_error, charts_error=charts_error, live=live
+        ),
     )
 
 
@@ -243,9 +245,10 @@ def _charts(state: TrainerState | None, max_points: int | None) -> tuple[ChartDa
 def run_warnings(
     outputs: Path,
     errors: list[StateError],
-    outputs_error: StateError | None,
-    charts_error: str | None,
-    live: LiveLog | None,
+    *,
+    outputs_error: StateError | None = None,
+    charts_error: str | None = None,
+    live: LiveLog | None = None,
 ) -> tuple[RunWarning, ...]:
     """The warnings of one reload: the states not used, the charts not prepared, the live log's problems."""
     warnings = [

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from trainmon_tui import cli
+from trainmon_tui.cli import dashboard as dashboard_module
 from trainmon_tui.ui.options import DashboardOptions
 
 # --- -s DIR/ ------------------------------------------------------------------------------------
@@ -106,7 +107,7 @@ def dashboard(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
     """stdin and stdout are a terminal, and ``trainmon_tui.ui.app`` records whether it was started."""
     from types import ModuleType
 
-    monkeypatch.setattr(cli, "_is_terminal", lambda stream: stream in (sys.stdin, sys.stdout))
+    monkeypatch.setattr(dashboard_module, "is_terminal", lambda stream: stream in (sys.stdin, sys.stdout))
     seen = SimpleNamespace(options=None)
     fake = ModuleType("trainmon_tui.ui.app")
 
