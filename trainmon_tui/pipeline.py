@@ -3,7 +3,9 @@
 :func:`take_snapshot` looks at the outputs folder (one ``scandir`` and a few ``stat`` calls), returns None
 when nothing the dashboard shows has changed, and otherwise parses what it must (through a
 :class:`~trainmon_tui.files.state.StateCache`, so a checkpoint is parsed once) and prepares the summary and
-the chart data. It is the dashboard's whole reload, with no Textual in it.
+the chart data. It is the dashboard's whole reload, with no Textual in it, and ``--summary``'s and
+``--plot``'s reading of a run too (without chart data): the two sides see the same run and the same
+:class:`RunWarning` list, and only word it their own way.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import stat as stat_module
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, overload
 
 from trainmon_tui.files.discovery import Candidate, checkpoint_times, find_latest, list_checkpoints, root_step
 from trainmon_tui.files.safeopen import describe
-from trainmon_tui.files.state import ErrorKind, StateCache, StateError, TrainerState
+from trainmon_tui.files.state import STATE_FILE, ErrorKind, StateCache, StateError, TrainerState
 from trainmon_tui.live.livelog import LiveLog, LiveLogFollower
 from trainmon_tui.live.merge import merge_live
 from trainmon_tui.live.progress import Progress, progress_for
@@ -25,6 +28,31 @@ from trainmon_tui.views.chartdata import ChartData, prepare
 from trainmon_tui.views.stats import Summary, summarize
 
 Fingerprint = tuple[object, ...]
+# Textual's notification levels, by name (the core never imports Textual): "information" for what is being
+# written now and is retried quietly, "warning" for what stays skipped until someone fixes the file.
+Severity = Literal["information", "warning", "error"]
+# What a warning is about: a state file (or the listing of one), the live log or event files, the charts.
+WarningSource = Literal["state", "live", "charts"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunWarning:
+    """One thing the run could not use, as data: the dashboard and the command line each show it their way.
+
+    ``str()`` is the dashboard's line: ``checkpoint-3: JSON ends early ...``, the file relative to OUTPUTS.
+    Text in ``shown`` and ``reason`` comes from disk (paths, file content): make it printable before a
+    terminal sees it.
+    """
+
+    source: WarningSource
+    path: Path | None  # the file as opened; None for what is no file's fault (the charts)
+    shown: str  # that file relative to OUTPUTS when inside it, a state by its checkpoint folder; "" for none
+    reason: str  # why, one line
+    heals: bool  # half-written, being saved right now: waiting (a retry) will most likely fix it
+    severity: Severity
+
+    def __str__(self) -> str:
+        return f"{self.shown}: {self.reason}" if self.shown else self.reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +76,21 @@ class Snapshot:
     checkpoint_times: tuple[tuple[int, float], ...] = ()
     max_points: int = 0  # what the chart data was downsampled for
     # The chart data could not be prepared (a bug, not the file's fault): the state and summary are still
-    # shown, the charts say "no data", and this one line says why.
+    # shown, the charts say "no data", and this one line says why. Also in ``warnings``.
     charts_error: str | None = None
+    # What could not be used, in the order to show it: the states (half-written ones with heals=True),
+    # the charts, the live log. Not ``outputs_error``: that is no warning but the reason nothing is shown.
+    warnings: tuple[RunWarning, ...] = ()
 
     @property
     def incomplete(self) -> bool:
         """A newer state is being written right now: worth a quick retry."""
         return any(e.kind is ErrorKind.INCOMPLETE for e in self.errors)
+
+    @property
+    def lasting_warnings(self) -> tuple[RunWarning, ...]:
+        """The warnings that will not heal by waiting: what the dashboard keeps on screen."""
+        return tuple(w for w in self.warnings if not w.heals)
 
 
 def _stat_key(path: Path) -> tuple[int, int] | None:
@@ -89,23 +125,50 @@ def _outputs_not_a_folder(outputs: Path) -> tuple[Path | None, StateError | None
     return None, StateError(outputs, f"is {describe(mode)}, not a folder or a regular file")
 
 
+@overload
+def take_snapshot(
+    outputs: Path,
+    *,
+    pinned: Path | None = ...,
+    cache: StateCache,
+    follower: LiveLogFollower | LiveSource | None = ...,
+    max_points: int | None = ...,
+    previous: None = ...,
+    now: float | None = ...,
+    reuse: Snapshot | None = ...,
+) -> Snapshot: ...
+@overload
+def take_snapshot(
+    outputs: Path,
+    *,
+    pinned: Path | None = ...,
+    cache: StateCache,
+    follower: LiveLogFollower | LiveSource | None = ...,
+    max_points: int | None = ...,
+    previous: Fingerprint | None,
+    now: float | None = ...,
+    reuse: Snapshot | None = ...,
+) -> Snapshot | None: ...
 def take_snapshot(
     outputs: Path,
     *,
     pinned: Path | None = None,
     cache: StateCache,
     follower: LiveLogFollower | LiveSource | None = None,
-    max_points: int = 400,
+    max_points: int | None = 400,
     previous: Fingerprint | None = None,
     now: float | None = None,
     reuse: Snapshot | None = None,
 ) -> Snapshot | None:
-    """The dashboard's reload. None when the fingerprint equals ``previous`` (nothing to redraw).
+    """The run as it stands now: the dashboard's reload, and the command line's reading of a folder.
+
+    None when the fingerprint equals ``previous`` (nothing to redraw); never None without ``previous``.
 
     With a ``follower`` (and no pinned checkpoint) the live log's records since the checkpoint are merged in
     (a :class:`~.tbevents.LiveSource` falls back to the TensorBoard event files when there is no live log).
     ``reuse`` (the snapshot on screen) lends its summary and chart data when the state is the very same
     object (a cache hit: rotation changed the listing, not the data) and the width is the same.
+    ``max_points=None``: no chart data (a one-shot mode prepares its own, at its own size).
     """
     folder_exists = os.path.isdir(outputs)
     errors: list[StateError] = []
@@ -138,15 +201,20 @@ def take_snapshot(
         live = fill_plan(live, state)
         state = merge_live(state, live)
     times = checkpoint_times(candidates, root_step(candidates, cache))
-    same = reuse is not None and state is not None and reuse.state is state and reuse.max_points == max_points
-    charts, charts_error = (reuse.charts, reuse.charts_error) if same else _charts(state, max_points)
+    points = 0 if max_points is None else max_points
+    if reuse is not None and state is not None and reuse.state is state and reuse.max_points == points:
+        summary, charts, charts_error = reuse.summary, reuse.charts, reuse.charts_error
+    else:
+        summary = summarize(state) if state is not None else None
+        charts, charts_error = _charts(state, max_points)
+    all_errors = [*errors, outputs_error] if outputs_error is not None else errors
     return Snapshot(
         outputs=outputs,
         state=state,
-        summary=reuse.summary if same else summarize(state) if state is not None else None,
+        summary=summary,
         charts=charts,
         candidates=candidates,
-        errors=[*errors, outputs_error] if outputs_error is not None else errors,
+        errors=all_errors,
         fingerprint=print_,
         folder_exists=folder_exists,
         outputs_error=outputs_error,
@@ -156,16 +224,63 @@ def take_snapshot(
         live=live,
         progress=progress_for(state, live, times, time.time() if now is None else now),
         checkpoint_times=times,
-        max_points=max_points,
+        max_points=points,
         charts_error=charts_error,
+        warnings=run_warnings(
+            outputs, all_errors, outputs_error=outputs_error, charts_error=charts_error, live=live
+        ),
     )
 
 
-def _charts(state: TrainerState | None, max_points: int) -> tuple[ChartData | None, str | None]:
+def _charts(state: TrainerState | None, max_points: int | None) -> tuple[ChartData | None, str | None]:
     """The chart data, or why there is none: one chart's bug never hides the state and its summary."""
-    if state is None:
+    if state is None or max_points is None:
         return None, None
     try:
         return prepare(state, max_points), None
     except Exception as exc:  # shown in the dashboard, and the reload goes on
         return None, f"charts: cannot prepare ({type(exc).__name__}: {exc})"
+
+
+def run_warnings(
+    outputs: Path,
+    errors: list[StateError],
+    *,
+    outputs_error: StateError | None = None,
+    charts_error: str | None = None,
+    live: LiveLog | None = None,
+) -> tuple[RunWarning, ...]:
+    """The warnings of one reload: the states not used, the charts not prepared, the live log's problems."""
+    warnings = [
+        RunWarning(
+            "state",
+            error.path,
+            below(_file_or_folder(error.path), outputs),
+            error.reason,
+            heals=error.kind is ErrorKind.INCOMPLETE,
+            severity="information" if error.kind is ErrorKind.INCOMPLETE else "warning",
+        )
+        for error in errors
+        if error is not outputs_error and error.kind is not ErrorKind.MISSING
+    ]
+    if charts_error is not None:
+        warnings.append(RunWarning("charts", None, "", charts_error, heals=False, severity="warning"))
+    if live is not None and (live.error or live.bad_lines):
+        why = live.error or f"{live.bad_lines} bad line(s) skipped, {live.first_error}"
+        warnings.append(
+            RunWarning("live", live.path, below(live.path, outputs), why, heals=False, severity="warning")
+        )
+    return tuple(warnings)
+
+
+def _file_or_folder(path: Path) -> Path:
+    """A checkpoint's state file named by its folder (``checkpoint-10``); other files as they are."""
+    return path.parent if path.name == STATE_FILE else path
+
+
+def below(path: Path, outputs: Path) -> str:
+    """``path`` relative to the outputs folder when it is inside it (``checkpoint-10/trainer_state.json``)."""
+    try:
+        return str(path.relative_to(outputs))
+    except ValueError:
+        return str(path)

@@ -240,7 +240,9 @@ class SimulatedRun:
         self.finish()
 
 
-def synthetic_log_history(n_entries: int, *, eval_every: int = 500, nan_every: int = 0) -> list[dict]:
+def synthetic_log_history(
+    n_entries: int, *, eval_every: int = 500, nan_every: int = 0
+) -> list[dict[str, Any]]:
     """A long ``log_history`` made quickly (for benchmarks): training entries, evals, optional NaN."""
     config = RunConfig(max_steps=n_entries, eval_steps=None, save_steps=n_entries)
     run = SimulatedRun(Path("."), config)

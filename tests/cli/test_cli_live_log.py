@@ -77,3 +77,15 @@ def test_explicit_checkpoint_ignores_the_live_log(tmp_path: Path, run_cli) -> No
     )
     assert data["global_step"] == 10
     assert data["steps_per_second"] is None
+
+
+def test_a_live_log_that_cannot_be_read_is_said(tmp_path: Path, run_cli, helpers) -> None:
+    """The dashboard said it; ``-u`` only reported bad lines, never a live log it could not read."""
+    outputs = tmp_path / "outputs"
+    entries = [{"loss": 1.0, "step": 1}]
+    helpers.write_state(outputs / "checkpoint-1", helpers.trainer_state(entries, global_step=1))
+    (outputs / "trainmon_log.jsonl").mkdir()
+    result = run_cli(str(outputs), "--summary")
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"skipped: {outputs / 'trainmon_log.jsonl'}: ") and "folder" in line

@@ -11,6 +11,7 @@ from types import ModuleType, SimpleNamespace
 import pytest
 
 from trainmon_tui import cli
+from trainmon_tui.cli import dashboard as dashboard_module
 from trainmon_tui.ui.options import DashboardOptions
 from trainmon_tui.views import export
 
@@ -25,7 +26,7 @@ def english(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """stdin and stdout are a terminal (under pytest they are not): the dashboard may open."""
-    monkeypatch.setattr(cli, "_is_terminal", lambda stream: stream in (sys.stdin, sys.stdout))
+    monkeypatch.setattr(dashboard_module, "is_terminal", lambda stream: stream in (sys.stdin, sys.stdout))
 
 
 @pytest.fixture
@@ -200,9 +201,9 @@ def test_an_ignored_hangup_stays_ignored():
 
     previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
-        with cli._stop_signals_interrupt():
+        with dashboard_module.stop_signals_interrupt():
             assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
-            assert signal.getsignal(signal.SIGTERM) is cli._interrupt
+            assert signal.getsignal(signal.SIGTERM) is dashboard_module.interrupt
         assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGHUP, previous)

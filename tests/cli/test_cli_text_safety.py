@@ -144,18 +144,19 @@ def _calls(tree: ast.AST, name: str) -> list[tuple[ast.Call, str]]:
 
 
 def test_every_stderr_line_of_the_cli_goes_through_say():
-    """A new message cannot forget: cli.py writes to stderr in say() only."""
+    """A new message cannot forget: the cli package writes to stderr in messages.say() only."""
     import trainmon_tui.cli as cli
 
-    source = Path(cli.__file__).read_text(encoding="utf-8")
-    tree = ast.parse(source)
-    to_stderr = [
-        where
-        for call, where in _calls(tree, "print")
-        if any(k.arg == "file" and "stderr" in ast.unparse(k.value) for k in call.keywords)
-    ]
-    assert to_stderr == ["say"]
-    assert "sys.stderr.write" not in source
+    to_stderr = []
+    for path in sorted(Path(cli.__file__).parent.glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        to_stderr += [
+            f"{path.stem}.{where}"
+            for call, where in _calls(ast.parse(source), "print")
+            if any(k.arg == "file" and "stderr" in ast.unparse(k.value) for k in call.keywords)
+        ]
+        assert "sys.stderr.write" not in source, path.name
+    assert to_stderr == ["messages.say"]
 
 
 def test_the_summary_table_gets_text_objects_only():

@@ -1,0 +1,150 @@
+"""The command line's arguments: the parser, and the checks of what does not fit together (exit 2)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from contextlib import suppress
+from pathlib import Path
+from typing import NoReturn
+
+from trainmon_tui import __version__
+from trainmon_tui.cli.messages import PROG
+from trainmon_tui.views.i18n import LANGS, default_lang
+from trainmon_tui.views.safetext import printable
+
+DEMO_TEMP = ""  # --demo without a folder: a new temporary one
+IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
+SEPARATORS = tuple(sep for sep in (os.sep, os.altsep) if sep)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its error line (which quotes arguments: paths) printable too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {printable(message)}\n")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        # --poll's seconds are optional: ``--poll OUTPUTS`` takes the folder for them
+        with suppress(OSError):
+            if Path(text).is_dir():
+                hint = f"give it before --poll ({PROG} {text} --poll) or with -o"
+                raise argparse.ArgumentTypeError(f"{text} is a folder, not seconds: {hint}") from None
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.1 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text} s: choose between 0.1 and 3600 seconds")
+    return value
+
+
+def _image_path(text: str) -> Path:
+    """A --save-plot target: an existing folder (a new name is chosen in it) or a .png/.svg/.pdf file.
+    A name ending in ``/`` is a folder, never a file name without its suffix (``shots/`` is not shots.png)."""
+    path = Path(text)
+    with suppress(OSError):  # a folder we may not look into: checked again when writing
+        if path.is_dir():
+            return path
+    if text.endswith(SEPARATORS):
+        raise argparse.ArgumentTypeError(
+            f"{text}: folder not found (create it first, or give a file name such as {path.name}.png)"
+        )
+    if not path.suffix:
+        return path.with_name(path.name + ".png")
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        raise argparse.ArgumentTypeError(f"{text}: use a name ending in {', '.join(IMAGE_SUFFIXES)}")
+    return path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=PROG,
+        description="Watch a Hugging Face Trainer run: a live dashboard, or a one-shot summary, "
+        "terminal charts or a PNG of its trainer_state.json.",
+        epilog="With no mode flag (--summary, --plot, --save-plot, --compare) the live dashboard opens.",
+    )
+    p.add_argument(
+        "outputs_pos", nargs="?", type=Path, metavar="OUTPUTS", help="outputs folder (default ./outputs)"
+    )
+    p.add_argument("-o", "--outputs", dest="outputs_opt", type=Path, metavar="DIR", help="same as OUTPUTS")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
+        "-c", "--checkpoint", type=Path, metavar="DIR",
+        help="use this checkpoint folder or trainer_state.json (also: a name or step inside OUTPUTS)",
+    )  # fmt: skip
+    which.add_argument(
+        "-l", "--latest", action="store_true", help="use the latest ready checkpoint (default)"
+    )
+    p.add_argument("-u", "--summary", action="store_true", help="print the summary and exit")
+    p.add_argument("-p", "--plot", action="store_true", help="print the four charts to the terminal and exit")
+    p.add_argument(
+        "-s", "--save-plot", type=_image_path, metavar="PATH",
+        help="write the four charts to PATH (.png, .svg, .pdf; a folder: a new name in it) and exit",
+    )  # fmt: skip
+    p.add_argument("--force", action="store_true", help="let --save-plot replace an existing file")
+    p.add_argument(
+        "--compare", nargs="+", type=Path, metavar="CP",
+        help="overlay the training loss of several checkpoints or outputs folders "
+        "(as a PNG with --save-plot, otherwise in the terminal)",
+    )  # fmt: skip
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="summary format (json implies -u)"
+    )
+    p.add_argument("--lang", choices=LANGS, default=default_lang(), help="labels in English or Chinese")
+    p.add_argument(
+        "--poll", nargs="?", const=2.0, type=_seconds, metavar="SECONDS",
+        help="dashboard: poll the files every SECONDS (default 2) instead of inotify; for NFS and the like",
+    )  # fmt: skip
+    p.add_argument(
+        "--export-dir", type=Path, metavar="DIR", help="dashboard: where PNGs go (default: the current one)"
+    )
+    p.add_argument(
+        "--demo", nargs="?", const=DEMO_TEMP, type=str, metavar="DIR",
+        help="simulate a training run into DIR (default: a temporary folder) and watch it",
+    )  # fmt: skip
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return p
+
+
+def check_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.outputs_pos and args.outputs_opt and args.outputs_pos != args.outputs_opt:
+        p.error("give the outputs folder once: as OUTPUTS or with -o, not both")
+    if args.format == "json":
+        args.summary = True
+        if args.plot:
+            p.error("--format json prints one JSON object: it cannot be combined with terminal charts")
+    _check_combinations(p, args)
+    if args.demo:
+        demo = Path(args.demo)
+        try:
+            used = demo.exists() and (not demo.is_dir() or any(demo.iterdir()))
+        except OSError as exc:
+            p.error(f"--demo {demo}: {exc.strerror or exc}")
+        if used:
+            p.error(f"--demo {demo}: give a new or empty folder (the simulator deletes old checkpoints)")
+    if args.force and not args.save_plot:
+        p.error("--force only applies to --save-plot")
+
+
+def _check_combinations(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Flags that do not fit together, each said in one usage error (exit 2) before anything is read.
+
+    ``--compare`` is a mode of its own: it draws in the terminal, or writes a PNG with ``--save-plot``, so
+    ``--summary`` (and ``--format json``) has no run to describe and ``--plot`` would say what it does anyway.
+    ``--demo`` writes and shows its own run: an OUTPUTS would be ignored. ``--export-dir`` and ``--poll`` only
+    change the dashboard: with a one-shot mode they would be ignored.
+    """
+    if args.compare and args.summary:
+        p.error("--compare cannot be combined with --summary or --format json: it draws no summary")
+    if args.compare and args.plot:
+        p.error("--compare draws its chart in the terminal already (a PNG with --save-plot): drop --plot")
+    if args.demo is not None and (args.outputs_pos or args.outputs_opt):
+        p.error("--demo writes its own run: give its folder as --demo DIR, not as OUTPUTS")
+    one_shot = args.summary or args.plot or args.save_plot or args.compare
+    for flag, value in (("--export-dir", args.export_dir), ("--poll", args.poll)):
+        if one_shot and value is not None:
+            p.error(f"{flag} only applies to the dashboard, not to -u, -p, -s or --compare")
