@@ -17,13 +17,12 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from builders.fixtures import REAL_FIXTURES
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
 
 PROJECT = Path(__file__).resolve().parent.parent
-# Real files from public training runs: present for developers and CI, not for users (tests skip then).
-REAL_FIXTURES = PROJECT.parent / "shared" / "fixtures" / "real"
 
 
 def trainer_state(log_history: list[Any], **top: Any) -> dict[str, Any]:

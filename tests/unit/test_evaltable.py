@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from conftest import REAL_FIXTURES
+from builders.fixtures import REAL_FIXTURES
 
 from trainmon_tui.files.state import TrainerState, load_state
 from trainmon_tui.views.evaltable import best_checkpoint_step, eval_table

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import REAL_FIXTURES
+from builders.fixtures import REAL_FIXTURES
 
 from trainmon_tui.files.state import Series, load_state
 from trainmon_tui.views.metriclist import list_metrics, metric_info, select_keys, split_patterns

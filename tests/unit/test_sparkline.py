@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import REAL_FIXTURES
+from builders.fixtures import REAL_FIXTURES
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import REAL_FIXTURES
+from builders.fixtures import REAL_FIXTURES
 
 from trainmon_tui.files.state import Series, TrainerState, load_state
 from trainmon_tui.views.xaxis import (
