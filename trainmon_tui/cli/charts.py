@@ -39,7 +39,8 @@ def _chart_size() -> tuple[int, int]:
 
 
 def print_plot(state: TrainerState, lang: Lang) -> None:
-    from trainmon_tui.views.charts import points_for_width, prepare, render_grid
+    from trainmon_tui.views.chartdata import points_for_width, prepare
+    from trainmon_tui.views.terminal import render_grid
 
     width, height = _chart_size()
     data = prepare(state, max_points=points_for_width(width // 2))
@@ -87,7 +88,7 @@ def compare(sources: list[Path], target: Path | None, lang: Lang, force: bool) -
     labels = distinct_labels(sources)  # the part of each path that tells it apart: "a", "b"
     runs = [(printable(label), load_source(path, lang)) for label, path in zip(labels, sources, strict=True)]
     if target is None:
-        from trainmon_tui.views.charts import render_compare
+        from trainmon_tui.views.terminal import render_compare
 
         width, height = _chart_size()
         _write_chart(render_compare(runs, width, height, lang, theme="clear"))
