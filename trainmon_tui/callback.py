@@ -40,7 +40,7 @@ REPORT_JSON = "trainmon_summary.json"
 REPORT_PNG = "trainmon_dashboard.png"
 
 if TYPE_CHECKING:
-    from trainmon_tui.files.state import TrainerState as CoreState
+    from trainmon_tui.files.model import TrainerState as CoreState
 
 try:
     from transformers import TrainerCallback as _CallbackBase
@@ -364,7 +364,7 @@ _STATE_FIELDS = (
 def core_state(state: Any, source: Path) -> CoreState:
     """The Trainer's in-memory state as trainmon's :class:`~trainmon_tui.files.state.TrainerState`: the whole
     ``log_history``, the end-of-training summary included (no checkpoint holds it)."""
-    from trainmon_tui.files.state import build_state
+    from trainmon_tui.files.build import build_state
 
     raw: dict[str, Any] = {key: getattr(state, key, None) for key in _STATE_FIELDS}
     raw["log_history"] = list(getattr(state, "log_history", None) or [])

@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, NoReturn
 
 from trainmon_tui import __version__
 from trainmon_tui.files.discovery import Discovery, checkpoint_times, find_latest, resolve_target, root_step
+from trainmon_tui.files.model import StateError, TrainerState
 from trainmon_tui.files.safeopen import describe
-from trainmon_tui.files.state import StateCache, StateError, TrainerState, load_state
+from trainmon_tui.files.state import StateCache, load_state
 from trainmon_tui.views.compare import distinct_labels
 from trainmon_tui.views.i18n import LANGS, Lang, default_lang, t
 from trainmon_tui.views.safetext import printable

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trainmon_tui.files.discovery import Candidate, checkpoint_times, find_latest, list_checkpoints, root_step
+from trainmon_tui.files.model import ErrorKind, StateError, TrainerState
 from trainmon_tui.files.safeopen import describe
-from trainmon_tui.files.state import ErrorKind, StateCache, StateError, TrainerState
+from trainmon_tui.files.state import StateCache
 from trainmon_tui.live.livelog import LiveLog, LiveLogFollower
 from trainmon_tui.live.merge import merge_live
 from trainmon_tui.live.progress import Progress, progress_for

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from textual import events
 
-from trainmon_tui.files.state import STATE_FILE
+from trainmon_tui.files.model import STATE_FILE
 from trainmon_tui.simulate import RunConfig, SimulatedRun
 from trainmon_tui.ui.app import TrainmonApp
 from trainmon_tui.ui.options import DashboardOptions

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from trainmon_tui.files import discovery
-from trainmon_tui.files.state import STATE_FILE
+from trainmon_tui.files.model import STATE_FILE
 from trainmon_tui.live.livelog import LIVE_LOG_FILE
 
 SIZE = (100, 32)

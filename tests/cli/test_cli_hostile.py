@@ -20,7 +20,7 @@ import pytest
 
 from trainmon_tui import cli
 from trainmon_tui.files import discovery
-from trainmon_tui.files.state import STATE_FILE
+from trainmon_tui.files.model import STATE_FILE
 from trainmon_tui.live.livelog import LIVE_LOG_FILE
 
 TIMEOUT = 20

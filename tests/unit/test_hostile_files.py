@@ -22,7 +22,8 @@ import pytest
 
 from trainmon_tui.files import discovery
 from trainmon_tui.files.discovery import find_latest, list_checkpoints
-from trainmon_tui.files.state import STATE_FILE, ErrorKind, StateCache, StateError, load_state, parse_state
+from trainmon_tui.files.model import STATE_FILE, ErrorKind, StateError
+from trainmon_tui.files.state import StateCache, load_state, parse_state
 from trainmon_tui.live.livelog import LIVE_LOG_FILE, BadRecord, LiveLogFollower, parse_record
 from trainmon_tui.live.merge import live_state, merge_live
 from trainmon_tui.live.tbevents import find_event_files, plan_record
@@ -463,7 +464,8 @@ def test_a_checkpoint_folder_it_may_not_look_into_is_said_so(tmp_path: Path, hel
 
 def test_a_state_cut_inside_a_string_is_incomplete_not_invalid(tmp_path):
     """The Trainer writes non-atomically: a reader often meets the file cut inside a key or a string."""
-    from trainmon_tui.files.state import ErrorKind, StateError, load_state
+    from trainmon_tui.files.model import ErrorKind, StateError
+    from trainmon_tui.files.state import load_state
 
     path = tmp_path / "trainer_state.json"
     path.write_text('{\n  "best_metric": null,\n  "log_history": [\n    {\n      "epo')
@@ -473,7 +475,8 @@ def test_a_state_cut_inside_a_string_is_incomplete_not_invalid(tmp_path):
 
 
 def test_an_invalid_json_reason_reads_as_one_sentence(tmp_path):
-    from trainmon_tui.files.state import StateError, load_state
+    from trainmon_tui.files.model import StateError
+    from trainmon_tui.files.state import load_state
 
     path = tmp_path / "trainer_state.json"
     path.write_text('{"log_history": [], "x": "a\x01b"}')  # json says "Invalid control character at"
@@ -486,7 +489,8 @@ def test_a_huge_file_of_nul_bytes_is_refused_from_its_first_bytes(tmp_path):
     """A 3 GB sparse file used to be read whole (6 GB of memory, 30 s) before being rejected."""
     import tracemalloc
 
-    from trainmon_tui.files.state import StateError, load_state
+    from trainmon_tui.files.model import StateError
+    from trainmon_tui.files.state import load_state
 
     path = tmp_path / "trainer_state.json"
     with open(path, "wb") as f:

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from trainmon_tui.files.state import Series, load_state
+from trainmon_tui.files.model import Series
+from trainmon_tui.files.state import load_state
 from trainmon_tui.views.charts import points_for_width, prepare, render_compare, render_grid
 from trainmon_tui.views.series import downsample_minmax, finite, histogram, ma_window, moving_average
 

@@ -30,9 +30,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from trainmon_tui.files.entries import SUMMARY_KEYS
 from trainmon_tui.files.numeric import OUT_OF_RANGE, OutOfRange, as_count, as_float, brief, loads_big_ints
 from trainmon_tui.files.safeopen import NotRegularFileError, open_regular
-from trainmon_tui.files.state import SUMMARY_KEYS
 
 try:  # orjson is much faster per line; it rejects bare NaN / Infinity, which the stdlib reads.
     import orjson

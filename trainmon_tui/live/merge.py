@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from trainmon_tui.files.state import EvalPoint, Series, TrainerState, build_state
+from trainmon_tui.files.build import build_state
+from trainmon_tui.files.model import EvalPoint, Series, TrainerState
 from trainmon_tui.live.livelog import LiveLog, LogRecord
 
 # A record past a checkpoint's step is logged after that checkpoint was written; one older than its mtime by

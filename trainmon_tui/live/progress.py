@@ -46,7 +46,7 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Literal
 
-from trainmon_tui.files.state import TrainerState
+from trainmon_tui.files.model import TrainerState
 from trainmon_tui.live.livelog import LiveLog
 
 DEFAULT_WINDOW = 20

@@ -21,8 +21,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from trainmon_tui.files.model import TrainerState
 from trainmon_tui.files.numeric import OutOfRange, as_count, as_float
-from trainmon_tui.files.state import TrainerState
 from trainmon_tui.live.livelog import (
     LIVE_LOG_FILE,
     EndRecord,

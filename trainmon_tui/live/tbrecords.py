@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from trainmon_tui.files.entries import SUMMARY_KEYS
 from trainmon_tui.files.numeric import OutOfRange, as_count, loads_big_ints
 from trainmon_tui.files.safeopen import open_regular
-from trainmon_tui.files.state import SUMMARY_KEYS
 from trainmon_tui.live.livelog import LogRecord
 
 EVENTS_PREFIX = "events.out.tfevents."

@@ -19,7 +19,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from trainmon_tui.files.discovery import INCOMPLETE_MARKER
-from trainmon_tui.files.state import STATE_FILE
+from trainmon_tui.files.model import STATE_FILE
 from trainmon_tui.live.tbrecords import EVENTS_PREFIX
 
 # Filesystems on which inotify misses other machines' writes (matched on the fstype in /proc/mounts).

@@ -33,7 +33,7 @@ from typing import Any, Literal
 import numpy as np
 from rich.cells import cell_len, set_cell_size
 
-from trainmon_tui.files.state import EMPTY_SERIES, Series, TrainerState
+from trainmon_tui.files.model import EMPTY_SERIES, Series, TrainerState
 from trainmon_tui.views.axes import step_ticks, value_ticks
 from trainmon_tui.views.compare import common_window, moving_average_steps
 from trainmon_tui.views.i18n import Lang, t

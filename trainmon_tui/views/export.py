@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trainmon_tui.files.state import STATE_FILE, Series, TrainerState
+from trainmon_tui.files.model import STATE_FILE, Series, TrainerState
 from trainmon_tui.views.axes import step_ticks
 from trainmon_tui.views.charts import ChartData, prepare
 from trainmon_tui.views.compare import common_window, moving_average_steps
