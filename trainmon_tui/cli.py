@@ -33,7 +33,7 @@ from trainmon_tui.views.i18n import LANGS, Lang, default_lang, t
 from trainmon_tui.views.safetext import printable
 
 if TYPE_CHECKING:
-    from trainmon_tui.live.progress import Progress
+    from trainmon_tui.live.eta import Progress
 
 PROG = "trainmon-tui"
 DEFAULT_OUTPUTS = Path("outputs")
@@ -206,7 +206,7 @@ def load_run(outputs: Path, lang: Lang) -> tuple[TrainerState, Progress | None]:
         return load_latest(outputs, lang), None
     from trainmon_tui.live.merge import merge_live
     from trainmon_tui.live.progress import progress_for
-    from trainmon_tui.live.tbevents import LiveSource, fill_plan
+    from trainmon_tui.live.source import LiveSource, fill_plan
 
     cache = StateCache()  # the root state is read once, for the latest and for its step
     discovery = _discover(outputs, lang, cache)
@@ -323,7 +323,7 @@ def _escape_invisible(text: str) -> str:
 
 
 def print_summary(state: TrainerState, fmt: str, lang: Lang, progress: Progress | None = None) -> None:
-    from trainmon_tui.live.progress import progress_json
+    from trainmon_tui.live.eta import progress_json
     from trainmon_tui.views.stats import summarize
 
     summary = summarize(state)

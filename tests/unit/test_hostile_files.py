@@ -24,8 +24,10 @@ from trainmon_tui.files import discovery
 from trainmon_tui.files.discovery import find_latest, list_checkpoints
 from trainmon_tui.files.model import STATE_FILE, ErrorKind, StateError
 from trainmon_tui.files.state import StateCache, load_state, parse_state
-from trainmon_tui.live.livelog import LIVE_LOG_FILE, BadRecord, LiveLogFollower, parse_record
+from trainmon_tui.live.follower import LiveLogFollower
 from trainmon_tui.live.merge import live_state, merge_live
+from trainmon_tui.live.records import BadRecord, parse_record
+from trainmon_tui.live.schema import LIVE_LOG_FILE
 from trainmon_tui.live.tbevents import find_event_files, plan_record
 from trainmon_tui.live.tbrecords import EventFile
 from trainmon_tui.pipeline import take_snapshot

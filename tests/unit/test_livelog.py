@@ -13,14 +13,11 @@ import numpy as np
 import pytest
 
 from trainmon_tui.files.state import load_state
-from trainmon_tui.live.livelog import (
-    LIVE_LOG_FILE,
-    LiveLogFollower,
-    LogRecord,
-    parse_record,
-    read_live_log,
-)
+from trainmon_tui.live.follower import LiveLogFollower, read_live_log
+from trainmon_tui.live.livelog import LogRecord
 from trainmon_tui.live.merge import live_state, merge_live, records_after
+from trainmon_tui.live.records import parse_record
+from trainmon_tui.live.schema import LIVE_LOG_FILE, SCHEMA_VERSION
 from trainmon_tui.simulate import RunConfig, SimulatedRun
 
 T0 = 1_700_000_000.0
@@ -256,13 +253,26 @@ def test_an_endless_line_is_skipped_not_held_in_memory(path: Path) -> None:
         (b'{"type": "save", "time": 1, "step": 1}', "checkpoint is None"),
         (b'{"type": 7, "time": 1}', "type is 7"),
         (b'{"time": 1}', "type is None"),
+        (b'{"type": "start", "time": 1, "v": 2, "step": 0}', "schema version 2, newer than the 1"),
+        (b'{"type": "log", "time": 1, "v": "two", "step": 1, "values": {}}', "v is 'two'"),
     ],
 )
 def test_bad_records_say_why(text: bytes, reason: str) -> None:
-    from trainmon_tui.live.livelog import BadRecord
+    from trainmon_tui.live.records import BadRecord
 
     with pytest.raises(BadRecord, match=reason):
         parse_record(text)
+
+
+def test_a_record_of_a_newer_schema_is_a_bad_line_and_one_without_v_is_version_1(path: Path) -> None:
+    append(path, start(), log(1), {**log(2), "v": SCHEMA_VERSION + 1}, {**log(3), "v": SCHEMA_VERSION})
+    live = read_live_log(path)
+    assert steps(live.logs) == [1, 3]
+    assert live.bad_lines == 1
+    assert live.first_error == (
+        f"line 3: schema version {SCHEMA_VERSION + 1}, newer than the {SCHEMA_VERSION} this trainmon-tui "
+        "reads (upgrade trainmon-tui)"
+    )
 
 
 def test_nan_and_infinity_round_trip(path: Path) -> None:

@@ -8,16 +8,11 @@ from typing import Any
 
 import pytest
 
-from trainmon_tui.live.livelog import LIVE_LOG_FILE, LiveLog, read_live_log
-from trainmon_tui.live.progress import (
-    checkpoint_progress,
-    compute_progress,
-    live_points,
-    live_progress,
-    median_interval,
-    next_checkpoint,
-    stall_threshold,
-)
+from trainmon_tui.live.eta import compute_progress, median_interval, next_checkpoint, stall_threshold
+from trainmon_tui.live.follower import read_live_log
+from trainmon_tui.live.livelog import LiveLog
+from trainmon_tui.live.progress import checkpoint_progress, live_points, live_progress
+from trainmon_tui.live.schema import LIVE_LOG_FILE
 
 T0 = 1_000.0
 

@@ -15,16 +15,11 @@ from typing import Any
 import pytest
 
 from trainmon_tui.files.state import load_state
-from trainmon_tui.live.livelog import LIVE_LOG_FILE
 from trainmon_tui.live.merge import merge_live
 from trainmon_tui.live.progress import live_progress
-from trainmon_tui.live.tbevents import (
-    LiveSource,
-    TensorBoardFollower,
-    fill_plan,
-    find_event_files,
-    plan_record,
-)
+from trainmon_tui.live.schema import LIVE_LOG_FILE
+from trainmon_tui.live.source import LiveSource, fill_plan
+from trainmon_tui.live.tbevents import TensorBoardFollower, find_event_files, plan_record
 from trainmon_tui.live.tbrecords import tag_key, tensorboard_available
 from trainmon_tui.live.watch import is_relevant
 from trainmon_tui.simulate import RunConfig, SimulatedRun

@@ -214,11 +214,11 @@ class Columns:
             return False
         found = 0
         for group in groups:
-            for column in group.values.values():
-                bits = column.view(np.int64)
+            for floats in group.values.values():
+                bits = floats.view(np.int64)
                 hits = np.flatnonzero((bits - 1).view(np.uint64) < 3)
                 if len(hits):
-                    column[hits] = _MARKER_VALUES[bits[hits]]
+                    floats[hits] = _MARKER_VALUES[bits[hits]]
                     found += len(hits)
         if found != markers:
             return False

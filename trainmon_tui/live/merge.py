@@ -1,4 +1,4 @@
-"""The live log laid over a checkpoint's :class:`~.state.TrainerState`.
+"""The live log laid over a checkpoint's :class:`~trainmon_tui.files.model.TrainerState`.
 
 A checkpoint's ``trainer_state.json`` holds the log up to the step it was saved at; the live log
 (:class:`~.livelog.LiveLog`, from ``trainmon_log.jsonl`` or the TensorBoard event files) goes on past it.
