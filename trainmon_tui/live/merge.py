@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from trainmon_tui.files.build import build_state
+from trainmon_tui.files.entries import EntryKind
 from trainmon_tui.files.model import EvalPoint, Series, TrainerState
 from trainmon_tui.live.livelog import LiveLog, LogRecord
 
@@ -86,9 +87,9 @@ def _has_point(state: TrainerState, key: str, step: int) -> bool:
 def _in_checkpoint(state: TrainerState, record: LogRecord, step: int) -> bool:
     """Whether ``record``, logged at the checkpoint's own step, is already in that checkpoint."""
     kind = record.kind
-    if kind == "train":
+    if kind is EntryKind.TRAIN:
         return _has_point(state, "loss", step)
-    if kind == "final":
+    if kind is EntryKind.FINAL:
         return state.final is not None
     keys = [k for k in record.values if k not in _COMMON_KEYS] or list(record.values)
     return any(_has_point(state, key, step) for key in keys)
