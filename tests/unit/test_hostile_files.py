@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pytest
+from builders import livelog as records
 
 from trainmon_tui.files import discovery
 from trainmon_tui.files.discovery import find_latest, list_checkpoints
@@ -206,7 +207,7 @@ def test_live_log_reads_a_growing_file_in_bounded_steps(tmp_path: Path, monkeypa
     """A writer faster than the reader cannot keep one poll reading for ever: a poll stops at fstat's size
     plus the margin, and the next poll picks up the rest."""
     path = tmp_path / LIVE_LOG_FILE
-    line = json.dumps({"type": "log", "time": 1.0, "step": 1, "values": {"loss": 1.0}}).encode() + b"\n"
+    line = records.line(records.log(1, time=1.0, values={"loss": 1.0})).encode()
     path.write_bytes(line)
     monkeypatch.setattr(safeopen, "READ_MARGIN", 0)
     follower = LiveLogFollower(path, chunk_bytes=len(line))
@@ -335,19 +336,17 @@ def test_live_log_metric_beyond_range_is_a_nonfinite_value(token: str) -> None:
 
 @pytest.mark.parametrize("key", ["max_steps", "save_steps", "num_input_tokens_seen", "train_batch_size"])
 def test_live_log_count_beyond_range_is_a_bad_line(key: str) -> None:
-    line = json.dumps({"type": "start", "time": 1.0, "step": 0, key: 2**64}).encode()
+    line = records.line(records.start(0, time=1.0, **{key: 2**64})).encode()
     with pytest.raises(BadRecord):
         parse_record(line)
 
 
 def test_live_log_with_a_huge_step_line_still_merges(tmp_path: Path) -> None:
     path = tmp_path / LIVE_LOG_FILE
-    good = json.dumps({"type": "log", "time": 2.0, "step": 2, "values": {"loss": 0.5}})
-    huge = '{"type": "log", "time": 3.0, "step": ' + DIGITS_5000 + ', "values": {"loss": 0.4}}'
-    tokens = json.dumps(
-        {"type": "log", "time": 4.0, "step": 4, "values": {"loss": 0.3}, "num_input_tokens_seen": 2**64}
-    )
-    path.write_text(f"{good}\n{huge}\n{tokens}\n")
+    good = records.log(2, time=2.0, values={"loss": 0.5})
+    huge = '{"type": "log", "time": 3.0, "step": ' + DIGITS_5000 + ', "values": {"loss": 0.4}}\n'
+    tokens = records.log(4, time=4.0, values={"loss": 0.3}, num_input_tokens_seen=2**64)
+    path.write_text(records.line(good) + huge + records.line(tokens))
     live = LiveLogFollower(path).poll()
     assert live.bad_lines == 2 and [r.step for r in live.logs] == [2]
     state = live_state(live)
