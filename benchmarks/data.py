@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from trainmon_tui.files.state import STATE_FILE
+from trainmon_tui.files.model import STATE_FILE
 from trainmon_tui.simulate import RunConfig, SimulatedRun, synthetic_log_history, write_trainer_state
 
 GENERATOR_VERSION = 1

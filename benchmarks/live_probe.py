@@ -27,7 +27,7 @@ from pathlib import Path
 
 from benchmarks import data
 from trainmon_tui.files.discovery import INCOMPLETE_MARKER
-from trainmon_tui.files.state import STATE_FILE
+from trainmon_tui.files.model import STATE_FILE
 
 
 def _event_wait(app_module: object) -> tuple[str, float]:

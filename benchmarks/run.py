@@ -332,7 +332,8 @@ def row_png(n: int, repeats: int, log: Log, work: Path) -> Row:
 def scaling_table(sizes: list[int], repeats: int, log: Log) -> str:
     """Core costs by run size: parse (``load_state``) against stdlib json, a new checkpoint through the
     dashboard's cache (only the new entries parsed) against a full parse of it, and the charts."""
-    from trainmon_tui.files.state import StateCache, TrainerState, load_state
+    from trainmon_tui.files.model import TrainerState
+    from trainmon_tui.files.state import StateCache, load_state
     from trainmon_tui.views.chartdata import points_for_width, prepare
     from trainmon_tui.views.terminal import render_grid
 

@@ -13,7 +13,9 @@ plain class with the same hooks) when it is not.
 One JSON object per line (see ``docs/live-log.md``), appended and flushed line by line, on the world process
 zero only. Values are written as Python's ``json`` writes them, so NaN and +-Infinity appear as bare ``NaN`` /
 ``Infinity`` tokens, as in ``trainer_state.json``, and read back as such. A resumed run appends to the same
-file; the reader (:mod:`trainmon_tui.live.livelog`) sees the step go back and treats it as a resume.
+file; the reader (:mod:`trainmon_tui.live.follower`) sees the step go back and treats it as a resume. The
+format (file name, schema version, record types) is :mod:`trainmon_tui.live.schema`; the report written at
+the end is :mod:`trainmon_tui.views.endreport`, imported only then.
 
 Nothing here may stop the training: a write that fails is reported once (``warnings``) and the callback
 goes quiet; a report that fails is reported and skipped.
@@ -21,107 +23,36 @@ goes quiet; a report that fails is reported and skipped.
 
 from __future__ import annotations
 
-import json
-import math
-import numbers
 import os
-import sys
 import time
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trainmon_tui.files.safeopen import open_append, open_regular
+from trainmon_tui.live import schema
+from trainmon_tui.live.schema import LIVE_LOG_FILE, SCHEMA_VERSION, VERSION_KEY
+from trainmon_tui.live.writer import (
+    LiveLogWriter,
+    gpu_peak_memory,
+    json_number,
+    log_values,
+    steps_if,
+    strategy_value,
+    trainer_count,
+)
 
-LIVE_LOG_FILE = "trainmon_log.jsonl"  # the same name as trainmon_tui.live.livelog.LIVE_LOG_FILE
-SCHEMA_VERSION = 1
-REPORT_TEXT = "trainmon_summary.txt"
-REPORT_JSON = "trainmon_summary.json"
-REPORT_PNG = "trainmon_dashboard.png"
+if TYPE_CHECKING:  # the hooks are typed here; transformers is an optional extra, often not installed
 
-if TYPE_CHECKING:
-    from trainmon_tui.files.state import TrainerState as CoreState
+    class _CallbackBase:
+        """``transformers.TrainerCallback`` as the type checker sees it: a base with no-op hooks."""
 
-try:
-    from transformers import TrainerCallback as _CallbackBase
-except Exception:  # transformers missing (or broken): keep the same hooks on a plain class
-
-    class _CallbackBase:  # type: ignore[no-redef]
-        """Stands in for ``transformers.TrainerCallback`` where transformers is not installed."""
-
-
-def _number(value: Any) -> int | float | None:
-    """A logged value as a JSON number (NaN and +-Infinity kept); None for anything that is not one."""
-    if isinstance(value, bool):
-        return None
-    if not isinstance(value, numbers.Real):
-        item = getattr(value, "item", None)  # a 0-d tensor or numpy array
-        if not callable(item):
-            return None
-        try:
-            value = item()
-        except (TypeError, ValueError, RuntimeError):
-            return None
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            return None
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    return float(value)
-
-
-def _strategy(value: Any) -> str | None:
-    """An ``IntervalStrategy`` / ``SaveStrategy`` (str enums) or a plain string, as its value."""
-    if value is None:
-        return None
-    return str(getattr(value, "value", value))
-
-
-def _int_or_none(value: Any) -> int | None:
-    number = _number(value)
-    return int(number) if number is not None and math.isfinite(number) else None
-
-
-def gpu_peak_memory() -> int | None:
-    """Peak GPU memory allocated by torch on the current device, in bytes; None without CUDA in use.
-
-    Looks at an already imported torch only (never imports it) and never initializes CUDA.
-    """
-    torch = sys.modules.get("torch")
-    cuda = getattr(torch, "cuda", None)
-    if cuda is None:
-        return None
+else:
     try:
-        if not cuda.is_available() or not cuda.is_initialized():
-            return None
-        return int(cuda.max_memory_allocated())
-    except Exception:  # a broken driver must not stop the training
-        return None
+        from transformers import TrainerCallback as _CallbackBase
+    except Exception:  # transformers missing (or broken): keep the same hooks on a plain class
 
-
-def log_values(logs: dict[str, Any] | None, state: Any) -> tuple[int, dict[str, int | float]]:
-    """The step and numeric values of the entry the Trainer just logged.
-
-    ``Trainer.log`` appends ``{**logs, "step": global_step}`` to ``state.log_history`` before calling
-    ``on_log``; that entry is used when it matches ``logs`` (so a callback earlier in the list that removed
-    a key from ``logs``, as older ProgressCallbacks did with ``total_flos``, changes nothing).
-    """
-    logs = logs or {}
-    step = _int_or_none(getattr(state, "global_step", 0)) or 0
-    history = getattr(state, "log_history", None)
-    entry: dict[str, Any] = dict(logs)
-    if history and isinstance(history[-1], dict):
-        last = history[-1]
-        if last.get("step") == step and all(key in last and last[key] is logs[key] for key in logs):
-            entry = dict(last)
-            step = _int_or_none(last.get("step", step)) or step
-    values: dict[str, int | float] = {}
-    for key, value in entry.items():
-        if key == "step":
-            continue
-        number = _number(value)
-        if number is not None:
-            values[str(key)] = number
-    return step, values
+        class _CallbackBase:
+            """Stands in for ``transformers.TrainerCallback`` where transformers is not installed."""
 
 
 class TrainmonCallback(_CallbackBase):
@@ -148,7 +79,7 @@ class TrainmonCallback(_CallbackBase):
         self.heartbeat_seconds = heartbeat_seconds
         self.path: Path | None = None
         self.report_files: dict[str, Path] = {}
-        self._failed = False
+        self._live_log: LiveLogWriter | None = None
         self._last_heartbeat = 0.0
 
     # --- writing -------------------------------------------------------------------------------------
@@ -165,86 +96,46 @@ class TrainmonCallback(_CallbackBase):
             self.path = Path(getattr(args, "output_dir", None) or ".") / self.filename
         return self.path
 
+    def _writer(self, args: Any) -> LiveLogWriter:
+        if self._live_log is None:
+            self._live_log = LiveLogWriter(self._path(args))
+        return self._live_log
+
     def _write(self, args: Any, record: dict[str, Any]) -> None:
-        if self._failed:
-            return
-        path = self._path(args)
-        line = json.dumps(record, separators=(",", ":"), allow_nan=True) + "\n"
-        try:
-            # Opened per record: a file deleted or replaced while training is simply created again.
-            # Through safeopen: a FIFO or device in its place is refused instead of blocking training.
-            with open_append(path) as f:
-                f.write(line)
-                f.flush()
-        except FileNotFoundError:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with open_append(path) as f:
-                    f.write(line)
-            except OSError as exc:
-                self._fail(path, exc)
-        except OSError as exc:
-            self._fail(path, exc)
-
-    def _fail(self, path: Path, exc: OSError) -> None:
-        self._failed = True
-        warnings.warn(
-            f"trainmon: cannot write {path} ({exc.strerror or exc}); live logging is off for this run",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-
-    def _end_partial_line(self, path: Path) -> None:
-        """A previous run killed mid-write may have left a line without its newline: close it, so that
-        the reader sees one bad line instead of gluing this run's start record to it."""
-        try:
-            with open_regular(path) as f:
-                size = f.stat.st_size
-                if size == 0:
-                    return
-                f.seek(size - 1)
-                last = f.read(1)
-            if last != b"\n":
-                with open_append(path, binary=True) as f:
-                    f.write(b"\n")
-        except OSError:
-            return
+        self._writer(args).append(record)
 
     # --- the hooks -----------------------------------------------------------------------------------
 
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         if not self._is_writer(args, state):
             return
-        path = self._path(args)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            self._fail(path, exc)
+        writer = self._writer(args)
+        writer.prepare()
+        if writer.failed:
             return
-        self._end_partial_line(path)
-        world_size = _int_or_none(getattr(args, "world_size", 1)) or 1
-        batch = _int_or_none(getattr(state, "train_batch_size", None)) or _int_or_none(
+        world_size = trainer_count(getattr(args, "world_size", 1)) or 1
+        batch = trainer_count(getattr(state, "train_batch_size", None)) or trainer_count(
             getattr(args, "train_batch_size", None)
         )
-        accumulation = _int_or_none(getattr(args, "gradient_accumulation_steps", 1)) or 1
-        logging_strategy = _strategy(getattr(args, "logging_strategy", "steps"))
-        eval_strategy = _strategy(getattr(args, "eval_strategy", None))
-        save_strategy = _strategy(getattr(args, "save_strategy", "steps"))
-        tokens = _int_or_none(getattr(state, "num_input_tokens_seen", None))
+        accumulation = trainer_count(getattr(args, "gradient_accumulation_steps", 1)) or 1
+        logging_strategy = strategy_value(getattr(args, "logging_strategy", "steps"))
+        eval_strategy = strategy_value(getattr(args, "eval_strategy", None))
+        save_strategy = strategy_value(getattr(args, "save_strategy", "steps"))
+        tokens = trainer_count(getattr(state, "num_input_tokens_seen", None))
         self._write(
             args,
             {
-                "type": "start",
+                "type": schema.START,
                 "time": time.time(),
-                "v": SCHEMA_VERSION,
-                "step": _int_or_none(getattr(state, "global_step", 0)) or 0,
-                "epoch": _number(getattr(state, "epoch", None)),
-                "max_steps": _int_or_none(getattr(state, "max_steps", None)),
-                "num_train_epochs": _number(getattr(state, "num_train_epochs", None)),
+                VERSION_KEY: SCHEMA_VERSION,
+                "step": trainer_count(getattr(state, "global_step", 0)) or 0,
+                "epoch": json_number(getattr(state, "epoch", None)),
+                "max_steps": trainer_count(getattr(state, "max_steps", None)),
+                "num_train_epochs": json_number(getattr(state, "num_train_epochs", None)),
                 # TrainerState keeps 500 (its default) for a strategy that is not "steps": not written.
-                "logging_steps": _steps_if(logging_strategy, getattr(state, "logging_steps", None)),
-                "eval_steps": _steps_if(eval_strategy, getattr(state, "eval_steps", None)),
-                "save_steps": _steps_if(save_strategy, getattr(state, "save_steps", None)),
+                "logging_steps": steps_if(logging_strategy, getattr(state, "logging_steps", None)),
+                "eval_steps": steps_if(eval_strategy, getattr(state, "eval_steps", None)),
+                "save_steps": steps_if(save_strategy, getattr(state, "save_steps", None)),
                 "logging_strategy": logging_strategy,
                 "eval_strategy": eval_strategy,
                 "save_strategy": save_strategy,
@@ -264,13 +155,13 @@ class TrainmonCallback(_CallbackBase):
             return
         step, values = log_values(logs, state)
         record: dict[str, Any] = {
-            "type": "log",
+            "type": schema.LOG,
             "time": time.time(),
             "step": step,
-            "epoch": _number(getattr(state, "epoch", None)),
+            "epoch": json_number(getattr(state, "epoch", None)),
             "values": values,
         }
-        tokens = _int_or_none(getattr(state, "num_input_tokens_seen", None))
+        tokens = trainer_count(getattr(state, "num_input_tokens_seen", None))
         if tokens:
             record["num_input_tokens_seen"] = tokens
         peak = gpu_peak_memory()
@@ -283,9 +174,9 @@ class TrainmonCallback(_CallbackBase):
         if not self._is_writer(args, state):
             return
         phase = (
-            "evaluate"
+            schema.EVALUATE
             if getattr(control, "should_evaluate", False)
-            else "save"
+            else schema.SAVING
             if getattr(control, "should_save", False)
             else None
         )
@@ -295,27 +186,27 @@ class TrainmonCallback(_CallbackBase):
     def on_evaluate(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         # Called once the evaluation is over, before the save that may follow it.
         if self._is_writer(args, state) and getattr(control, "should_save", False):
-            self._heartbeat(args, state, "save")
+            self._heartbeat(args, state, schema.SAVING)
 
     def on_prediction_step(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         if not self._is_writer(args, state):
             return
         if time.time() - self._last_heartbeat >= self.heartbeat_seconds:
-            self._heartbeat(args, state, "evaluate")
+            self._heartbeat(args, state, schema.EVALUATE)
 
     def _heartbeat(self, args: Any, state: Any, phase: str) -> None:
         now = time.time()
         self._last_heartbeat = now
-        step = _int_or_none(getattr(state, "global_step", 0)) or 0
-        self._write(args, {"type": "heartbeat", "time": now, "step": step, "phase": phase})
+        step = trainer_count(getattr(state, "global_step", 0)) or 0
+        self._write(args, {"type": schema.HEARTBEAT, "time": now, "step": step, "phase": phase})
 
     def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         if not self._is_writer(args, state):
             return
-        step = _int_or_none(getattr(state, "global_step", 0)) or 0
+        step = trainer_count(getattr(state, "global_step", 0)) or 0
         self._write(
             args,
-            {"type": "save", "time": time.time(), "step": step, "checkpoint": f"checkpoint-{step}"},
+            {"type": schema.SAVE, "time": time.time(), "step": step, "checkpoint": f"checkpoint-{step}"},
         )
 
     def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
@@ -324,88 +215,19 @@ class TrainmonCallback(_CallbackBase):
         self._write(
             args,
             {
-                "type": "end",
+                "type": schema.END,
                 "time": time.time(),
-                "step": _int_or_none(getattr(state, "global_step", 0)) or 0,
-                "epoch": _number(getattr(state, "epoch", None)),
+                "step": trainer_count(getattr(state, "global_step", 0)) or 0,
+                "epoch": json_number(getattr(state, "epoch", None)),
             },
         )
         if self.report:
             output_dir = Path(getattr(args, "output_dir", None) or ".")
             try:
-                core = core_state(state, self._path(args))
-                self.report_files = write_report(core, output_dir, lang=self.lang)
+                from trainmon_tui.views.endreport import write_end_report
+
+                self.report_files = write_end_report(state, self._path(args), output_dir, lang=self.lang)
             except Exception as exc:  # the report is a courtesy: never fail the training for it
                 warnings.warn(
                     f"trainmon: end-of-training report failed: {exc!r}", RuntimeWarning, stacklevel=2
                 )
-
-
-def _steps_if(strategy: str | None, steps: Any) -> int | None:
-    return _int_or_none(steps) if strategy == "steps" else None
-
-
-_STATE_FIELDS = (
-    "global_step",
-    "max_steps",
-    "epoch",
-    "num_train_epochs",
-    "logging_steps",
-    "eval_steps",
-    "save_steps",
-    "train_batch_size",
-    "num_input_tokens_seen",
-    "best_metric",
-    "best_model_checkpoint",
-    "best_global_step",
-)
-
-
-def core_state(state: Any, source: Path) -> CoreState:
-    """The Trainer's in-memory state as trainmon's :class:`~trainmon_tui.files.state.TrainerState`: the whole
-    ``log_history``, the end-of-training summary included (no checkpoint holds it)."""
-    from trainmon_tui.files.state import build_state
-
-    raw: dict[str, Any] = {key: getattr(state, key, None) for key in _STATE_FIELDS}
-    raw["log_history"] = list(getattr(state, "log_history", None) or [])
-    return build_state(raw, source, mtime=time.time())
-
-
-def write_report(state: CoreState, output_dir: Path, *, lang: str = "en") -> dict[str, Path]:
-    """The summary as text and JSON, and the four charts as a PNG, into ``output_dir``.
-
-    Returns the files written by kind (``text``, ``json``, ``png``); the PNG is left out, with a warning,
-    when it cannot be drawn (matplotlib missing, for instance).
-    """
-    from trainmon_tui.views.stats import summarize
-
-    output_dir.mkdir(parents=True, exist_ok=True)
-    summary = summarize(state)
-    written: dict[str, Path] = {}
-    json_path = output_dir / REPORT_JSON
-    json_path.write_text(
-        json.dumps(summary.to_json(), indent=2, ensure_ascii=False) + "\n",
-        encoding="utf-8",
-    )
-    written["json"] = json_path
-    text_path = output_dir / REPORT_TEXT
-    text_path.write_text(_summary_text(summary, lang), encoding="utf-8")
-    written["text"] = text_path
-    png_path = output_dir / REPORT_PNG
-    try:
-        from trainmon_tui.views.export import save_dashboard_png
-
-        written["png"] = Path(save_dashboard_png(state, png_path, lang, overwrite=True))  # type: ignore[arg-type]
-    except Exception as exc:
-        warnings.warn(f"trainmon: no {REPORT_PNG}: {exc!r}", RuntimeWarning, stacklevel=2)
-    return written
-
-
-def _summary_text(summary: Any, lang: str) -> str:
-    try:
-        from trainmon_tui.views.report import summary_text
-
-        return summary_text(summary, lang)  # type: ignore[arg-type]
-    except ImportError:  # report.py needs rich; the JSON says it all the same
-        data = summary.to_json()
-        return "".join(f"{key}: {value}\n" for key, value in data.items())

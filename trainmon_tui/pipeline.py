@@ -18,12 +18,15 @@ from pathlib import Path
 from typing import Literal, overload
 
 from trainmon_tui.files.discovery import Candidate, checkpoint_times, find_latest, list_checkpoints, root_step
+from trainmon_tui.files.model import STATE_FILE, ErrorKind, StateError, TrainerState
 from trainmon_tui.files.safeopen import describe
-from trainmon_tui.files.state import STATE_FILE, ErrorKind, StateCache, StateError, TrainerState
-from trainmon_tui.live.livelog import LiveLog, LiveLogFollower
+from trainmon_tui.files.state import StateCache
+from trainmon_tui.live.eta import Progress
+from trainmon_tui.live.follower import LiveLogFollower
+from trainmon_tui.live.livelog import LiveLog
 from trainmon_tui.live.merge import merge_live
-from trainmon_tui.live.progress import Progress, progress_for
-from trainmon_tui.live.tbevents import LiveSource, fill_plan
+from trainmon_tui.live.progress import progress_for
+from trainmon_tui.live.source import LiveSource, fill_plan
 from trainmon_tui.views.chartdata import ChartData, prepare
 from trainmon_tui.views.stats import Summary, summarize
 

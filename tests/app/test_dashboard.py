@@ -10,9 +10,10 @@ import shutil
 import time
 from pathlib import Path
 
+from builders import livelog as records
 from textual import events
 
-from trainmon_tui.files.state import STATE_FILE
+from trainmon_tui.files.model import STATE_FILE
 from trainmon_tui.simulate import RunConfig, SimulatedRun
 from trainmon_tui.ui.app import TrainmonApp
 from trainmon_tui.ui.options import DashboardOptions
@@ -253,7 +254,7 @@ async def test_help_screen_and_q_exits(tmp_path: Path, make_app) -> None:
 
 
 def live_record(kind: str, when: float, **fields: object) -> str:
-    return json.dumps({"type": kind, "time": when, **fields}) + "\n"
+    return records.line(records.record(kind, time=when, **fields))
 
 
 async def test_live_log_moves_the_dashboard_between_checkpoints(

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from trainmon_tui.files import discovery
-from trainmon_tui.files.state import STATE_FILE
-from trainmon_tui.live.livelog import LIVE_LOG_FILE
+from trainmon_tui.files.model import STATE_FILE
+from trainmon_tui.live.schema import LIVE_LOG_FILE
 
 SIZE = (100, 32)
 
@@ -175,7 +175,7 @@ async def test_falling_back_to_an_older_checkpoint_is_not_a_new_one(
 
 async def test_a_live_log_with_bad_lines_or_unreadable_is_said(tmp_path: Path, make_app, wait_for) -> None:
     """``-u`` reported the live log's bad lines on stderr; the dashboard said nothing."""
-    from trainmon_tui.live.livelog import LIVE_LOG_FILE
+    from trainmon_tui.live.schema import LIVE_LOG_FILE
 
     outputs = tmp_path / "outputs"
     _write_state(outputs / "checkpoint-5", 5)

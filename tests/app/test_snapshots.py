@@ -14,7 +14,7 @@ import pytest
 from textual.containers import ScrollableContainer
 from textual.pilot import Pilot
 
-from trainmon_tui.files.state import STATE_FILE
+from trainmon_tui.files.model import STATE_FILE
 from trainmon_tui.simulate import RunConfig, SimulatedRun
 from trainmon_tui.ui.app import TrainmonApp, dashboard_app
 from trainmon_tui.ui.options import DashboardOptions

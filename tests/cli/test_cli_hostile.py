@@ -20,8 +20,8 @@ import pytest
 
 from trainmon_tui import cli
 from trainmon_tui.files import discovery
-from trainmon_tui.files.state import STATE_FILE
-from trainmon_tui.live.livelog import LIVE_LOG_FILE
+from trainmon_tui.files.model import STATE_FILE
+from trainmon_tui.live.schema import LIVE_LOG_FILE
 
 TIMEOUT = 20
 MEMORY_LIMIT = 4 << 30  # address space, bytes: a read of /dev/zero hits it in a few seconds

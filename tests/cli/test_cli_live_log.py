@@ -6,21 +6,18 @@ import json
 import time
 from pathlib import Path
 
+from builders import livelog as records
+
 from trainmon_tui.simulate import RunConfig, SimulatedRun
-
-
-def record(kind: str, when: float, **fields: object) -> str:
-    return json.dumps({"type": kind, "time": when, **fields}) + "\n"
 
 
 def write_live_log(outputs: Path, run: SimulatedRun, steps: range, t0: float) -> None:
     """One log record a second from ``t0``: step s logged at t0 + s."""
-    lines = [record("start", t0, v=1, step=0, epoch=0, max_steps=run.config.max_steps, save_steps=10)]
+    recs = [records.start(0, time=t0, epoch=0, max_steps=run.config.max_steps, save_steps=10)]
     for step in steps:
         entry = run.train_entry(step)
-        lines.append(record("log", t0 + step, step=step, epoch=entry["epoch"], values=entry))
-    outputs.mkdir(parents=True, exist_ok=True)
-    (outputs / "trainmon_log.jsonl").write_text("".join(lines))
+        recs.append(records.log(step, time=t0 + step, epoch=entry["epoch"], values=entry))
+    records.write(outputs, *recs)
 
 
 def test_live_log_alone_is_enough_before_the_first_checkpoint(tmp_path: Path, run_cli) -> None:

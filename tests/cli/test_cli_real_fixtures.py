@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from trainmon_tui.files.state import decode_json, load_state
+from trainmon_tui.files.decode import decode_json
+from trainmon_tui.files.state import load_state
 from trainmon_tui.views.stats import summarize
 
 REAL = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "real"

@@ -23,18 +23,15 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from trainmon_tui.callback import (  # noqa: E402
-    REPORT_JSON,
-    REPORT_PNG,
-    REPORT_TEXT,
-    TrainmonCallback,
-    core_state,
-)
+from trainmon_tui.callback import TrainmonCallback  # noqa: E402
 from trainmon_tui.files.discovery import find_latest  # noqa: E402
 from trainmon_tui.files.state import load_state  # noqa: E402
-from trainmon_tui.live.livelog import LIVE_LOG_FILE, LiveLog, read_live_log  # noqa: E402
+from trainmon_tui.live.follower import read_live_log  # noqa: E402
+from trainmon_tui.live.livelog import LiveLog  # noqa: E402
 from trainmon_tui.live.merge import merge_live  # noqa: E402
 from trainmon_tui.live.progress import live_progress  # noqa: E402
+from trainmon_tui.live.schema import LIVE_LOG_FILE  # noqa: E402
+from trainmon_tui.views.endreport import REPORT_JSON, REPORT_PNG, REPORT_TEXT, core_state  # noqa: E402
 from trainmon_tui.views.stats import summarize  # noqa: E402
 
 SEQ = 8

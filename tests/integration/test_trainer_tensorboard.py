@@ -18,8 +18,9 @@ transformers = pytest.importorskip("transformers")
 pytest.importorskip("tensorboard")
 
 from trainmon_tui.files.state import StateCache  # noqa: E402
-from trainmon_tui.live.livelog import LIVE_LOG_FILE  # noqa: E402
-from trainmon_tui.live.tbevents import LiveSource, read_event_files  # noqa: E402
+from trainmon_tui.live.schema import LIVE_LOG_FILE  # noqa: E402
+from trainmon_tui.live.source import LiveSource  # noqa: E402
+from trainmon_tui.live.tbevents import read_event_files  # noqa: E402
 from trainmon_tui.pipeline import take_snapshot  # noqa: E402
 
 MAX_STEPS = 10

@@ -20,15 +20,9 @@ import numpy as np
 import pytest
 
 import trainmon_tui.files.blockread as blockread
-from trainmon_tui.files.state import (
-    ErrorKind,
-    StateCache,
-    StateError,
-    TrainerState,
-    build_state,
-    load_state,
-    parse_state,
-)
+from trainmon_tui.files.build import build_state
+from trainmon_tui.files.model import ErrorKind, StateError, TrainerState
+from trainmon_tui.files.state import StateCache, load_state, parse_state
 from trainmon_tui.simulate import RunConfig, SimulatedRun, synthetic_log_history, write_trainer_state
 from trainmon_tui.views.stats import summarize
 

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from trainmon_tui.callback import LIVE_LOG_FILE, TrainmonCallback, gpu_peak_memory, log_values
-from trainmon_tui.live.livelog import LIVE_LOG_FILE as READER_FILE
-from trainmon_tui.live.livelog import read_live_log
+from trainmon_tui.callback import TrainmonCallback
+from trainmon_tui.live.follower import read_live_log
+from trainmon_tui.live.schema import LIVE_LOG_FILE
+from trainmon_tui.live.writer import gpu_peak_memory, log_values
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,8 +57,8 @@ def trainer_log(callback: TrainmonCallback, args: Any, state: Any, logs: dict[st
     callback.on_log(args, state, None, logs=logs)
 
 
-def test_the_reader_and_the_writer_agree_on_the_file_name() -> None:
-    assert LIVE_LOG_FILE == READER_FILE == "trainmon_log.jsonl"
+def test_the_writer_writes_where_the_reader_reads() -> None:
+    assert TrainmonCallback().filename == LIVE_LOG_FILE == "trainmon_log.jsonl"
 
 
 def test_records_written_and_read_back(tmp_path: Path) -> None:
@@ -188,9 +189,27 @@ def run_python(code: str) -> subprocess.CompletedProcess[str]:
 def test_importing_never_brings_in_textual_plotext_or_matplotlib() -> None:
     result = run_python(
         "import sys\n"
-        "import trainmon_tui.callback, trainmon_tui.live.livelog, trainmon_tui.live.progress\n"
+        "import trainmon_tui.callback, trainmon_tui.live.follower, trainmon_tui.live.progress\n"
         "heavy = ('textual', 'plotext', 'matplotlib', 'textual_plotext')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_callback_alone_imports_the_standard_library_only() -> None:
+    """The training process: importing the callback brings in no third-party module (numpy, orjson).
+
+    transformers is blocked, as if not installed: what it would bring (torch, numpy, ...) is not the
+    callback's, and with it out of the way the check holds the same on every machine.
+    """
+    result = run_python(
+        "import sys\n"
+        "sys.modules['transformers'] = None\n"
+        "before = set(sys.modules)\n"
+        "import trainmon_tui.callback\n"
+        "new = {m.split('.')[0] for m in set(sys.modules) - before}\n"
+        "print(sorted(new - set(sys.stdlib_module_names) - {'trainmon_tui', 'transformers'}))\n"
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from trainmon_tui.files.state import Series, build_state
+from trainmon_tui.files.build import build_state
+from trainmon_tui.files.model import Series
 from trainmon_tui.views.axes import log_ticks
 from trainmon_tui.views.chartdata import CHART_NAMES, ChartData, prepare
 from trainmon_tui.views.charts import chart_text, fits
@@ -61,7 +62,7 @@ def _a_million() -> ChartData:
     steps = np.arange(1_000_000, dtype=np.int64)
     values = 0.5 + 0.4 * np.sin(steps / 5000.0)
     series = Series(steps, values)
-    from trainmon_tui.files.state import TrainerState
+    from trainmon_tui.files.model import TrainerState
 
     state = TrainerState(
         source=__import__("pathlib").Path("x"), checkpoint=None, mtime=0.0, size=0, global_step=999_999,

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trainmon_tui.files.state import Series, load_state
+from trainmon_tui.files.model import Series
+from trainmon_tui.files.state import load_state
 from trainmon_tui.views.compare import common_window, distinct_labels, moving_average_steps
 from trainmon_tui.views.terminal import render_compare
 

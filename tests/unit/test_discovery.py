@@ -11,7 +11,8 @@ import pytest
 
 from trainmon_tui.files import discovery
 from trainmon_tui.files.discovery import INCOMPLETE_MARKER, find_latest, list_checkpoints, resolve_target
-from trainmon_tui.files.state import ErrorKind, StateCache, StateError
+from trainmon_tui.files.model import ErrorKind, StateError
+from trainmon_tui.files.state import StateCache
 from trainmon_tui.simulate import RunConfig, SimulatedRun
 
 

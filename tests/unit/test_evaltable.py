@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from builders.fixtures import REAL_FIXTURES
 
-from trainmon_tui.files.state import TrainerState, load_state
+from trainmon_tui.files.model import TrainerState
+from trainmon_tui.files.state import load_state
 from trainmon_tui.views.evaltable import best_checkpoint_step, eval_table
 
 needs_real = pytest.mark.skipif(not REAL_FIXTURES.is_dir(), reason="no real fixtures here")

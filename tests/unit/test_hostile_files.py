@@ -19,12 +19,16 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pytest
+from builders import livelog as records
 
 from trainmon_tui.files import discovery
 from trainmon_tui.files.discovery import find_latest, list_checkpoints
-from trainmon_tui.files.state import STATE_FILE, ErrorKind, StateCache, StateError, load_state, parse_state
-from trainmon_tui.live.livelog import LIVE_LOG_FILE, BadRecord, LiveLogFollower, parse_record
+from trainmon_tui.files.model import STATE_FILE, ErrorKind, StateError
+from trainmon_tui.files.state import StateCache, load_state, parse_state
+from trainmon_tui.live.follower import LiveLogFollower
 from trainmon_tui.live.merge import live_state, merge_live
+from trainmon_tui.live.records import BadRecord, parse_record
+from trainmon_tui.live.schema import LIVE_LOG_FILE
 from trainmon_tui.live.tbevents import find_event_files, plan_record
 from trainmon_tui.live.tbrecords import EventFile
 from trainmon_tui.pipeline import take_snapshot
@@ -203,7 +207,7 @@ def test_live_log_reads_a_growing_file_in_bounded_steps(tmp_path: Path, monkeypa
     """A writer faster than the reader cannot keep one poll reading for ever: a poll stops at fstat's size
     plus the margin, and the next poll picks up the rest."""
     path = tmp_path / LIVE_LOG_FILE
-    line = json.dumps({"type": "log", "time": 1.0, "step": 1, "values": {"loss": 1.0}}).encode() + b"\n"
+    line = records.line(records.log(1, time=1.0, values={"loss": 1.0})).encode()
     path.write_bytes(line)
     monkeypatch.setattr(safeopen, "READ_MARGIN", 0)
     follower = LiveLogFollower(path, chunk_bytes=len(line))
@@ -332,19 +336,17 @@ def test_live_log_metric_beyond_range_is_a_nonfinite_value(token: str) -> None:
 
 @pytest.mark.parametrize("key", ["max_steps", "save_steps", "num_input_tokens_seen", "train_batch_size"])
 def test_live_log_count_beyond_range_is_a_bad_line(key: str) -> None:
-    line = json.dumps({"type": "start", "time": 1.0, "step": 0, key: 2**64}).encode()
+    line = records.line(records.start(0, time=1.0, **{key: 2**64})).encode()
     with pytest.raises(BadRecord):
         parse_record(line)
 
 
 def test_live_log_with_a_huge_step_line_still_merges(tmp_path: Path) -> None:
     path = tmp_path / LIVE_LOG_FILE
-    good = json.dumps({"type": "log", "time": 2.0, "step": 2, "values": {"loss": 0.5}})
-    huge = '{"type": "log", "time": 3.0, "step": ' + DIGITS_5000 + ', "values": {"loss": 0.4}}'
-    tokens = json.dumps(
-        {"type": "log", "time": 4.0, "step": 4, "values": {"loss": 0.3}, "num_input_tokens_seen": 2**64}
-    )
-    path.write_text(f"{good}\n{huge}\n{tokens}\n")
+    good = records.log(2, time=2.0, values={"loss": 0.5})
+    huge = '{"type": "log", "time": 3.0, "step": ' + DIGITS_5000 + ', "values": {"loss": 0.4}}\n'
+    tokens = records.log(4, time=4.0, values={"loss": 0.3}, num_input_tokens_seen=2**64)
+    path.write_text(records.line(good) + huge + records.line(tokens))
     live = LiveLogFollower(path).poll()
     assert live.bad_lines == 2 and [r.step for r in live.logs] == [2]
     state = live_state(live)
@@ -463,7 +465,8 @@ def test_a_checkpoint_folder_it_may_not_look_into_is_said_so(tmp_path: Path, hel
 
 def test_a_state_cut_inside_a_string_is_incomplete_not_invalid(tmp_path):
     """The Trainer writes non-atomically: a reader often meets the file cut inside a key or a string."""
-    from trainmon_tui.files.state import ErrorKind, StateError, load_state
+    from trainmon_tui.files.model import ErrorKind, StateError
+    from trainmon_tui.files.state import load_state
 
     path = tmp_path / "trainer_state.json"
     path.write_text('{\n  "best_metric": null,\n  "log_history": [\n    {\n      "epo')
@@ -473,7 +476,8 @@ def test_a_state_cut_inside_a_string_is_incomplete_not_invalid(tmp_path):
 
 
 def test_an_invalid_json_reason_reads_as_one_sentence(tmp_path):
-    from trainmon_tui.files.state import StateError, load_state
+    from trainmon_tui.files.model import StateError
+    from trainmon_tui.files.state import load_state
 
     path = tmp_path / "trainer_state.json"
     path.write_text('{"log_history": [], "x": "a\x01b"}')  # json says "Invalid control character at"
@@ -486,7 +490,8 @@ def test_a_huge_file_of_nul_bytes_is_refused_from_its_first_bytes(tmp_path):
     """A 3 GB sparse file used to be read whole (6 GB of memory, 30 s) before being rejected."""
     import tracemalloc
 
-    from trainmon_tui.files.state import StateError, load_state
+    from trainmon_tui.files.model import StateError
+    from trainmon_tui.files.state import load_state
 
     path = tmp_path / "trainer_state.json"
     with open(path, "wb") as f:

@@ -11,46 +11,31 @@ from typing import Any
 
 import numpy as np
 import pytest
+from builders import livelog as records
+from builders.livelog import append
 
 from trainmon_tui.files.state import load_state
-from trainmon_tui.live.livelog import (
-    LIVE_LOG_FILE,
-    LiveLogFollower,
-    LogRecord,
-    parse_record,
-    read_live_log,
-)
+from trainmon_tui.live.follower import LiveLogFollower, read_live_log
+from trainmon_tui.live.livelog import LogRecord
 from trainmon_tui.live.merge import live_state, merge_live, records_after
+from trainmon_tui.live.records import parse_record
+from trainmon_tui.live.schema import LIVE_LOG_FILE, SCHEMA_VERSION
 from trainmon_tui.simulate import RunConfig, SimulatedRun
 
 T0 = 1_700_000_000.0
 
 
 def start(step: int = 0, time: float = T0, **extra: Any) -> dict[str, Any]:
-    record = {"type": "start", "time": time, "v": 1, "step": step, "max_steps": 100, "save_steps": 10}
-    record.update(extra)
-    return record
+    return records.start(step, time=time, **{"max_steps": 100, "save_steps": 10, **extra})
 
 
 def log(step: int, time: float | None = None, **values: Any) -> dict[str, Any]:
     values = values or {"loss": 1.0 / step if step else 1.0, "learning_rate": 1e-4, "epoch": step / 100}
-    return {
-        "type": "log",
-        "time": T0 + step if time is None else time,
-        "step": step,
-        "epoch": step / 100,
-        "values": values,
-    }
+    return records.log(step, time=T0 + step if time is None else time, epoch=step / 100, values=values)
 
 
 def line(record: dict[str, Any]) -> bytes:
-    return (json.dumps(record, ensure_ascii=False) + "\n").encode()
-
-
-def append(path: Path, *chunks: bytes | dict[str, Any]) -> None:
-    with open(path, "ab") as f:
-        for chunk in chunks:
-            f.write(chunk if isinstance(chunk, bytes) else line(chunk))
+    return records.line(record).encode()
 
 
 @pytest.fixture
@@ -135,9 +120,9 @@ def test_a_step_going_back_is_a_resume_not_corruption(path: Path) -> None:
 
 def test_a_start_record_behind_the_last_step_resumes_from_its_step(path: Path) -> None:
     append(path, start(), *(log(s) for s in range(1, 5)))
-    append(path, {"type": "save", "time": T0 + 4.5, "step": 4, "checkpoint": "checkpoint-4"})
+    append(path, records.save(4, time=T0 + 4.5))
     append(path, *(log(s) for s in range(5, 9)))
-    append(path, {"type": "save", "time": T0 + 8.5, "step": 8, "checkpoint": "checkpoint-8"})
+    append(path, records.save(8, time=T0 + 8.5))
     append(path, start(step=4, time=T0 + 50), log(5, time=T0 + 51, loss=0.123))
     live = read_live_log(path)
     assert steps(live.logs) == [1, 2, 3, 4, 5] and live.logs[-1].values["loss"] == 0.123
@@ -223,9 +208,9 @@ def test_garbage_lines_are_counted_and_skipped_nothing_else_lost(path: Path) -> 
         b"\xff\xfe{}\n",  # not UTF-8
         b'{"type": "log", "time": "soon", "step": 3, "values": {}}\n',
         b"\n",  # blank: ignored, not garbage
-        {"type": "future-record", "time": T0},  # a record type this version does not know: skipped
+        records.record("future-record", time=T0),  # a record type this version does not know: skipped
         log(3),
-        {"type": "save", "time": T0 + 3.5, "step": 3, "checkpoint": "checkpoint-3"},
+        records.save(3, time=T0 + 3.5),
     )
     live = read_live_log(path)
     assert live.bad_lines == 5
@@ -256,13 +241,26 @@ def test_an_endless_line_is_skipped_not_held_in_memory(path: Path) -> None:
         (b'{"type": "save", "time": 1, "step": 1}', "checkpoint is None"),
         (b'{"type": 7, "time": 1}', "type is 7"),
         (b'{"time": 1}', "type is None"),
+        (b'{"type": "start", "time": 1, "v": 2, "step": 0}', "schema version 2, newer than the 1"),
+        (b'{"type": "log", "time": 1, "v": "two", "step": 1, "values": {}}', "v is 'two'"),
     ],
 )
 def test_bad_records_say_why(text: bytes, reason: str) -> None:
-    from trainmon_tui.live.livelog import BadRecord
+    from trainmon_tui.live.records import BadRecord
 
     with pytest.raises(BadRecord, match=reason):
         parse_record(text)
+
+
+def test_a_record_of_a_newer_schema_is_a_bad_line_and_one_without_v_is_version_1(path: Path) -> None:
+    append(path, start(), log(1), {**log(2), "v": SCHEMA_VERSION + 1}, {**log(3), "v": SCHEMA_VERSION})
+    live = read_live_log(path)
+    assert steps(live.logs) == [1, 3]
+    assert live.bad_lines == 1
+    assert live.first_error == (
+        f"line 3: schema version {SCHEMA_VERSION + 1}, newer than the {SCHEMA_VERSION} this trainmon-tui "
+        "reads (upgrade trainmon-tui)"
+    )
 
 
 def test_nan_and_infinity_round_trip(path: Path) -> None:
@@ -292,8 +290,7 @@ def write_simulated(path: Path, run: SimulatedRun, *, t0: float | None = None) -
     append(path, start(max_steps=c.max_steps, save_steps=c.save_steps, eval_steps=c.eval_steps, time=t0))
     for index, entry in enumerate(run.log_history):
         values = {k: v for k, v in entry.items() if k != "step"}
-        record = {"type": "log", "time": t0 + 1 + index, "step": entry["step"], "epoch": entry["epoch"]}
-        append(path, {**record, "values": values})
+        append(path, records.log(entry["step"], time=t0 + 1 + index, epoch=entry["epoch"], values=values))
 
 
 def test_live_state_before_any_checkpoint(tmp_path: Path, path: Path) -> None:

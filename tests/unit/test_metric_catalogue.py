@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from builders.fixtures import REAL_FIXTURES
 
-from trainmon_tui.files.state import Series, TrainerState, load_state
+from trainmon_tui.files.model import Series, TrainerState
+from trainmon_tui.files.state import load_state
 from trainmon_tui.views.metrics import (
     TrainerKind,
     better,

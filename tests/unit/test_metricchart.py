@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trainmon_tui.files.state import Series
+from trainmon_tui.files.model import Series
 from trainmon_tui.views.metricchart import MAX_ZOOM, ChartOptions, prepare_metric, zoom_window
 from trainmon_tui.views.smoothing import ema
 from trainmon_tui.views.xaxis import StepMap, XAxis

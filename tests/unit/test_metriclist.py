@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from builders.fixtures import REAL_FIXTURES
 
-from trainmon_tui.files.state import Series, load_state
+from trainmon_tui.files.model import Series
+from trainmon_tui.files.state import load_state
 from trainmon_tui.views.metriclist import list_metrics, metric_info, select_keys, split_patterns
 
 needs_real = pytest.mark.skipif(not REAL_FIXTURES.is_dir(), reason="no real fixtures here")

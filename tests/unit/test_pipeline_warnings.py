@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from trainmon_tui.files.state import StateCache
-from trainmon_tui.live.livelog import LIVE_LOG_FILE
-from trainmon_tui.live.tbevents import LiveSource
+from trainmon_tui.live.schema import LIVE_LOG_FILE
+from trainmon_tui.live.source import LiveSource
 from trainmon_tui.pipeline import RunWarning, Snapshot, take_snapshot
 
 GOOD = [{"loss": 2.0, "learning_rate": 1e-5, "step": 1}, {"loss": 1.0, "learning_rate": 1e-5, "step": 2}]

@@ -2,42 +2,33 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from builders import livelog as records
 
-from trainmon_tui.live.livelog import LIVE_LOG_FILE, LiveLog, read_live_log
-from trainmon_tui.live.progress import (
-    checkpoint_progress,
-    compute_progress,
-    live_points,
-    live_progress,
-    median_interval,
-    next_checkpoint,
-    stall_threshold,
-)
+from trainmon_tui.live.eta import compute_progress, median_interval, next_checkpoint, stall_threshold
+from trainmon_tui.live.follower import read_live_log
+from trainmon_tui.live.livelog import LiveLog
+from trainmon_tui.live.progress import checkpoint_progress, live_points, live_progress
 
 T0 = 1_000.0
 
 
-def write(tmp_path: Path, *records: dict[str, Any]) -> LiveLog:
-    path = tmp_path / LIVE_LOG_FILE
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return read_live_log(path)
+def write(tmp_path: Path, *recs: dict[str, Any]) -> LiveLog:
+    return read_live_log(records.write(tmp_path, *recs))
 
 
-def start(time: float = T0, step: int = 0, **extra: Any) -> dict[str, Any]:
-    plan = {"max_steps": 100, "save_steps": 25, "samples_per_step": 8}
-    return {"type": "start", "time": time, "step": step, **plan, **extra}
+def start(step: int = 0, time: float = T0, **extra: Any) -> dict[str, Any]:
+    return records.start(
+        step, time=time, **{"max_steps": 100, "save_steps": 25, "samples_per_step": 8, **extra}
+    )
 
 
 def log(step: int, time: float, tokens: int | None = None, **values: float) -> dict[str, Any]:
-    record: dict[str, Any] = {"type": "log", "time": time, "step": step, "values": values or {"loss": 1.0}}
-    if tokens is not None:
-        record["num_input_tokens_seen"] = tokens
-    return record
+    extra = {} if tokens is None else {"num_input_tokens_seen": tokens}
+    return records.log(step, time=time, values=values or {"loss": 1.0}, **extra)
 
 
 # Start at T0, then steps 10, 20, 30, 40 logged at +10, +20, +30, +50 s (an evaluation after step 30).
@@ -88,9 +79,7 @@ def test_stalled_after_max_of_five_intervals_and_two_minutes(tmp_path: Path) -> 
 
 
 def test_heartbeats_keep_a_long_evaluation_alive(tmp_path: Path) -> None:
-    heartbeats = [
-        {"type": "heartbeat", "time": T0 + 50 + 30 * i, "step": 40, "phase": "evaluate"} for i in range(1, 6)
-    ]
+    heartbeats = [records.heartbeat(40, time=T0 + 50 + 30 * i) for i in range(1, 6)]
     live = write(tmp_path, *RUN, *heartbeats)
     p = live_progress(live, now=T0 + 50 + 150 + 100)  # 250 s after step 40, 100 s after the last heartbeat
     assert p.last_update == T0 + 200 and not p.stalled and p.phase == "evaluate"
@@ -99,7 +88,7 @@ def test_heartbeats_keep_a_long_evaluation_alive(tmp_path: Path) -> None:
 
 
 def test_the_phase_ends_with_the_evaluation_it_announced(tmp_path: Path) -> None:
-    hb = {"type": "heartbeat", "time": T0 + 40, "step": 40, "phase": "evaluate"}
+    hb = records.heartbeat(40, time=T0 + 40)
     busy = write(tmp_path, *RUN[:-1], log(40, T0 + 39), hb, log(40, T0 + 45, loss=0.5))
     assert busy.phase == "evaluate"  # the training entry at step 40 does not end it
     done = write(tmp_path, *RUN[:-1], hb, log(40, T0 + 48, eval_loss=0.7))
@@ -134,7 +123,7 @@ def test_a_resumed_session_measures_from_its_own_start(tmp_path: Path) -> None:
 
 
 def test_finished_run(tmp_path: Path) -> None:
-    live = write(tmp_path, *RUN, log(100, T0 + 120), {"type": "end", "time": T0 + 121, "step": 100})
+    live = write(tmp_path, *RUN, log(100, T0 + 120), records.end(100, time=T0 + 121))
     p = live_progress(live, now=T0 + 10_000)
     assert p.finished and not p.stalled and p.eta_seconds == 0.0
     assert p.elapsed_seconds == pytest.approx(121.0)

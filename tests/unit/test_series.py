@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trainmon_tui.files.state import Series, load_state
+from trainmon_tui.files.model import Series
+from trainmon_tui.files.state import load_state
 from trainmon_tui.views.chartdata import points_for_width, prepare
 from trainmon_tui.views.series import (
     Scratch,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trainmon_tui.files.state import Series
+from trainmon_tui.files.model import Series
 from trainmon_tui.views.smoothing import (
     WEIGHTS,
     check_weight,

@@ -13,14 +13,9 @@ import numpy as np
 import pytest
 
 from trainmon_tui.files import safeopen
-from trainmon_tui.files.state import (
-    ErrorKind,
-    StateCache,
-    StateError,
-    decode_json,
-    load_state,
-    parse_state,
-)
+from trainmon_tui.files.decode import decode_json
+from trainmon_tui.files.model import ErrorKind, StateError
+from trainmon_tui.files.state import StateCache, load_state, parse_state
 
 TRAIN_1 = {"epoch": 0.1, "grad_norm": 1.5, "learning_rate": 5e-05, "loss": 2.5, "step": 10}
 TRAIN_2 = {"epoch": 0.2, "grad_norm": 1.25, "learning_rate": 4e-05, "loss": 2.0, "step": 20}

@@ -18,7 +18,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from trainmon_tui.files import blockread
-from trainmon_tui.files.state import StateCache, StateError, TrainerState, build_state, parse_state
+from trainmon_tui.files.build import build_state
+from trainmon_tui.files.model import StateError, TrainerState
+from trainmon_tui.files.state import StateCache, parse_state
 
 SHAPES = [  # what real trainers log: a few fixed key sets
     ["epoch", "grad_norm", "learning_rate", "loss"],

@@ -13,18 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from builders import livelog as records
 
 from trainmon_tui.files.state import load_state
-from trainmon_tui.live.livelog import LIVE_LOG_FILE
 from trainmon_tui.live.merge import merge_live
 from trainmon_tui.live.progress import live_progress
-from trainmon_tui.live.tbevents import (
-    LiveSource,
-    TensorBoardFollower,
-    fill_plan,
-    find_event_files,
-    plan_record,
-)
+from trainmon_tui.live.schema import LIVE_LOG_FILE
+from trainmon_tui.live.source import LiveSource, fill_plan
+from trainmon_tui.live.tbevents import TensorBoardFollower, find_event_files, plan_record
 from trainmon_tui.live.tbrecords import tag_key, tensorboard_available
 from trainmon_tui.live.watch import is_relevant
 from trainmon_tui.simulate import RunConfig, SimulatedRun
@@ -421,8 +417,7 @@ def test_live_source_prefers_the_jsonl_log(tb: None, tmp_path: Path) -> None:
     assert [r.step for r in source.poll().logs] == [1, 2, 3]  # no live log: the event files
     (outputs / LIVE_LOG_FILE).write_text("")
     assert source.poll().path.parent.name == "runs"  # an empty live log: still the event files
-    record = {"type": "log", "time": time.time(), "step": 9, "values": {"loss": 0.1}}
-    (outputs / LIVE_LOG_FILE).write_text(json.dumps(record) + "\n")
+    records.write(outputs, records.log(9, time=time.time(), values={"loss": 0.1}))
     live = source.poll()
     assert live.path.name == LIVE_LOG_FILE and [r.step for r in live.logs] == [9]
     assert LiveSource(tmp_path / "absent").poll().empty

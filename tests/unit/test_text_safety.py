@@ -12,7 +12,8 @@ from types import SimpleNamespace
 import pytest
 from rich.console import Console
 
-from trainmon_tui.files.state import TrainerState, load_state
+from trainmon_tui.files.model import TrainerState
+from trainmon_tui.files.state import load_state
 from trainmon_tui.views import export, figures
 from trainmon_tui.views.mplstyle import matplotlib_style
 from trainmon_tui.views.report import summary_compact, summary_table, summary_text

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import errno
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
+from trainmon_tui.files.model import STATE_FILE
 from trainmon_tui.live import watch
 from trainmon_tui.live.watch import FolderWatcher, choose_mode, is_relevant, is_remote_fstype, mount_fstype
 
@@ -106,10 +106,13 @@ def _wait(event: threading.Event) -> bool:
 def test_watcher_reports_a_new_state_and_not_model_files(tmp_path: Path, poll: float | None) -> None:
     seen: list[str] = []
     changed = threading.Event()
+    state_seen = threading.Event()
 
     def notify(path: str) -> None:
         seen.append(path)
         changed.set()
+        if path.endswith(STATE_FILE):
+            state_seen.set()
 
     watcher = FolderWatcher(tmp_path, notify, poll)
     assert watcher.start()
@@ -118,11 +121,10 @@ def test_watcher_reports_a_new_state_and_not_model_files(tmp_path: Path, poll: f
         folder.mkdir()
         assert _wait(changed)
         (folder / "model.safetensors").write_bytes(b"\0" * 1000)
-        (folder / "trainer_state.json").write_text("{}")
-        deadline = time.monotonic() + 5.0
-        while not any(p.endswith("trainer_state.json") for p in seen) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert any(p.endswith("trainer_state.json") for p in seen)
+        (folder / STATE_FILE).write_text("{}")
+        # A positive event first: the state file, written after the model file (inotify reports them in
+        # order; polling sees both in the same pass), then nothing may have been said of the model file.
+        assert _wait(state_seen)
         assert not any(p.endswith("model.safetensors") for p in seen)
     finally:
         watcher.stop()

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import trainmon_tui.views.widecsv as widecsv
-from trainmon_tui.files.state import Series, load_state
+from trainmon_tui.files.model import Series
+from trainmon_tui.files.state import load_state
 from trainmon_tui.views.widecsv import cell_text, guard_formula, write_wide_csv
 
 needs_real = pytest.mark.skipif(not REAL_FIXTURES.is_dir(), reason="no real fixtures here")

@@ -30,8 +30,8 @@ from trainmon_tui.cli.messages import CliError, error
 from trainmon_tui.cli.summary import print_summary, tolerant_stdout
 
 if TYPE_CHECKING:
-    from trainmon_tui.files.state import TrainerState
-    from trainmon_tui.live.progress import Progress
+    from trainmon_tui.files.model import TrainerState
+    from trainmon_tui.live.eta import Progress
 
 __all__ = ["load_run", "main"]  # load_run: the run in OUTPUTS as --summary reads it (tests use it)
 

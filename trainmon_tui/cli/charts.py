@@ -13,7 +13,7 @@ from pathlib import Path
 
 from trainmon_tui.cli.loading import load_source
 from trainmon_tui.cli.messages import CliError, say
-from trainmon_tui.files.state import TrainerState
+from trainmon_tui.files.model import TrainerState
 from trainmon_tui.views.compare import distinct_labels
 from trainmon_tui.views.i18n import Lang
 from trainmon_tui.views.safetext import printable

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, NoReturn
 
 from trainmon_tui.cli.messages import CliError, say, say_warnings
 from trainmon_tui.files.discovery import Discovery, find_latest, resolve_target
+from trainmon_tui.files.model import StateError, TrainerState
 from trainmon_tui.files.safeopen import describe
-from trainmon_tui.files.state import StateCache, StateError, TrainerState, load_state
+from trainmon_tui.files.state import StateCache, load_state
 from trainmon_tui.views.i18n import Lang, t
 
 if TYPE_CHECKING:
-    from trainmon_tui.live.progress import Progress
+    from trainmon_tui.live.eta import Progress
 
 
 def _no_checkpoint(outputs: Path, lang: Lang) -> CliError:
@@ -29,7 +30,7 @@ def load_run(outputs: Path, lang: Lang) -> tuple[TrainerState, Progress | None]:
     """
     if not outputs.is_dir():
         return load_latest(outputs, lang), None
-    from trainmon_tui.live.tbevents import LiveSource
+    from trainmon_tui.live.source import LiveSource
     from trainmon_tui.pipeline import take_snapshot
 
     snapshot = take_snapshot(outputs, cache=StateCache(), follower=LiveSource(outputs), max_points=None)

@@ -7,11 +7,11 @@ import sys
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
-from trainmon_tui.files.state import TrainerState
+from trainmon_tui.files.model import TrainerState
 from trainmon_tui.views.i18n import Lang
 
 if TYPE_CHECKING:
-    from trainmon_tui.live.progress import Progress
+    from trainmon_tui.live.eta import Progress
 
 MIN_FILE_COLUMNS = 80  # -u into a pipe or a file
 
@@ -42,7 +42,7 @@ def _escape_invisible(text: str) -> str:
 
 
 def print_summary(state: TrainerState, fmt: str, lang: Lang, progress: Progress | None = None) -> None:
-    from trainmon_tui.live.progress import progress_json
+    from trainmon_tui.live.eta import progress_json
     from trainmon_tui.views.stats import summarize
 
     summary = summarize(state)

@@ -13,11 +13,11 @@ The fallbacks, from the smallest to the largest:
 
 - a block orjson refuses, or that :meth:`~.columns.Columns.add_fast` does not take (nulls, strings, bools,
   floats as steps, a summary entry, a marker count that does not match): that block alone is decoded with
-  :func:`~.state.decode_json` and folded entry by entry (:meth:`~.columns.Columns.add_slow`);
+  :func:`~.decode.decode_json` and folded entry by entry (:meth:`~.columns.Columns.add_slow`);
 - anything unexpected about the file (another layout, a placeholder that does not come back, a block that
   does not decode as a list, any error while folding, including the StateError of a bad entry):
   :class:`NotTheLayout`, on which :mod:`.state` reads the whole file the reference way
-  (:func:`~.state.decode_json` + :func:`~.state.build_state`), whose errors are the ones reported.
+  (:func:`~.decode.decode_json` + :func:`~.build.build_state`), whose errors are the ones reported.
 
 :func:`parse_extension` is the incremental path of :class:`~.state.StateCache`: when a newer checkpoint's
 log begins with exactly the bytes of the previous file's log (:class:`LastRead`), followed by ``,``, only
@@ -30,8 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from trainmon_tui.files.build import assemble_state
 from trainmon_tui.files.columns import Columns
-from trainmon_tui.files.state import _SENTINEL, TrainerState, _assemble, decode_json
+from trainmon_tui.files.decode import PLACEHOLDER_PREFIX, decode_json
+from trainmon_tui.files.model import TrainerState
 
 try:  # orjson is several times faster on large files; the stdlib is the reference.
     import orjson
@@ -41,7 +43,7 @@ except ImportError:  # pragma: no cover - orjson is a declared dependency
 _LOG_KEY = b'\n  "log_history": ['
 _LOG_END = b"\n  ]"
 _ENTRY_SEP = b"\n    },\n    {"  # the comma between two entries is at offset 6
-_LOG_PLACEHOLDER = _SENTINEL + "log_history"
+_LOG_PLACEHOLDER = PLACEHOLDER_PREFIX + "log_history"
 BLOCK_BYTES = 1 << 18
 
 
@@ -165,7 +167,7 @@ def parse_layout(data: bytes, path: Path, mtime: float) -> tuple[TrainerState, t
         _fold_log(columns, data, start, end)
     except Exception:  # let the reference way report it, exactly as it always has
         raise NotTheLayout from None
-    return _assemble(raw, columns, path, mtime, len(data)), (start, end), columns.step
+    return assemble_state(raw, columns, path, mtime, len(data)), (start, end), columns.step
 
 
 @dataclass(slots=True)
@@ -199,4 +201,4 @@ def parse_extension(
         _fold_log(columns, data, tail + 1, end)
     except Exception:
         raise NotTheLayout from None
-    return _assemble(raw, columns, path, mtime, len(data)), (start, end), columns.step
+    return assemble_state(raw, columns, path, mtime, len(data)), (start, end), columns.step

@@ -3,11 +3,11 @@
 :class:`Columns` turns a list of log entries into one column (steps, values) per numeric key, plus the
 last training values, the latest evaluation and the end-of-training summary entry. It does so two ways
 that must agree exactly: :meth:`Columns.add_slow`, the reference, one entry at a time with every rule
-spelled out (its :class:`~.state.StateError` messages are the ones reported), and :meth:`Columns.add_fast`,
+spelled out (its :class:`~.model.StateError` messages are the ones reported), and :meth:`Columns.add_fast`,
 which folds a block of well-formed entries with C-level loops and numpy or, given anything else, returns
 False having changed nothing, so that the caller folds that block the slow way.
 
-:func:`~.state.build_state` uses it on a decoded ``log_history``; :mod:`.blockread` on blocks cut from
+:func:`~.build.build_state` uses it on a decoded ``log_history``; :mod:`.blockread` on blocks cut from
 the file's bytes, with bare ``NaN`` / ``Infinity`` swapped for marker floats that :meth:`Columns.add_fast`
 turns back (and counts), and with :meth:`Columns.resume` to append a newer checkpoint's entries to the
 previous state's columns.
@@ -19,12 +19,13 @@ import math
 from array import array
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from trainmon_tui.files.numeric import OUT_OF_RANGE, OutOfRange, as_count, brief
-from trainmon_tui.files.state import SUMMARY_KEYS, Series, StateError, TrainerState, _number
+from trainmon_tui.files.entries import EntryKind, entry_kind
+from trainmon_tui.files.model import Series, StateError, TrainerState
+from trainmon_tui.files.numeric import OUT_OF_RANGE, OutOfRange, as_float, brief, count_of
 
 
 def _step_of(entry: dict[str, Any], index: int, previous: int, path: Path) -> int:
@@ -32,18 +33,28 @@ def _step_of(entry: dict[str, Any], index: int, previous: int, path: Path) -> in
     if "step" not in entry:
         return previous
     value = entry["step"]
-    number = _number(value)
-    if number is None or (not math.isfinite(number) and not isinstance(value, int)):
-        raise StateError(path, f"log_history[{index}].step is {brief(value)}, expected a number")
     try:
-        return as_count(value if isinstance(value, int) else number)
+        step = count_of(value)
     except OutOfRange:
         raise StateError(path, f"log_history[{index}].step {OUT_OF_RANGE}") from None
+    if step is None:
+        raise StateError(path, f"log_history[{index}].step is {brief(value)}, expected a number")
+    return step
 
 
-def _numeric_values(entry: dict[str, Any]) -> dict[str, float]:
+def _numeric_values(entry: dict[str, Any]) -> dict[str, float | None]:
     """An entry's numeric values as floats (NaN and ±inf as logged); null, strings and the rest left out."""
-    return {key: number for key, value in entry.items() if (number := _number(value)) is not None}
+    return {key: number for key, value in entry.items() if (number := as_float(value)) is not None}
+
+
+class _Group(NamedTuple):
+    """The entries of a block that share one key set (add_fast groups a block by entry length)."""
+
+    positions: np.ndarray | None  # their indices in the block; None when the group is the whole block
+    keys: tuple[str, ...]  # in the order of the first entry, "step" included
+    is_train: bool
+    steps: np.ndarray  # int64
+    values: dict[str, np.ndarray]  # float64 by key, "step" left out
 
 
 # Bare NaN / Infinity swapped, for orjson, for the three smallest positive subnormal floats (bit patterns
@@ -116,15 +127,16 @@ class Columns:
                     path, f"log_history[{index}] is a {type(entry).__name__}, expected an object"
                 )
             step = _step_of(entry, index, step, path)
-            is_train = "loss" in entry
-            if not is_train and not SUMMARY_KEYS.isdisjoint(entry):
+            kind = entry_kind(entry)
+            if kind is EntryKind.FINAL:
                 self.final = _numeric_values(entry)
                 continue
+            is_train = kind is EntryKind.TRAIN
             is_eval = False
             for key, value in entry.items():
                 if key == "step":
                     continue
-                logged = number = _number(value)
+                logged = number = as_float(value)
                 if number is None:
                     if value is not None and key != "loss":
                         continue  # a string such as "remaining_time": not a metric
@@ -141,7 +153,7 @@ class Columns:
             if is_eval:
                 if step != self.eval_step:
                     self.eval_step, self.eval_metrics = step, {}
-                self.eval_metrics.update((k, _number(v)) for k, v in entry.items() if k.startswith("eval_"))
+                self.eval_metrics.update((k, as_float(v)) for k, v in entry.items() if k.startswith("eval_"))
         self.step = step
         self.count += len(entries)
         for key, (steps, values) in columns.items():
@@ -167,7 +179,7 @@ class Columns:
         distinct = np.unique(lengths)
         if len(distinct) > _MAX_SIGNATURES:
             return False
-        groups = []  # (positions or None for all, keys, is_train, steps, {key: values})
+        groups: list[_Group] = []
         try:
             for length in distinct.tolist():
                 if len(distinct) == 1:
@@ -178,15 +190,15 @@ class Columns:
                 keys = tuple(members[0])
                 if "step" not in keys:
                     return False
-                is_train = "loss" in keys
-                if not is_train and not SUMMARY_KEYS.isdisjoint(keys):
+                kind = entry_kind(keys)
+                if kind is EntryKind.FINAL:
                     return False
                 # Same length and every key of the first found (itemgetter raises KeyError): same key set.
                 raw_steps = list(map(itemgetter("step"), members))
                 steps = np.frombuffer(array("q", raw_steps), dtype=np.int64)
                 if np.any(steps <= 1) and not {int}.issuperset(map(type, raw_steps)):
                     return False
-                values = {}
+                values: dict[str, np.ndarray] = {}
                 for key in keys:
                     if key == "step":
                         continue
@@ -197,70 +209,72 @@ class Columns:
                     ):
                         return False
                     values[key] = floats
-                groups.append((positions, keys, is_train, steps, values))
+                groups.append(_Group(positions, keys, kind is EntryKind.TRAIN, steps, values))
         except (KeyError, TypeError, OverflowError):
             return False
         found = 0
         for group in groups:
-            for column in group[4].values():
-                bits = column.view(np.int64)
+            for floats in group.values.values():
+                bits = floats.view(np.int64)
                 hits = np.flatnonzero((bits - 1).view(np.uint64) < 3)
                 if len(hits):
-                    column[hits] = _MARKER_VALUES[bits[hits]]
+                    floats[hits] = _MARKER_VALUES[bits[hits]]
                     found += len(hits)
         if found != markers:
             return False
         self._commit(groups, n)
         return True
 
-    def _commit(self, groups: list[Any], n: int) -> None:
-        def first(group: Any) -> int:
-            return 0 if group[0] is None else int(group[0][0])
+    def _commit(self, groups: list[_Group], n: int) -> None:
+        def first(group: _Group) -> int:
+            return 0 if group.positions is None else int(group.positions[0])
 
-        def last(group: Any) -> int:
-            return n - 1 if group[0] is None else int(group[0][-1])
+        def last(group: _Group) -> int:
+            return n - 1 if group.positions is None else int(group.positions[-1])
 
         # Columns, with new keys in the order an entry-by-entry pass meets them.
         keys_seen: dict[str, tuple[int, int]] = {}
         for group in groups:
-            for k_index, key in enumerate(group[1]):
+            for k_index, key in enumerate(group.keys):
                 if key != "step":
                     where = (first(group), k_index)
                     if key not in keys_seen or where < keys_seen[key]:
                         keys_seen[key] = where
         for key in sorted(keys_seen, key=keys_seen.__getitem__):
-            having = [g for g in groups if key in g[4]]
+            having = [g for g in groups if key in g.values]
+            steps: np.ndarray
+            values: np.ndarray
             if len(having) == 1:
-                steps, values = having[0][3], having[0][4][key]
+                steps, values = having[0].steps, having[0].values[key]
             else:
-                positions = np.concatenate([g[0] for g in having])
+                positions = np.concatenate([g.positions for g in having if g.positions is not None])
                 order = np.argsort(positions, kind="stable")
-                steps = np.concatenate([g[3] for g in having])[order]
-                values = np.concatenate([g[4][key] for g in having])[order]
+                steps = np.concatenate([g.steps for g in having])[order]
+                values = np.concatenate([g.values[key] for g in having])[order]
             self.parts.setdefault(key, []).append((steps, values))
         # The last value of each key among training entries.
-        for group in sorted((g for g in groups if g[2]), key=last):
-            for key, values in group[4].items():
-                self.last_train[key] = float(values[-1])
+        for group in sorted((g for g in groups if g.is_train), key=last):
+            for key, column in group.values.items():
+                self.last_train[key] = float(column[-1])
         # The latest evaluation: the trailing run of eval entries at one step, merged in order.
-        evals = [g for g in groups if not g[2] and any(k.startswith("eval_") for k in g[4])]
+        evals = [g for g in groups if not g.is_train and any(k.startswith("eval_") for k in g.values)]
         if evals:
             rows = sorted(
-                (int(g[0][i]) if g[0] is not None else i, gi, i)
+                (int(g.positions[i]) if g.positions is not None else i, gi, i)
                 for gi, g in enumerate(evals)
-                for i in range(len(g[3]))
+                for i in range(len(g.steps))
             )
-            last_step = int(evals[rows[-1][1]][3][rows[-1][2]])
+            last_step = int(evals[rows[-1][1]].steps[rows[-1][2]])
             start = len(rows)
-            while start > 0 and int(evals[rows[start - 1][1]][3][rows[start - 1][2]]) == last_step:
+            while start > 0 and int(evals[rows[start - 1][1]].steps[rows[start - 1][2]]) == last_step:
                 start -= 1
             if start > 0 or self.eval_step != last_step:
                 self.eval_step, self.eval_metrics = last_step, {}
             for _, gi, i in rows[start:]:
                 group = evals[gi]
-                for key in group[1]:
+                for key in group.keys:
                     if key.startswith("eval_"):
-                        self.eval_metrics[key] = float(group[4][key][i])
+                        self.eval_metrics[key] = float(group.values[key][i])
         last_group = max(groups, key=last)
-        self.step = int(last_group[3][-1])
+        self.step = int(last_group.steps[-1])
         self.count += n

@@ -15,18 +15,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trainmon_tui.files.model import HUB_CHECKPOINT, STATE_FILE, ErrorKind, StateError, TrainerState
 from trainmon_tui.files.numeric import in_count_range
 from trainmon_tui.files.safeopen import NotRegularFileError, open_regular, stat_regular
-from trainmon_tui.files.state import (
-    HUB_CHECKPOINT,
-    STATE_FILE,
-    ErrorKind,
-    StateCache,
-    StateError,
-    TrainerState,
-    load_state,
-    state_path,
-)
+from trainmon_tui.files.state import StateCache, load_state, state_path
 
 INCOMPLETE_MARKER = "checkpoint-is-incomplete.txt"
 _CHECKPOINT_RE = re.compile(r"checkpoint-([0-9]+)")  # ASCII digits: int() also reads "١٢٣"

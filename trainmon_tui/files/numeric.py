@@ -9,6 +9,8 @@ ValueError; orjson refuses it too), ``1e400`` (parsed as inf). The rules:
 - a **step or count** (``global_step``, ``max_steps``, an entry's ``step``, ``num_input_tokens_seen``, ...) is
   an integer within int64; a finite float is truncated as ``int()`` does; anything beyond the range cannot
   be one and makes what holds it unreadable (:func:`as_count` raises :class:`OutOfRange`);
+- :func:`finite_or_none`, :func:`count_of` and :func:`count_or_none` are the same rules for values that
+  may be missing or of another type;
 - :func:`loads_big_ints` decodes JSON as ``json.loads`` does, but an integer too long to convert becomes
   ±10^4300 (beyond any count, ±inf as a metric) instead of failing the whole file.
 
@@ -58,6 +60,31 @@ def as_count(value: float | int) -> int:
     if not COUNT_MIN <= value <= COUNT_MAX:
         raise OutOfRange(OUT_OF_RANGE)
     return int(value)
+
+
+def finite_or_none(value: Any) -> float | None:
+    """A JSON number as a finite float; None for NaN, ±inf (an integer too large for a float too) and
+    anything that is not a number."""
+    number = as_float(value)
+    return number if number is not None and math.isfinite(number) else None
+
+
+def count_of(value: Any) -> int | None:
+    """A JSON value as a step or count: an int as it is, a finite float truncated; None for anything that
+    is no finite number (null, a string, a bool, NaN, ±inf); :class:`OutOfRange` beyond int64."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return as_count(value)  # not through a float: 2^63 is a float in range, not an int
+    if isinstance(value, float) and math.isfinite(value):
+        return as_count(value)
+    return None
+
+
+def count_or_none(value: Any) -> int | None:
+    """:func:`count_of`, with None beyond int64 too: for values that may be left unknown."""
+    try:
+        return count_of(value)
+    except OutOfRange:
+        return None
 
 
 _BRIEF = reprlib.Repr()

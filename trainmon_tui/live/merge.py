@@ -1,4 +1,4 @@
-"""The live log laid over a checkpoint's :class:`~.state.TrainerState`.
+"""The live log laid over a checkpoint's :class:`~trainmon_tui.files.model.TrainerState`.
 
 A checkpoint's ``trainer_state.json`` holds the log up to the step it was saved at; the live log
 (:class:`~.livelog.LiveLog`, from ``trainmon_log.jsonl`` or the TensorBoard event files) goes on past it.
@@ -18,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from trainmon_tui.files.state import EvalPoint, Series, TrainerState, build_state
+from trainmon_tui.files.build import build_state
+from trainmon_tui.files.entries import EntryKind
+from trainmon_tui.files.model import EvalPoint, Series, TrainerState
 from trainmon_tui.live.livelog import LiveLog, LogRecord
 
 # A record past a checkpoint's step is logged after that checkpoint was written; one older than its mtime by
@@ -85,9 +87,9 @@ def _has_point(state: TrainerState, key: str, step: int) -> bool:
 def _in_checkpoint(state: TrainerState, record: LogRecord, step: int) -> bool:
     """Whether ``record``, logged at the checkpoint's own step, is already in that checkpoint."""
     kind = record.kind
-    if kind == "train":
+    if kind is EntryKind.TRAIN:
         return _has_point(state, "loss", step)
-    if kind == "final":
+    if kind is EntryKind.FINAL:
         return state.final is not None
     keys = [k for k in record.values if k not in _COMMON_KEYS] or list(record.values)
     return any(_has_point(state, key, step) for key in keys)

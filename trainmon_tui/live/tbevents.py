@@ -6,10 +6,9 @@ and the training arguments as JSON text. :class:`TensorBoardFollower` follows th
 folder holding any (``runs/*/``, ``*/`` or OUTPUT_DIR itself), each read incrementally by
 :class:`~.tbrecords.EventFile`, and returns what they hold as a :class:`~.livelog.LiveLog`: the log entries,
 a start record built from the arguments, an end record once the end-of-training summary is logged. So
-:func:`~.livemerge.merge_live` and :func:`~.progress.live_progress` take it as they take the JSONL live log.
+:func:`~.merge.merge_live` and :func:`~.progress.live_progress` take it as they take the JSONL live log
+(which of the two to follow is :mod:`.source`'s choice).
 
-:class:`LiveSource` is what the dashboard and ``--summary`` poll: ``trainmon_log.jsonl`` when it has records
-(the richer source), the event files otherwise, when ``tensorboard`` (an optional extra) is importable.
 Nothing here imports textual, plotext or matplotlib.
 """
 
@@ -21,15 +20,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from trainmon_tui.files.numeric import OutOfRange, as_count, as_float
-from trainmon_tui.files.state import TrainerState
+from trainmon_tui.files.entries import EntryKind
+from trainmon_tui.files.numeric import as_float, count_or_none
 from trainmon_tui.live.livelog import (
-    LIVE_LOG_FILE,
     EndRecord,
     LiveLog,
-    LiveLogFollower,
     LogRecord,
     Resume,
+    SourceKind,
     StartRecord,
     empty_live_log,
 )
@@ -52,7 +50,7 @@ def find_event_files(outputs: str | os.PathLike[str]) -> list[Path]:
     """The event files of the newest run folder under ``outputs``: ``runs/*/``, ``*/`` or ``outputs`` itself
     (the folder whose newest event file was modified last), oldest file first."""
     outputs = Path(outputs)
-    folders = [outputs, *_subfolders(outputs / RUNS_DIR), *_subfolders(outputs)]
+    folders: list[Path] = [outputs, *_subfolders(outputs / RUNS_DIR), *_subfolders(outputs)]
     best: tuple[float, list[tuple[float, Path]]] = (-math.inf, [])
     for folder in folders:
         try:
@@ -69,10 +67,12 @@ def find_event_files(outputs: str | os.PathLike[str]) -> list[Path]:
     return [path for mtime, path in sorted(best[1], key=lambda f: _creation(f[1], f[0]))]
 
 
-def _subfolders(folder: Path) -> list[str]:
+def _subfolders(folder: Path) -> list[Path]:
     try:
         with os.scandir(folder) as entries:
-            return [e.path for e in entries if e.is_dir() and not e.name.startswith((".", "checkpoint-"))]
+            return [
+                Path(e.path) for e in entries if e.is_dir() and not e.name.startswith((".", "checkpoint-"))
+            ]
     except OSError:
         return []
 
@@ -83,14 +83,14 @@ def _steps(args: dict[str, Any], key: str, strategy: str, max_steps: int | None)
     if args.get(strategy, "steps") != "steps" or value is None or not value > 0:
         return None
     if value >= 1:
-        return _int(args.get(key))
+        return count_or_none(args.get(key))
     return math.ceil(value * max_steps) if max_steps else None
 
 
 def plan_record(time: float, args: dict[str, Any], first_step: int | None) -> StartRecord:
     """A start record from the TrainingArguments the callback logs. The step the session started from is
     not logged: one logging interval before the first logged step (0 for a fresh run)."""
-    max_steps = _int(args.get("max_steps"))
+    max_steps = count_or_none(args.get("max_steps"))
     max_steps = max_steps if max_steps is not None and max_steps > 0 else None
     logging = _steps(args, "logging_steps", "logging_strategy", max_steps)
     eval_key = "eval_strategy" if "eval_strategy" in args else "evaluation_strategy"
@@ -107,22 +107,11 @@ def plan_record(time: float, args: dict[str, Any], first_step: int | None) -> St
         eval_steps=eval_steps or (logging if args.get(eval_key) == "steps" else None),
         save_steps=_steps(args, "save_steps", "save_strategy", max_steps),
         world_size=None,
-        train_batch_size=_int(args.get("per_device_train_batch_size")),
-        gradient_accumulation_steps=_int(args.get("gradient_accumulation_steps")),
+        train_batch_size=count_or_none(args.get("per_device_train_batch_size")),
+        gradient_accumulation_steps=count_or_none(args.get("gradient_accumulation_steps")),
         samples_per_step=None,  # the world size is not logged
         num_input_tokens_seen=None,
     )
-
-
-def _int(value: Any) -> int | None:
-    """A count from the arguments by :mod:`.numeric`'s rule; None when it cannot be one."""
-    number = as_float(value)
-    if number is None or (not math.isfinite(number) and not isinstance(value, int)):
-        return None
-    try:
-        return as_count(value if isinstance(value, int) else number)
-    except OutOfRange:
-        return None
 
 
 class TensorBoardFollower:
@@ -142,7 +131,7 @@ class TensorBoardFollower:
 
     def poll(self) -> LiveLog:
         if not tensorboard_available():
-            return empty_live_log(self.outputs / RUNS_DIR)
+            return empty_live_log(self.outputs / RUNS_DIR, kind=SourceKind.TENSORBOARD)
         paths = find_event_files(self.outputs)
         changed = set(paths) != set(self._files)
         self._files = {p: self._files.get(p) or EventFile(p) for p in paths}
@@ -159,7 +148,7 @@ class TensorBoardFollower:
     def _build(self) -> LiveLog:
         files = list(self._files.values())
         if not files:
-            return empty_live_log(self.outputs / RUNS_DIR)
+            return empty_live_log(self.outputs / RUNS_DIR, kind=SourceKind.TENSORBOARD)
         logs: list[LogRecord] = []
         resumes: list[Resume] = []
         session_first, start = 0, None
@@ -173,10 +162,10 @@ class TensorBoardFollower:
                 session_first = len(logs)
                 start = plan_record(*events.args, records[0].step if records else None)
             logs += records
-        final = next((r for r in reversed(logs[session_first:]) if r.kind == "final"), None)
+        final = next((r for r in reversed(logs[session_first:]) if r.kind is EntryKind.FINAL), None)
         times = [f.last_time for f in files if f.last_time is not None]
         return replace(
-            empty_live_log(files[-1].path.parent, exists=True),
+            empty_live_log(files[-1].path.parent, exists=True, kind=SourceKind.TENSORBOARD),
             start=start,
             logs=tuple(logs),
             end=EndRecord(final.time, final.step, final.epoch) if final else None,
@@ -195,35 +184,3 @@ class TensorBoardFollower:
 def read_event_files(outputs: str | os.PathLike[str]) -> LiveLog:
     """The newest run's event files under ``outputs``, read once."""
     return TensorBoardFollower(outputs).poll()
-
-
-class LiveSource:
-    """What the dashboard and ``--summary`` follow: ``trainmon_log.jsonl`` when it has records (the richer
-    source), otherwise the TensorBoard event files when ``tensorboard`` is importable."""
-
-    def __init__(self, outputs: str | os.PathLike[str], *, tensorboard: bool = True) -> None:
-        self.outputs = Path(outputs)
-        self.jsonl = LiveLogFollower(self.outputs / LIVE_LOG_FILE)
-        self.tensorboard = TensorBoardFollower(self.outputs) if tensorboard else None
-
-    def poll(self) -> LiveLog:
-        live = self.jsonl.poll()
-        if not live.empty or self.tensorboard is None:
-            return live
-        events = self.tensorboard.poll()
-        return live if events.empty else events
-
-
-def from_event_files(live: LiveLog) -> bool:
-    return live.path.name != LIVE_LOG_FILE
-
-
-def fill_plan(live: LiveLog, state: TrainerState | None) -> LiveLog:
-    """An event-file log with the checkpoint's ``max_steps`` where the arguments did not tell it
-    (``max_steps=-1``: the Trainer computes it from the epochs), so the ETA is known once a checkpoint is."""
-    start = live.start
-    if state is None or start is None or start.max_steps is not None or not from_event_files(live):
-        return live
-    if state.max_steps is None:
-        return live
-    return replace(live, start=replace(start, max_steps=state.max_steps))

@@ -11,7 +11,8 @@ takes tensorboard's protobuf classes and CRC function, imported lazily.
 Scalars come from ``simple_value`` (torch's ``SummaryWriter``) or from one-element tensors (TensorBoard
 2.x summaries). The Trainer's ``TensorBoardCallback`` logs each value of a log entry as ``train/<key>``,
 ``eval/<key>`` or ``test/<key>`` at the global step, in order: a new entry begins on a new step, on a key
-already in the current one, or on a change between training, evaluation and the end-of-training summary.
+already in the current one, or on a change between training, evaluation, a test run and the end-of-training
+summary (:func:`~trainmon_tui.files.entries.key_kind`).
 
 Nothing here imports textual, plotext or matplotlib.
 """
@@ -19,22 +20,20 @@ Nothing here imports textual, plotext or matplotlib.
 from __future__ import annotations
 
 import contextlib
-import math
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trainmon_tui.files.numeric import OutOfRange, as_count, loads_big_ints
+from trainmon_tui.files.entries import EntryKind, key_kind
+from trainmon_tui.files.numeric import count_or_none, loads_big_ints
 from trainmon_tui.files.safeopen import open_regular
-from trainmon_tui.files.state import SUMMARY_KEYS
 from trainmon_tui.live.livelog import LogRecord
 
 EVENTS_PREFIX = "events.out.tfevents."
 _CHUNK_BYTES = 1 << 22
 _MAX_RECORD_BYTES = 1 << 28
-_TRAIN_KEYS = frozenset({"loss", "grad_norm", "learning_rate"})
 
 
 def tensorboard_available() -> bool:
@@ -69,31 +68,10 @@ def tag_key(tag: str) -> str | None:
     return None
 
 
-def _category(key: str) -> str | None:
-    """What kind of log entry a key belongs to; None for keys any entry carries (epoch, custom values)."""
-    if key in _TRAIN_KEYS:
-        return "train"
-    if key.startswith(("eval_", "test_")):
-        return key[:4]
-    if key in SUMMARY_KEYS or key.startswith("train_"):
-        return "final"
-    return None
-
-
-def _count(value: float | None) -> int | None:
-    """A logged count as :mod:`.numeric`'s rule takes it; None when it cannot be one."""
-    if value is None or not math.isfinite(value):
-        return None
-    try:
-        return as_count(value)
-    except OutOfRange:
-        return None
-
-
 def _record(step: int, time: float, values: dict[str, float]) -> LogRecord:
     epoch, tokens = values.get("epoch"), values.get("num_input_tokens_seen")
     return LogRecord(
-        time=time, step=step, epoch=epoch, values=dict(values), num_input_tokens_seen=_count(tokens)
+        time=time, step=step, epoch=epoch, values=dict(values), num_input_tokens_seen=count_or_none(tokens)
     )
 
 
@@ -102,7 +80,7 @@ class _Group:
     step: int
     time: float
     values: dict[str, float]
-    category: str | None = None
+    category: EntryKind | None = None
 
 
 def _scalar(value: Any) -> float | str | None:
@@ -214,7 +192,7 @@ class EventFile:
                 self._add(int(event.step), event.wall_time, key, scalar)
 
     def _add(self, step: int, time: float, key: str, value: float) -> None:
-        group, category = self.open, _category(key)
+        group, category = self.open, key_kind(key)
         if (
             group is None
             or group.step != step

@@ -19,7 +19,8 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from trainmon_tui.files.discovery import INCOMPLETE_MARKER
-from trainmon_tui.files.state import STATE_FILE
+from trainmon_tui.files.model import STATE_FILE
+from trainmon_tui.live.schema import LIVE_LOG_FILE
 from trainmon_tui.live.tbrecords import EVENTS_PREFIX
 
 # Filesystems on which inotify misses other machines' writes (matched on the fstype in /proc/mounts).
@@ -42,7 +43,7 @@ REMOTE_FSTYPES = frozenset(
         "davfs",
     }
 )
-RELEVANT_NAMES = frozenset({STATE_FILE, INCOMPLETE_MARKER, "trainmon_log.jsonl"})
+RELEVANT_NAMES = frozenset({STATE_FILE, INCOMPLETE_MARKER, LIVE_LOG_FILE})
 DEFAULT_POLL_INTERVAL = 2.0
 
 # watchdog logs through `logging`; in a full-screen app a stray warning on stderr would tear the screen.

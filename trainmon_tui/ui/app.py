@@ -27,9 +27,10 @@ from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
 from textual.worker import Worker, WorkerState
 
-from trainmon_tui.files.state import STATE_FILE, ErrorKind, StateCache, TrainerState
+from trainmon_tui.files.model import STATE_FILE, ErrorKind, TrainerState
+from trainmon_tui.files.state import StateCache
 from trainmon_tui.live.progress import progress_for
-from trainmon_tui.live.tbevents import LiveSource, from_event_files
+from trainmon_tui.live.source import LiveSource, from_event_files
 from trainmon_tui.live.watch import FolderWatcher
 from trainmon_tui.pipeline import Snapshot, take_snapshot
 from trainmon_tui.simulate import SimulatedRun, demo_config

@@ -12,7 +12,7 @@ from typing import Literal
 
 import numpy as np
 
-from trainmon_tui.files.state import EMPTY_SERIES, Series, TrainerState
+from trainmon_tui.files.model import EMPTY_SERIES, Series, TrainerState
 from trainmon_tui.views.series import (
     Scratch,
     downsample_minmax,

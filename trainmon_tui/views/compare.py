@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trainmon_tui.files.state import STATE_FILE, Series
+from trainmon_tui.files.model import STATE_FILE, Series
 from trainmon_tui.views.series import ma_window, moving_average
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trainmon_tui.files.state import TrainerState
+from trainmon_tui.files.model import TrainerState
 from trainmon_tui.views.evalsets import group_metrics
 from trainmon_tui.views.metrics import Better, better
 from trainmon_tui.views.xaxis import last_per_step

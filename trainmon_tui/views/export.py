@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trainmon_tui.files.state import TrainerState
+from trainmon_tui.files.model import TrainerState
 from trainmon_tui.views.figures import DPI, compare_figure, dashboard_figure
 from trainmon_tui.views.i18n import Lang
 from trainmon_tui.views.mplstyle import matplotlib_style

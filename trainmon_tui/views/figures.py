@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from trainmon_tui.files.state import Series, TrainerState
+from trainmon_tui.files.model import Series, TrainerState
 from trainmon_tui.views.axes import step_ticks
 from trainmon_tui.views.chartdata import ChartData, ChartName, prepare
 from trainmon_tui.views.compare import common_window, moving_average_steps

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trainmon_tui.files.state import Series
+from trainmon_tui.files.model import Series
 from trainmon_tui.views.series import downsample_minmax
 from trainmon_tui.views.smoothing import ema, weight_label
 from trainmon_tui.views.xaxis import LABELS, StepMap, XAxis

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from trainmon_tui.files.state import Series, TrainerState
+from trainmon_tui.files.model import Series, TrainerState
 from trainmon_tui.views.metrics import is_chartable, order_keys
 
 _GLOB_CHARS = frozenset("*?[")

@@ -31,7 +31,8 @@ from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import Literal
 
-from trainmon_tui.files.state import SUMMARY_KEYS, Series, TrainerState
+from trainmon_tui.files.entries import SUMMARY_KEYS
+from trainmon_tui.files.model import Series, TrainerState
 from trainmon_tui.views.evalsets import is_timing
 
 NOT_CHARTS = frozenset({"epoch", "step", "total_flos", "train_steps_per_second"}) | SUMMARY_KEYS

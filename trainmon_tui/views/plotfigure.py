@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from rich.cells import cell_len
 
-from trainmon_tui.files.state import Series
+from trainmon_tui.files.model import Series
 from trainmon_tui.views.i18n import Lang, t
 
 # A title's parts: text and colour (None: the title's own).

@@ -18,8 +18,8 @@ from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
-from trainmon_tui.files.state import EvalPoint
-from trainmon_tui.live.progress import Progress
+from trainmon_tui.files.model import EvalPoint
+from trainmon_tui.live.eta import Progress
 from trainmon_tui.views.evalsets import group_metrics
 from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.views.numfmt import DASH, format_count, format_number, format_percent

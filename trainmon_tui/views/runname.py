@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from trainmon_tui.files.state import STATE_FILE, TrainerState
+from trainmon_tui.files.model import STATE_FILE, TrainerState
 from trainmon_tui.views.i18n import Lang, t
 
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from trainmon_tui.files.state import Series
+from trainmon_tui.files.model import Series
 
 
 class Scratch:

@@ -34,7 +34,7 @@ import math
 
 import numpy as np
 
-from trainmon_tui.files.state import Series
+from trainmon_tui.files.model import Series
 
 # The weights the ``m`` key cycles through (0: off).
 WEIGHTS = (0.0, 0.6, 0.9, 0.99)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trainmon_tui.files.state import TrainerState
+from trainmon_tui.files.model import TrainerState
 from trainmon_tui.views.metrics import headline
 
 BLOCKS = "▁▂▃▄▅▆▇█"

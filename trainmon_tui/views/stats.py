@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from trainmon_tui.files.state import EvalPoint, TrainerState
+from trainmon_tui.files.model import EvalPoint, TrainerState
 
 Trend = Literal["down", "up", "flat"]
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.cells import cell_len, set_cell_size
 
-from trainmon_tui.files.state import Series, TrainerState
+from trainmon_tui.files.model import Series, TrainerState
 from trainmon_tui.views.axes import step_ticks, value_ticks
 from trainmon_tui.views.chartdata import CHART_NAMES, ChartData, ChartName, points_for_width
 from trainmon_tui.views.charts import MIN_HEIGHT, chart_text, fits

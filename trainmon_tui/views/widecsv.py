@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trainmon_tui.files.state import Series
+from trainmon_tui.files.model import Series
 from trainmon_tui.views.metrics import order_keys
 from trainmon_tui.views.xaxis import last_per_step
 

@@ -31,7 +31,7 @@ from enum import Enum
 
 import numpy as np
 
-from trainmon_tui.files.state import Series, TrainerState
+from trainmon_tui.files.model import Series, TrainerState
 
 
 class XAxis(Enum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from trainmon_tui.live.progress import Progress
+from trainmon_tui.live.eta import Progress
 from trainmon_tui.views.i18n import Lang
 from trainmon_tui.views.report import summary_compact
 from trainmon_tui.views.safetext import printable
