@@ -69,7 +69,7 @@ def save_checkpoint(outputs: Path, step: int, text: str, keep: int = 2) -> float
 async def probe(outputs: Path, steps: int, repeats: int) -> dict[str, object]:
     from textual.message import Message
 
-    import trainmon_tui.ui.app as app_module
+    import trainmon_tui.ui.following as following_module
     import trainmon_tui.ui.reload as reload_module
     from trainmon_tui.ui.app import TrainmonApp
     from trainmon_tui.ui.messages import SnapshotApplied
@@ -93,7 +93,7 @@ async def probe(outputs: Path, steps: int, repeats: int) -> dict[str, object]:
 
     # Time the reload worker itself, as the app runs it.
     worker_seconds: list[float] = []
-    real_take_snapshot = app_module.take_snapshot
+    real_take_snapshot = following_module.take_snapshot
 
     def timed_take_snapshot(*args: object, **kwargs: object) -> object:
         start = time.perf_counter()
@@ -102,7 +102,7 @@ async def probe(outputs: Path, steps: int, repeats: int) -> dict[str, object]:
             worker_seconds.append(time.perf_counter() - start)
         return result
 
-    app_module.take_snapshot = timed_take_snapshot  # type: ignore[assignment]
+    following_module.take_snapshot = timed_take_snapshot  # type: ignore[assignment]
 
     from trainmon_tui.ui.widgets.chart import ChartPane
 
@@ -166,7 +166,7 @@ async def probe(outputs: Path, steps: int, repeats: int) -> dict[str, object]:
     return {
         "steps": steps,
         "watch": watch_mode,
-        "event_wait": _event_wait(reload_module, app_module),
+        "event_wait": _event_wait(reload_module),
         "first_applied": first_applied,
         "first_painted": first_painted,
         "applied": applied,

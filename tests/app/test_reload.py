@@ -12,7 +12,7 @@ import pytest
 from builders.apps import Applied, until_shown
 
 from trainmon_tui.simulate import RunConfig, SimulatedRun
-from trainmon_tui.ui import app as app_module
+from trainmon_tui.ui import following
 from trainmon_tui.ui.messages import FolderChanged
 from trainmon_tui.ui.reload import ReloadController
 from trainmon_tui.views.charts import points_for_width
@@ -101,8 +101,8 @@ async def test_two_reloads_never_overlap(
     outputs = tmp_path / "outputs"
     run = run_in(outputs)
     run.save_at(10)
-    watched = Overlaps(app_module.take_snapshot)
-    monkeypatch.setattr(app_module, "take_snapshot", watched)
+    watched = Overlaps(following.take_snapshot)
+    monkeypatch.setattr(following, "take_snapshot", watched)
     app, notes = make_app(outputs, None)
     async with app.run_test(size=SIZE) as pilot:
         await until_shown(app, lambda s: s.state is not None)
@@ -125,7 +125,7 @@ async def test_a_failing_reload_is_said_and_the_next_one_works(
 ) -> None:
     outputs = tmp_path / "outputs"
     run_in(outputs).save_at(10)
-    real = app_module.take_snapshot
+    real = following.take_snapshot
     failures = [RuntimeError("disk on fire")]
 
     def sometimes(*args: Any, **kwargs: Any) -> Any:
@@ -133,7 +133,7 @@ async def test_a_failing_reload_is_said_and_the_next_one_works(
             raise failures.pop()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(app_module, "take_snapshot", sometimes)
+    monkeypatch.setattr(following, "take_snapshot", sometimes)
     app, notes = make_app(outputs, None, watch=False)
     async with app.run_test(size=SIZE) as pilot:
         applied = Applied(app)
@@ -166,8 +166,8 @@ async def test_a_resize_prepares_the_charts_again_without_reading_the_folder(
 ) -> None:
     outputs = tmp_path / "outputs"
     run_in(outputs).save_at(100)
-    watched = Overlaps(app_module.take_snapshot)
-    monkeypatch.setattr(app_module, "take_snapshot", watched)
+    watched = Overlaps(following.take_snapshot)
+    monkeypatch.setattr(following, "take_snapshot", watched)
     app, _ = make_app(outputs, None, watch=False)
     async with app.run_test(size=(80, 24)) as pilot:
         first = await until_shown(app, lambda s: s.state is not None)

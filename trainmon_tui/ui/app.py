@@ -1,67 +1,48 @@
-"""The dashboard app: summary, four charts and the checkpoint list of one outputs folder, kept up to date.
+"""The dashboard app: summary, four charts and the checkpoint list of one outputs folder, and its keys.
 
-Flow: the watcher thread posts :class:`FolderChanged`; the reload controller (:mod:`.reload`) turns a burst
-of them into one reload, which runs the core's :func:`~trainmon_tui.pipeline.take_snapshot` in a thread
-worker and posts :class:`SnapshotTaken`; the app shows it in one ``batch_update`` and posts
-:class:`SnapshotApplied`. A cheap rescan every few seconds guards against lost events and picks up a folder
-created after start; a resize prepares the chart data again from the state in memory. Nothing runs while
-nothing changes.
+:class:`~.following.FollowingApp` keeps the snapshot of the run current; this app lays out the widgets,
+shows each snapshot in one ``batch_update`` (then posts :class:`SnapshotApplied`), says what it calls for,
+and runs the actions of the keys and the command palette.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
-from collections.abc import Callable, Iterable
-from functools import partial
+from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.notifications import SeverityLevel
-from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
-from textual.worker import get_current_worker
 
-from trainmon_tui.files.state import STATE_FILE, ErrorKind, StateCache, TrainerState
-from trainmon_tui.live.progress import progress_for
-from trainmon_tui.live.tbevents import LiveSource
-from trainmon_tui.live.watch import FolderWatcher
-from trainmon_tui.pipeline import Snapshot, take_snapshot
+from trainmon_tui.files.state import STATE_FILE, ErrorKind, TrainerState
+from trainmon_tui.pipeline import Snapshot
 from trainmon_tui.simulate import SimulatedRun, demo_config
 from trainmon_tui.ui import keys, notices
 from trainmon_tui.ui.events import EventLog, EventLogScreen
+from trainmon_tui.ui.following import RESCAN_SECONDS, FollowingApp
 from trainmon_tui.ui.help import HelpScreen
-from trainmon_tui.ui.messages import (
-    ChartsPrepared,
-    FolderChanged,
-    ReloadFailed,
-    SnapshotApplied,
-    SnapshotTaken,
-)
+from trainmon_tui.ui.messages import SnapshotApplied
 from trainmon_tui.ui.options import DashboardOptions
-from trainmon_tui.ui.reload import ReloadController
 from trainmon_tui.ui.widgets.chart import ChartPane
 from trainmon_tui.ui.widgets.checkpoints import FOLLOW_ID, CheckpointList
 from trainmon_tui.ui.widgets.info import InfoBar
 from trainmon_tui.ui.widgets.summary import SummaryPane
-from trainmon_tui.views.charts import CHART_NAMES, ChartData, points_for_width, prepare
+from trainmon_tui.views.charts import CHART_NAMES, ChartData
 from trainmon_tui.views.i18n import t
 from trainmon_tui.views.safetext import printable
 
-RESCAN_SECONDS = 5.0
-RETRY_SECONDS = 1.0
-MAX_RETRIES = 10
 NO_CHARTS = ChartData()
 
 
-class TrainmonApp(App[int]):
+class TrainmonApp(FollowingApp):
     CSS_PATH = "app.tcss"
     TITLE = "trainmon-tui"
     # Classes on the screen by its size, for app.tcss: narrow panes stack the side pane above the charts,
@@ -70,27 +51,10 @@ class TrainmonApp(App[int]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("en")
 
-    # The checkpoint shown instead of the latest (None: follow the latest); setting it reloads.
-    pinned: var[Path | None] = var(None, init=False)
-
     def __init__(
         self, options: DashboardOptions, *, rescan_seconds: float = RESCAN_SECONDS, watch: bool = True
     ) -> None:
-        """``watch=False`` (tests): no folder watcher and no rescan, so only what the test does reloads."""
-        super().__init__()
-        self.options = options
-        self.outputs = options.outputs
-        self.lang = options.lang
-        self.rescan_seconds = rescan_seconds
-        self.watching = watch
-        self.set_reactive(TrainmonApp.pinned, options.checkpoint)
-        self.cache = StateCache()
-        self.follower = LiveSource(self.outputs)  # trainmon_log.jsonl, else TensorBoard event files
-        self.clock: Callable[[], float] = time.time  # wall time, for "last update" and the ETA
-        self.snapshot: Snapshot | None = None
-        self.watcher = FolderWatcher(self.outputs, self._on_disk_change, options.poll_interval)
-        self.reloads = ReloadController(self._start_reload, self.set_timer)
-        self._retries = 0
+        super().__init__(options, rescan_seconds=rescan_seconds, watch=watch)
         self.events = EventLog()
         self.notices = notices.Notices(self, self.outputs, self.lang)
         self._demo_stop = threading.Event()
@@ -139,130 +103,14 @@ class TrainmonApp(App[int]):
     def on_mount(self) -> None:
         if self.options.demo:
             self._start_demo()
-        if self.watching:
-            self.watcher.start()
-            self.set_interval(self.rescan_seconds, self._rescan)
         self.query_one(SummaryPane).show(None, self.lang, self._waiting_text())
-        self._show_info()
+        self.show_info()
         self.query_one(CheckpointList).focus()
-        self.reloads.now(force=True)
-
-    def on_resize(self) -> None:
-        # This handler runs before Textual's own, which sets the app's new size: act once it has.
-        self.call_next(self._resized)
-
-    def _resized(self) -> None:
-        self._show_info()
-        self._charts_for_width()
+        self.start_following()
 
     def on_unmount(self) -> None:
         self._demo_stop.set()
-        self.watcher.stop()
-
-    # --- noticing changes --------------------------------------------------------------------------
-
-    def _on_disk_change(self, path: str) -> None:
-        """Runs on the observer thread: only post (thread-safe), never touch widgets."""
-        self.post_message(FolderChanged(path))
-
-    def on_folder_changed(self, _message: FolderChanged) -> None:
-        self.reloads.soon()
-
-    def _rescan(self) -> None:
-        if not self.watcher.running and self.watcher.start():
-            self._show_info()  # the folder exists now
-        self.reloads.now()
-        self._refresh_progress()
-
-    def _refresh_progress(self) -> None:
-        """Time moves on while files do not: "last update", ETA and "stalled" are recomputed (cheap)."""
-        snapshot = self.snapshot
-        if snapshot is None or snapshot.progress is None:
-            return
-        progress = progress_for(snapshot.state, snapshot.live, snapshot.checkpoint_times, self.clock())
-        if progress != snapshot.progress:
-            self.snapshot = dataclasses.replace(snapshot, progress=progress)
-            self._show_summary()
-
-    def watch_pinned(self) -> None:
-        self._show_info()
-        self.reloads.now(force=True)
-
-    # --- reloading ---------------------------------------------------------------------------------
-
-    def _start_reload(self, force: bool) -> None:
-        """The controller's way to start one reload (never while another is in flight)."""
-        previous = self.snapshot.fingerprint if self.snapshot is not None and not force else None
-        self._reload(
-            partial(
-                take_snapshot,
-                self.outputs,
-                pinned=self.pinned,
-                cache=self.cache,
-                follower=self.follower,
-                max_points=points_for_width(self.size.width),
-                previous=previous,
-                now=self.clock(),
-                reuse=self.snapshot,
-            )
-        )
-
-    @work(thread=True, exclusive=False, group="reload", exit_on_error=False)
-    def _reload(self, take: Callable[[], Snapshot | None]) -> None:
-        """One reload, in a thread; it always ends with a message, which the controller waits for."""
-        try:
-            snapshot = take()
-        except Exception as exc:
-            self.post_message(ReloadFailed(exc))
-        else:
-            self.post_message(SnapshotTaken(snapshot))
-
-    def on_reload_failed(self, message: ReloadFailed) -> None:
-        self.reloads.finished()
-        self.notify(f"reload failed: {message.error}", severity="error")
-
-    def on_snapshot_taken(self, message: SnapshotTaken) -> None:
-        snapshot = message.snapshot
-        try:
-            if snapshot is None:  # nothing shown has changed
-                return
-            if snapshot.pinned_missing and self.pinned is not None:
-                self.notify(t("pinned_gone", self.lang, name=self.pinned.parent.name))
-                self.pinned = None  # and so a reload, started once this one is finished
-            previous = self.snapshot
-            self.apply(snapshot)
-            self._react(previous, snapshot)
-            self._charts_for_width()  # the pane was resized while the reload ran
-        finally:
-            self.reloads.finished()
-
-    def _charts_for_width(self) -> None:
-        """Chart data downsampled for another width: prepared again from the state in memory."""
-        snapshot = self.snapshot
-        wanted = points_for_width(self.size.width)
-        if snapshot is not None and snapshot.state is not None and snapshot.max_points != wanted:
-            self._prepare_charts(snapshot.state, wanted)
-
-    @work(thread=True, exclusive=True, group="charts", exit_on_error=False)
-    def _prepare_charts(self, state: TrainerState, max_points: int) -> None:
-        try:
-            charts, error = prepare(state, max_points), None
-        except Exception as exc:  # as the reload does: the state and summary stay, the charts say why
-            charts, error = None, f"charts: cannot prepare ({type(exc).__name__}: {exc})"
-        if not get_current_worker().is_cancelled:
-            self.post_message(ChartsPrepared(state, max_points, charts, error))
-
-    def on_charts_prepared(self, message: ChartsPrepared) -> None:
-        snapshot = self.snapshot
-        if snapshot is None or snapshot.state is not message.state:
-            return  # a newer state came meanwhile (prepared for the width it was taken at)
-        if message.max_points == points_for_width(self.size.width):
-            charts, error = message.charts, message.error
-            self.apply(
-                dataclasses.replace(
-                    snapshot, charts=charts, charts_error=error, max_points=message.max_points
-                )
-            )
+        self.stop_following()
 
     # --- showing a snapshot ------------------------------------------------------------------------
 
@@ -270,8 +118,8 @@ class TrainmonApp(App[int]):
         """Show ``snapshot`` on every widget in one update, then post :class:`SnapshotApplied`."""
         previous, self.snapshot = self.snapshot, snapshot
         with self.batch_update():
-            self._show_info()
-            self._show_summary()
+            self.show_info()
+            self.show_summary()
             self._show_problems()
             # No state (the folder was deleted, a chart bug): no data, never the previous run's curves.
             charts = snapshot.charts if snapshot.charts is not None else NO_CHARTS
@@ -282,8 +130,8 @@ class TrainmonApp(App[int]):
             self.query_one(CheckpointList).show(snapshot.candidates, shown, self.pinned is None)
         self.post_message(SnapshotApplied(snapshot))
 
-    def _react(self, previous: Snapshot | None, snapshot: Snapshot) -> None:
-        """The notifications a new snapshot from disk calls for, and a retry while a state is half-written."""
+    def react(self, previous: Snapshot | None, snapshot: Snapshot) -> None:
+        """The notifications a new snapshot from disk calls for."""
         self.notices.announce(previous, snapshot, following=self.pinned is None)
         # Half-written files are retried quietly; these will not heal (they also stay in #problems).
         live = self._live_problems()
@@ -294,13 +142,8 @@ class TrainmonApp(App[int]):
         if snapshot.outputs_error is not None:
             error = str(snapshot.outputs_error)
             self.notices.once(f"outputs:{error}", error, severity="error")
-        if snapshot.incomplete and self._retries < MAX_RETRIES:
-            self._retries += 1
-            self.set_timer(RETRY_SECONDS, partial(self.reloads.now, True))
-        elif not snapshot.incomplete:
-            self._retries = 0
 
-    def _show_summary(self) -> None:
+    def show_summary(self) -> None:
         snapshot = self.snapshot
         summary = snapshot.summary if snapshot else None
         progress = snapshot.progress if snapshot else None
@@ -347,7 +190,7 @@ class TrainmonApp(App[int]):
             text.append(("\n" if index else "") + f"⚠ {printable(line)}")
         problems.update(text)
 
-    def _show_info(self) -> None:
+    def show_info(self) -> None:
         # Watching off (tests): the mode it would watch with, as on a folder being watched.
         running = self.watcher.running or not self.watching
         self.query_one(InfoBar).show(
