@@ -11,14 +11,21 @@ after it: until the last of the four chart widgets has finished rendering the ne
 ``batch_update``). The JSON texts are built before the clock starts: the Trainer's own
 ``json.dumps`` is not the dashboard's cost. Prints one JSON object on stdout.
 
+A snapshot counts as applied at the moment the app posts its ``SnapshotApplied`` message (after its
+``batch_update``), stamped by Textual (``Message.time``, ``time.monotonic`` on Linux: the clock of every time
+here but the worker's duration) and heard through ``run_test``'s ``message_hook``: nothing in the app is
+replaced.
+
 The watcher runs with inotify (a local folder). The dashboard waits a moment after a file event so that a
-save's burst of events makes one reload (``COALESCE_SECONDS`` in ``trainmon_tui.ui.app``, formerly a
-``DEBOUNCE_SECONDS``); that wait is part of the figure and reported apart.
+save's burst of events makes one reload (``COALESCE_SECONDS`` in ``trainmon_tui.ui.reload``, formerly
+``trainmon_tui.ui.app``, and before that a ``DEBOUNCE_SECONDS``); that wait is part of the figure and reported
+apart.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import shutil
 import sys
@@ -30,12 +37,13 @@ from trainmon_tui.files.discovery import INCOMPLETE_MARKER
 from trainmon_tui.files.model import STATE_FILE
 
 
-def _event_wait(app_module: object) -> tuple[str, float]:
+def _event_wait(*modules: object) -> tuple[str, float]:
     """The app's wait between a file event and the reload it starts: (constant name, seconds)."""
-    for name in ("COALESCE_SECONDS", "DEBOUNCE_SECONDS"):
-        value = getattr(app_module, name, None)
-        if isinstance(value, (int, float)):
-            return name, float(value)
+    for module in modules:
+        for name in ("COALESCE_SECONDS", "DEBOUNCE_SECONDS"):
+            value = getattr(module, name, None)
+            if isinstance(value, (int, float)):
+                return name, float(value)
     return "none", 0.0
 
 
@@ -50,7 +58,7 @@ def save_checkpoint(outputs: Path, step: int, text: str, keep: int = 2) -> float
     (folder / "optimizer.pt").write_bytes(b"\0" * 64)
     with open(folder / STATE_FILE, "w", encoding="utf-8") as f:
         f.write(text)
-    closed = time.perf_counter()
+    closed = time.monotonic()
     marker.unlink()
     folders = sorted(outputs.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
     for old in folders[: max(0, len(folders) - keep)]:
@@ -59,8 +67,12 @@ def save_checkpoint(outputs: Path, step: int, text: str, keep: int = 2) -> float
 
 
 async def probe(outputs: Path, steps: int, repeats: int) -> dict[str, object]:
-    import trainmon_tui.ui.app as app_module
+    from textual.message import Message
+
+    import trainmon_tui.ui.following as following_module
+    import trainmon_tui.ui.reload as reload_module
     from trainmon_tui.ui.app import TrainmonApp
+    from trainmon_tui.ui.messages import SnapshotApplied
     from trainmon_tui.ui.options import DashboardOptions
 
     total = steps + data.SAVE_STEPS * repeats
@@ -81,7 +93,7 @@ async def probe(outputs: Path, steps: int, repeats: int) -> dict[str, object]:
 
     # Time the reload worker itself, as the app runs it.
     worker_seconds: list[float] = []
-    real_take_snapshot = app_module.take_snapshot
+    real_take_snapshot = following_module.take_snapshot
 
     def timed_take_snapshot(*args: object, **kwargs: object) -> object:
         start = time.perf_counter()
@@ -90,7 +102,7 @@ async def probe(outputs: Path, steps: int, repeats: int) -> dict[str, object]:
             worker_seconds.append(time.perf_counter() - start)
         return result
 
-    app_module.take_snapshot = timed_take_snapshot  # type: ignore[assignment]
+    following_module.take_snapshot = timed_take_snapshot  # type: ignore[assignment]
 
     from trainmon_tui.ui.widgets.chart import ChartPane
 
@@ -99,39 +111,40 @@ async def probe(outputs: Path, steps: int, repeats: int) -> dict[str, object]:
 
     def timed_render(self: ChartPane) -> object:
         result = real_render(self)
-        rendered.append(time.perf_counter())
+        rendered.append(time.monotonic())
         return result
 
     ChartPane.render = timed_render  # type: ignore[method-assign]
 
-    # When each snapshot was applied, taken inside the app: polling for the step could notice it only after
+    # When each snapshot was applied, stamped inside the app: polling for the step could notice it only after
     # the charts had already been rendered, and then miss that render.
     applied_times: dict[int | None, float] = {}
-    real_apply = TrainmonApp.apply
+    arrived = asyncio.Event()
 
-    def timed_apply(self: TrainmonApp, snapshot: object) -> None:
-        state = snapshot.state  # type: ignore[attr-defined]
-        applied_times.setdefault(state.global_step if state is not None else None, time.perf_counter())
-        real_apply(self, snapshot)  # type: ignore[arg-type]
+    def heard(message: Message) -> None:
+        if isinstance(message, SnapshotApplied):
+            state = message.snapshot.state
+            applied_times.setdefault(state.global_step if state is not None else None, message.time)
+            arrived.set()
 
-    TrainmonApp.apply = timed_apply  # type: ignore[method-assign]
     app = TrainmonApp(DashboardOptions(outputs=outputs))
 
-    def shown_step() -> int | None:
-        snap = app.snapshot
-        return snap.state.global_step if snap is not None and snap.state is not None else None
-
     async def wait_step(step: int, timeout: float = 120.0) -> None:
+        """Until the snapshot of ``step`` has been applied."""
         deadline = time.perf_counter() + timeout
-        while shown_step() != step:
-            if time.perf_counter() > deadline:
-                raise TimeoutError(f"the dashboard never showed step {step} (shows {shown_step()})")
-            await asyncio.sleep(0.001)
+        while step not in applied_times:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                shown = sorted(applied_times, key=str)
+                raise TimeoutError(f"the dashboard never showed step {step} (applied: {shown})")
+            arrived.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(arrived.wait(), left)
 
     applied: list[float] = []
     painted: list[float] = []
-    started = time.perf_counter()
-    async with app.run_test(size=(160, 48)) as pilot:
+    started = time.monotonic()
+    async with app.run_test(size=(160, 48), message_hook=heard) as pilot:
         await wait_step(steps)
         applied_at = applied_times[steps]
         first_applied = applied_at - started
@@ -153,7 +166,7 @@ async def probe(outputs: Path, steps: int, repeats: int) -> dict[str, object]:
     return {
         "steps": steps,
         "watch": watch_mode,
-        "event_wait": _event_wait(app_module),
+        "event_wait": _event_wait(reload_module),
         "first_applied": first_applied,
         "first_painted": first_painted,
         "applied": applied,

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 import time
 from pathlib import Path
 
 from builders import livelog as records
+from builders.apps import Applied, until_shown
 from textual import events
 
 from trainmon_tui.files.model import STATE_FILE
 from trainmon_tui.simulate import RunConfig, SimulatedRun
 from trainmon_tui.ui.app import TrainmonApp
-from trainmon_tui.ui.options import DashboardOptions
 from trainmon_tui.ui.widgets.chart import ChartPane
 from trainmon_tui.ui.widgets.checkpoints import CheckpointList
 from trainmon_tui.ui.widgets.summary import SummaryPane
@@ -51,8 +52,8 @@ async def test_first_checkpoint_appears_after_start_on_empty_folder(
     outputs.mkdir()
     app, notes = make_app(outputs, poll_interval)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
-        assert shown(app) is None
+        first = await until_shown(app)  # the first reload, of the empty folder
+        assert first.state is None
         assert "Waiting for the first checkpoint" in summary_text(app)
         run = run_in(outputs)
         run.save_at(10)
@@ -67,7 +68,8 @@ async def test_folder_created_after_start_is_picked_up(
     outputs = tmp_path / "not-yet"
     app, _ = make_app(outputs, poll_interval)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
+        first = await until_shown(app)  # the first reload: no folder yet
+        assert not first.folder_exists
         assert not app.watcher.running
         run = run_in(outputs)
         run.save_at(10)
@@ -108,9 +110,10 @@ async def test_half_written_state_is_skipped_then_picked_up(
         folder = outputs / "checkpoint-20"
         folder.mkdir()
         whole = json.dumps(run.state_dict(), indent=2, sort_keys=True)
+        applied = Applied(app)
         (folder / STATE_FILE).write_text(whole[: len(whole) // 2])  # the Trainer mid-write
-        await pilot.pause(1.5)
-        assert shown(app) == "checkpoint-10"  # the previous state stays on screen
+        await applied.wait(lambda s: s.incomplete)  # the half-written state was read...
+        assert shown(app) == "checkpoint-10"  # ...and the previous state stays on screen
         (folder / STATE_FILE).write_text(whole)
         await wait_for(pilot, lambda: shown(app) == "checkpoint-20")
         assert not any("Traceback" in n for n in notes)
@@ -229,26 +232,26 @@ async def test_follow_toggle_and_reload(tmp_path: Path, make_app, wait_for) -> N
         await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
         await pilot.press("f")  # pin what is shown
         await wait_for(pilot, lambda: app.pinned is not None)
+        applied = Applied(app)
         run.save_at(20)
         await pilot.press("r")
-        await pilot.pause(0.8)
+        await applied.wait(lambda s: any(c.name == "checkpoint-20" for c in s.candidates))
         assert shown(app) == "checkpoint-10"  # pinned: the new checkpoint is listed but not shown
         assert "checkpoint-20" in app.query_one(CheckpointList).paths
         await pilot.press("f")
         await wait_for(pilot, lambda: shown(app) == "checkpoint-20")
 
 
-async def test_help_screen_and_q_exits(tmp_path: Path, make_app) -> None:
+async def test_help_screen_and_q_exits(tmp_path: Path, make_app, wait_for) -> None:
+    from trainmon_tui.ui.help import HelpScreen
+
     app, _ = make_app(tmp_path / "outputs", None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
-        await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "HelpScreen"
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         await pilot.press("escape")
-        await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ != "HelpScreen"
+        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
         await pilot.press("q")
-        await pilot.pause(0.1)
     assert app.return_code == 0
     assert not app.watcher.running
 
@@ -292,26 +295,31 @@ async def test_live_log_moves_the_dashboard_between_checkpoints(
         assert not any("checkpoint-10 (step" in n for n in notes)  # live steps are not checkpoints
 
 
-async def test_a_steady_stream_of_events_does_not_starve_reloads(tmp_path: Path, wait_for) -> None:
-    """A live log appended every 20 ms: the screen follows while the stream lasts (no resetting debounce)."""
+async def test_a_steady_stream_of_events_does_not_starve_reloads(tmp_path: Path, make_app) -> None:
+    """A live log appended every 20 ms: the screen follows while the stream lasts (no resetting debounce,
+    which would show nothing new before the last line)."""
     outputs = tmp_path / "outputs"
     run = run_in(outputs, max_steps=1000)
     run.save_at(10)
     log = outputs / "trainmon_log.jsonl"
     log.write_text(live_record("start", time.time(), v=1, step=0, epoch=0, max_steps=1000))
-    options = DashboardOptions(outputs=outputs)
-    app = TrainmonApp(options, rescan_seconds=600)  # only the watcher's events can bring the steps in
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
-        seen: set[int] = set()
+
+    def stream() -> None:  # the training process, at its own pace
         for step in range(11, 111):
             entry = run.train_entry(step)
             with log.open("a") as f:
                 f.write(live_record("log", time.time(), step=step, epoch=entry["epoch"], values=entry))
-            await pilot.pause(0.02)
-            seen.add(app.snapshot.state.global_step)
-        assert len(seen) > 5  # the dashboard moved many times while the stream went on
-        assert max(seen) > 60
+            time.sleep(0.02)
+
+    app, _ = make_app(outputs, None, rescan_seconds=600)  # only the watcher's events bring the steps in
+    async with app.run_test(size=SIZE):
+        await until_shown(app, lambda s: s.state is not None and s.state.name == "checkpoint-10")
+        writer = threading.Thread(target=stream)
+        applied = Applied(app)
+        writer.start()
+        mid_stream = await applied.wait(lambda s: s.state is not None and 10 < s.state.global_step < 110)
+        writer.join()
+        assert mid_stream.checkpoint == "checkpoint-10"
 
 
 async def test_an_unreadable_state_is_reported_once(tmp_path: Path, make_app, wait_for) -> None:
@@ -325,7 +333,8 @@ async def test_an_unreadable_state_is_reported_once(tmp_path: Path, make_app, wa
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: shown(app) == "checkpoint-10")  # the newest readable one
         await wait_for(pilot, lambda: any("no log_history" in n for n in notes))
+        applied = Applied(app)
         await pilot.press("r")
-        await pilot.pause(0.5)
+        await applied.wait()  # the forced reload, read and applied
         assert sum("no log_history" in n for n in notes) == 1
         assert any(n.startswith("skipped: ") and "checkpoint-20" in n for n in notes)

@@ -10,9 +10,9 @@ import pytest
 from rich.console import Console
 
 from trainmon_tui.simulate import RunConfig, SimulatedRun
-from trainmon_tui.ui import app as app_module
+from trainmon_tui.ui import notices
 from trainmon_tui.ui.events import EventLogScreen, events_table
-from trainmon_tui.ui.keys import help_rows
+from trainmon_tui.ui.help import help_rows
 
 SIZE = (100, 32)
 
@@ -29,7 +29,7 @@ def shown(app) -> str | None:
 async def test_checkpoints_arriving_while_a_toast_is_up_come_as_one(
     tmp_path: Path, make_app, wait_for, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(app_module, "TOAST_SECONDS", 1.5)
+    monkeypatch.setattr(notices, "TOAST_SECONDS", 1.5)
     outputs = tmp_path / "outputs"
     run = run_in(outputs)
     run.save_at(10)
@@ -95,5 +95,5 @@ async def test_the_footer_help_and_list_speak_chinese(tmp_path: Path, wait_for) 
         assert "跟随最新" in str(follow)
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        help_text = " ".join(f"{key} {what}" for key, what in help_rows("zh"))
+        help_text = " ".join(f"{key} {what}" for key, what in help_rows(app.BINDINGS, "zh"))
         assert "立即重新加载" in help_text and isinstance(app.screen, HelpScreen) and app.screen.lang == "zh"

@@ -11,11 +11,13 @@ import math
 from pathlib import Path
 
 import pytest
+from builders.apps import until_shown
 from rich.style import Style
 from rich.text import Text
 
 from trainmon_tui.ui.app import TrainmonApp
 from trainmon_tui.ui.widgets.chart import ChartPane
+from trainmon_tui.views.chartdata import points_for_width
 
 SIZES = [(80, 24), (100, 30), (60, 18), (50, 50), (160, 48), (40, 12), (80, 24), (200, 60), (120, 40)]
 
@@ -57,7 +59,7 @@ async def test_resizes_through_every_pane_size_keep_the_app_up(tmp_path, helpers
         for width, height in SIZES[1:]:
             await pilot.resize_terminal(width, height)
             await wait_for(pilot, lambda w=width, h=height: tuple(app.size) == (w, h))
-            await pilot.pause(0.1)
+            await until_shown(app, lambda s, w=width: s.max_points == points_for_width(w))  # charts for it
             for pane in app.query(ChartPane):  # what the compositor does on the next frame
                 pane.render()
             assert app.is_running
@@ -74,7 +76,7 @@ async def test_starting_in_a_small_or_narrow_pane_keeps_the_app_up(
         await wait_for(pilot, lambda: painted(app))
         for pane in app.query(ChartPane):
             pane.render()
-        await pilot.pause(0.2)
+        await pilot.pause()
         assert app.is_running
 
 
@@ -119,7 +121,7 @@ async def test_no_color_draws_every_curve_in_the_foreground(tmp_path, helpers, m
 
 
 def test_a_long_folder_name_gives_way_in_the_info_bar() -> None:
-    from trainmon_tui.ui.app import short_path
+    from trainmon_tui.ui.widgets.info import short_path
 
     name = "llama-3-8b-instruct-lora-r64-alpha128-lr2e-5-seed42"
     shown = short_path(Path("/data/runs") / name, 16)

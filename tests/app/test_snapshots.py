@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from builders.apps import make_app, until_shown
 from textual.containers import ScrollableContainer
 from textual.pilot import Pilot
 
 from trainmon_tui.files.model import STATE_FILE
 from trainmon_tui.simulate import RunConfig, SimulatedRun
-from trainmon_tui.ui.app import TrainmonApp, dashboard_app
-from trainmon_tui.ui.options import DashboardOptions
+from trainmon_tui.ui.app import TrainmonApp
+from trainmon_tui.ui.help import HelpScreen
 from trainmon_tui.ui.widgets.summary import SummaryPane
+from trainmon_tui.views.chartdata import points_for_width
 from trainmon_tui.views.i18n import Lang
 
 FIXED_MTIME = 1_767_225_600  # 2026-01-01 00:00:00 UTC
@@ -43,34 +46,37 @@ def run_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     time.tzset()
 
 
-def make_app(outputs: Path, lang: Lang = "en") -> TrainmonApp:
-    app = dashboard_app(DashboardOptions(outputs=outputs, lang=lang))
-    app.clock = lambda: FIXED_MTIME + 330.0  # 30 s after checkpoint-300 was written
-    return app
+def dashboard(outputs: Path, lang: Lang = "en") -> TrainmonApp:
+    """Watching off: the first reload is the only one, so nothing in the picture depends on timing."""
+    clock = lambda: FIXED_MTIME + 330.0  # noqa: E731 - 30 s after checkpoint-300 was written
+    return make_app(outputs, lang=lang, watch=False, clock=clock).app
 
 
 async def loaded(pilot: Pilot) -> None:
-    """Until the run is shown and the layout has settled (a positive event each, never a bare pause)."""
+    """Until the run is shown with charts for the pane's width, and the layout has settled."""
     app = pilot.app
     assert isinstance(app, TrainmonApp)
+    await until_shown(app, lambda s: s.state is not None and s.max_points == points_for_width(app.size.width))
     summary = app.query_one(SummaryPane)
     scroll = summary.parent
     assert isinstance(scroll, ScrollableContainer)
-    for _ in range(200):  # the first reload, and the one the first resize asks for, both applied
-        idle = not (app._reload_running or app._reload_pending or app._coalesce)
+
+    def settled() -> bool:
         laid_out = summary.size.height > 1  # the summary's rows (the waiting line is one)
-        scrollbar_agrees = scroll.show_vertical_scrollbar == (scroll.max_scroll_y > 0)
-        if (
-            app.snapshot is not None
-            and app.snapshot.state is not None
-            and idle
-            and laid_out
-            and scrollbar_agrees
-        ):
-            break
-        await pilot.pause(0.05)
+        return app.reloads.idle and laid_out and scroll.show_vertical_scrollbar == (scroll.max_scroll_y > 0)
+
+    await settle(pilot, settled)
     await pilot.wait_for_scheduled_animations()
-    await pilot.pause(0.3)
+    await pilot.pause()
+
+
+async def settle(pilot: Pilot, condition: Callable[[], bool], rounds: int = 100) -> None:
+    """Until ``condition()``, one round of the app's messages at a time (layout passes, not a clock)."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError(f"not settled after {rounds} rounds of messages")
 
 
 SIZES = [(80, 24), (160, 48), (60, 18), (50, 50), (40, 12)]
@@ -78,16 +84,17 @@ SIZES = [(80, 24), (160, 48), (60, 18), (50, 50), (40, 12)]
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_main_screen(snap_compare, run_folder: Path, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(run_folder), terminal_size=size, run_before=loaded)
+    assert snap_compare(dashboard(run_folder), terminal_size=size, run_before=loaded)
 
 
 def test_help_screen(snap_compare, run_folder: Path) -> None:
     async def open_help(pilot: Pilot) -> None:
         await loaded(pilot)
         await pilot.press("question_mark")
-        await pilot.pause(0.2)
+        await settle(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+        await pilot.pause()
 
-    assert snap_compare(make_app(run_folder), terminal_size=(80, 24), run_before=open_help)
+    assert snap_compare(dashboard(run_folder), terminal_size=(80, 24), run_before=open_help)
 
 
 def test_side_pane_hidden(snap_compare, run_folder: Path) -> None:
@@ -96,21 +103,23 @@ def test_side_pane_hidden(snap_compare, run_folder: Path) -> None:
     async def hide_side(pilot: Pilot) -> None:
         await loaded(pilot)
         await pilot.press("b")
-        await pilot.pause(0.2)
+        await settle(pilot, lambda: pilot.app.screen.has_class("-side-hidden"))
+        await pilot.pause()
 
-    assert snap_compare(make_app(run_folder), terminal_size=(60, 18), run_before=hide_side)
+    assert snap_compare(dashboard(run_folder), terminal_size=(60, 18), run_before=hide_side)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
 def test_main_screen_in_chinese(snap_compare, run_folder: Path, size: tuple[int, int]) -> None:
     """Labels, footer, info bar and the checkpoint list in Chinese; wide characters keep borders in place."""
-    assert snap_compare(make_app(run_folder, "zh"), terminal_size=size, run_before=loaded)
+    assert snap_compare(dashboard(run_folder, "zh"), terminal_size=size, run_before=loaded)
 
 
 def test_help_screen_in_chinese(snap_compare, run_folder: Path) -> None:
     async def open_help(pilot: Pilot) -> None:
         await loaded(pilot)
         await pilot.press("question_mark")
-        await pilot.pause(0.2)
+        await settle(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+        await pilot.pause()
 
-    assert snap_compare(make_app(run_folder, "zh"), terminal_size=(80, 24), run_before=open_help)
+    assert snap_compare(dashboard(run_folder, "zh"), terminal_size=(80, 24), run_before=open_help)

@@ -29,7 +29,8 @@ async def test_no_summary_line_is_cut_at_80x24(tmp_path, helpers, make_app, wait
     async with app.run_test(size=(80, 24)) as pilot:
         pane = app.query_one(SummaryPane)
         await wait_for(pilot, lambda: "8660 /" in pane.content.plain)  # type: ignore[union-attr]
-        await pilot.pause(0.2)
+        scroll = app.query_one("#summary-scroll")
+        await wait_for(pilot, lambda: laid_out(app) and scroll.show_vertical_scrollbar)  # it overflows
         text = pane.content.plain  # type: ignore[union-attr]
         width = pane.content_region.width
         assert width == 36  # 38 columns less the border and the scrollbar
@@ -57,11 +58,22 @@ async def test_the_essentials_are_visible_at_80x24(tmp_path, helpers, make_app, 
     async with app.run_test(size=(80, 24)) as pilot:
         pane = app.query_one(SummaryPane)
         await wait_for(pilot, lambda: "100 /" in pane.content.plain)  # type: ignore[union-attr]
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: laid_out(app))
         shown = screen_text(app)
         for wanted in ("Step", "ETA", "Current", "Min", "Trend", "Learning rate", "Grad norm", "0.777"):
             assert wanted in shown, (wanted, shown)
         assert "Best" in shown and shown.count("checkpoint-100") >= 3, shown  # info bar, list, best
+
+
+def laid_out(app) -> bool:
+    """The summary's scroll has settled on whether it needs its scrollbar (which narrows the pane)."""
+    from textual.containers import VerticalScroll
+
+    scroll = app.query_one("#summary-scroll", VerticalScroll)
+    pane = app.query_one(SummaryPane)
+    rows = pane.size.height > 1  # the summary's rows (the waiting line is one)
+    fits = pane.outer_size.width == scroll.scrollable_content_region.width  # laid out in the scroll as it is
+    return rows and fits and scroll.show_vertical_scrollbar == (scroll.max_scroll_y > 0)
 
 
 def screen_text(app) -> str:

@@ -7,6 +7,7 @@ kept here (with the time, and in full: a saved PNG's whole path).
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,7 +42,7 @@ class EventLog:
     def add(self, when: float, severity: str, text: str) -> None:
         self._events.append(Event(when, severity, printable(text)))
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Event]:
         return iter(list(self._events))
 
     def __len__(self) -> int:

@@ -1,17 +1,35 @@
-"""The ``?`` screen: what each key does, from the one key table (:mod:`.keys`), in the app's language."""
+"""The ``?`` screen: what each key does, read from the app's own bindings (and the widgets' keys).
+
+Each binding's ``tooltip`` is what it does (:func:`~trainmon_tui.ui.keys.bindings` sets it from the one key
+table), so the footer, this screen and the command palette cannot disagree.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from trainmon_tui.ui.keys import help_rows
+from trainmon_tui.ui.keys import OTHER_KEYS
 from trainmon_tui.views.i18n import Lang, t
+
+
+def help_rows(bindings: Iterable[BindingType], lang: Lang) -> list[tuple[str, str]]:
+    """(keys as written, what they do): the bindings, then the widgets' keys; keys that do the same thing
+    share a row (``q`` and ``ctrl+c``)."""
+    rows: dict[str, list[str]] = {}
+    for binding in bindings:
+        if isinstance(binding, Binding):
+            what = binding.tooltip or binding.description
+            rows.setdefault(what, []).append(binding.key_display or binding.key)
+    own = [("  ".join(names), what) for what, names in rows.items()]
+    return own + [(keys, what[lang == "zh"]) for keys, what in OTHER_KEYS]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -19,15 +37,16 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss", "Close"),
     ]
 
-    def __init__(self, lang: Lang = "en") -> None:
+    def __init__(self, bindings: Iterable[BindingType], lang: Lang = "en") -> None:
         super().__init__()
+        self.rows = help_rows(bindings, lang)
         self.lang: Lang = lang
 
     def compose(self) -> ComposeResult:
         table = Table(show_header=False, box=None, padding=(0, 2))
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
-        for key, what in help_rows(self.lang):
+        for key, what in self.rows:
             table.add_row(key, what)
         with Vertical(id="help"):
             yield Static(Text(t("help_title", self.lang) + "\n", style="bold"))

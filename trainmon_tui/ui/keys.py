@@ -1,10 +1,11 @@
-"""The dashboard's keys, described once: the footer's bindings and the help screen in either language."""
+"""The dashboard's keys, described once: the bindings that the footer, the help screen and the command
+palette are all built from, in either language."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from trainmon_tui.views.i18n import Lang
 
@@ -17,6 +18,7 @@ class Key:
     help: tuple[str, str]  # (en, zh): what the help screen says
     display: str | None = None  # how the help screen writes the key (default: ``keys``)
     priority: bool = False
+    command: str = ""  # its title in the command palette (ctrl+p); "" = not offered there
 
 
 KEYS: tuple[Key, ...] = (
@@ -25,27 +27,31 @@ KEYS: tuple[Key, ...] = (
         "save_png",
         ("PNG", "PNG"),
         ("save the four charts as a PNG into the export folder", "将四张图表保存为 PNG 到导出文件夹"),
+        command="Save PNG",
     ),
-    Key("r", "reload", ("Reload", "重新加载"), ("reload now", "立即重新加载")),
+    Key("r", "reload", ("Reload", "重新加载"), ("reload now", "立即重新加载"), command="Reload"),
     Key(
         "f",
         "toggle_follow",
         ("Follow", "跟随"),
         ("follow the latest checkpoint on / off", "开启 / 关闭跟随最新检查点"),
+        command="Follow latest",
     ),
     Key(
         "b",
         "toggle_side",
         ("Side", "侧栏"),
         ("hide / show the side pane (summary and checkpoints)", "隐藏 / 显示侧栏 (摘要和检查点)"),
+        command="Side pane",
     ),
     Key(
         "e",
         "events",
         ("Events", "事件"),
         ("recent events (every notification, with its time)", "最近事件 (每条通知及其时间)"),
+        command="Events",
     ),
-    Key("question_mark", "help", ("Help", "帮助"), ("this help", "本帮助"), display="?"),
+    Key("question_mark", "help", ("Help", "帮助"), ("this help", "本帮助"), display="?", command="Help"),
     Key("q", "quit", ("Quit", "退出"), ("quit", "退出")),
     Key("ctrl+c", "quit", ("", ""), ("quit", "退出"), priority=True),
     # The summary scrolls from anywhere: the checkpoint list keeps the focus and the arrows.
@@ -75,7 +81,8 @@ OTHER_KEYS: tuple[tuple[str, tuple[str, str]], ...] = (
 )
 
 
-def bindings(lang: Lang) -> list[Binding]:
+def bindings(lang: Lang) -> list[BindingType]:
+    """The app's bindings: the footer shows ``description``, the help screen ``tooltip``."""
     zh = lang == "zh"
     return [
         Binding(
@@ -85,16 +92,13 @@ def bindings(lang: Lang) -> list[Binding]:
             show=bool(key.footer[zh]),
             key_display=key.display,
             priority=key.priority,
+            tooltip=key.help[zh],
         )
         for key in KEYS
     ]
 
 
-def help_rows(lang: Lang) -> list[tuple[str, str]]:
-    """(keys as written, what they do): the app's keys, then the widgets' (``q`` and ``ctrl+c`` as one)."""
+def commands(lang: Lang) -> list[tuple[str, str, str]]:
+    """(title, what it does, action) of the keys the command palette offers too."""
     zh = lang == "zh"
-    rows: dict[str, list[str]] = {}
-    for key in KEYS:
-        rows.setdefault(key.help[zh], []).append(key.display or key.keys)
-    own = [("  ".join(names), what) for what, names in rows.items()]
-    return own + [(keys, what[zh]) for keys, what in OTHER_KEYS]
+    return [(key.command, key.help[zh], key.action) for key in KEYS if key.command]

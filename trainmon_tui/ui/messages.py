@@ -1,10 +1,18 @@
-"""Small messages between the watcher thread, the reload worker and the app."""
+"""The messages between the watcher thread, the worker threads and the app, and the one others listen for.
+
+``FolderChanged`` comes from the observer thread; ``SnapshotTaken`` and ``ReloadFailed`` from the reload
+worker (one of the two ends every reload); ``ChartsPrepared`` from the worker that prepares the chart data
+again for a new width. ``SnapshotApplied`` is posted by the app once a snapshot is on the widgets (after
+its ``batch_update``): tests and the benchmark probe wait on it, through ``app.message_signal``.
+"""
 
 from __future__ import annotations
 
 from textual.message import Message
 
+from trainmon_tui.files.model import TrainerState
 from trainmon_tui.pipeline import Snapshot
+from trainmon_tui.views.chartdata import ChartData
 
 
 class FolderChanged(Message):
@@ -19,8 +27,37 @@ class FolderChanged(Message):
         return isinstance(message, FolderChanged)
 
 
-class SnapshotReady(Message):
-    """The reload worker has a new picture of the run."""
+class SnapshotTaken(Message):
+    """A reload ended: the new picture of the run, or None when nothing shown has changed."""
+
+    def __init__(self, snapshot: Snapshot | None) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class ReloadFailed(Message):
+    """A reload ended in an exception (a bug: files that cannot be read are part of a snapshot)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+
+class ChartsPrepared(Message):
+    """The chart data of ``state`` downsampled for ``max_points`` (after a resize), or why it could not be."""
+
+    def __init__(
+        self, state: TrainerState, max_points: int, charts: ChartData | None, error: str | None
+    ) -> None:
+        super().__init__()
+        self.state = state
+        self.max_points = max_points
+        self.charts = charts
+        self.error = error
+
+
+class SnapshotApplied(Message):
+    """``snapshot`` is what the widgets show now (posted after the update, before the next repaint)."""
 
     def __init__(self, snapshot: Snapshot) -> None:
         super().__init__()

@@ -1,0 +1,37 @@
+"""The keys are described once: the footer, the help screen and the command palette all read the bindings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from builders.apps import make_app
+from textual.binding import Binding
+
+from trainmon_tui.ui.help import help_rows
+from trainmon_tui.ui.keys import KEYS
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_footer_help_and_palette_agree_with_the_bindings(tmp_path: Path, lang) -> None:
+    app, _ = make_app(tmp_path / "outputs", lang=lang, watch=False)
+    async with app.run_test(size=(100, 32)):
+        own = [b for b in app.BINDINGS if isinstance(b, Binding)]
+        assert len(own) == len(KEYS)
+        rows = dict(help_rows(app.BINDINGS, lang))
+        for binding in own:  # every binding in the help, with what it does
+            keys = next(k for k, what in rows.items() if what == binding.tooltip)
+            assert (binding.key_display or binding.key) in keys.split("  ")
+        active = {key: binding for key, (_, binding, *_rest) in app.active_bindings.items()}
+        zh = lang == "zh"
+        for key, binding in zip(KEYS, own, strict=True):  # the footer shows the binding itself
+            assert active[binding.key] == binding
+            assert binding.show == bool(key.footer[zh])
+            assert binding.description == (key.footer[zh] or key.help[zh])
+        by_action = {b.action: b for b in own}
+        titles = {key.command for key in KEYS if key.command}
+        palette = [c for c in app.get_system_commands(app.screen) if c.title in titles]
+        assert len(palette) == len(titles)
+        for command in palette:  # the palette runs a binding's action and says what the help says
+            binding = by_action[command.callback.__name__.removeprefix("action_")]
+            assert command.help.lower() == binding.tooltip.lower()
