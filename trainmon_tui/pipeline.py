@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import stat as stat_module
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, overload
 
@@ -209,7 +209,7 @@ def take_snapshot(
         summary, charts, charts_error = reuse.summary, reuse.charts, reuse.charts_error
     else:
         summary = summarize(state) if state is not None else None
-        charts, charts_error = _charts(state, max_points)
+        charts, charts_error = prepare_charts(state, max_points)
     all_errors = [*errors, outputs_error] if outputs_error is not None else errors
     return Snapshot(
         outputs=outputs,
@@ -235,7 +235,7 @@ def take_snapshot(
     )
 
 
-def _charts(state: TrainerState | None, max_points: int | None) -> tuple[ChartData | None, str | None]:
+def prepare_charts(state: TrainerState | None, max_points: int | None) -> tuple[ChartData | None, str | None]:
     """The chart data, or why there is none: one chart's bug never hides the state and its summary."""
     if state is None or max_points is None:
         return None, None
@@ -243,6 +243,19 @@ def _charts(state: TrainerState | None, max_points: int | None) -> tuple[ChartDa
         return prepare(state, max_points), None
     except Exception as exc:  # shown in the dashboard, and the reload goes on
         return None, f"charts: cannot prepare ({type(exc).__name__}: {exc})"
+
+
+def with_charts(snapshot: Snapshot, charts: ChartData | None, error: str | None, max_points: int) -> Snapshot:
+    """``snapshot`` with chart data prepared again (for another width), its charts warning with it."""
+    kept = [w for w in snapshot.warnings if w.source != "charts"]
+    if error is not None:  # in the reload's order: the states, the charts, the live log
+        at = next((i for i, w in enumerate(kept) if w.source == "live"), len(kept))
+        kept.insert(at, _charts_warning(error))
+    return replace(snapshot, charts=charts, charts_error=error, max_points=max_points, warnings=tuple(kept))
+
+
+def _charts_warning(error: str) -> RunWarning:
+    return RunWarning("charts", None, "", error, heals=False, severity="warning")
 
 
 def run_warnings(
@@ -267,7 +280,7 @@ def run_warnings(
         if error is not outputs_error and error.kind is not ErrorKind.MISSING
     ]
     if charts_error is not None:
-        warnings.append(RunWarning("charts", None, "", charts_error, heals=False, severity="warning"))
+        warnings.append(_charts_warning(charts_error))
     if live is not None and (live.error or live.bad_lines):
         why = live.error or f"{live.bad_lines} bad line(s) skipped, {live.first_error}"
         warnings.append(

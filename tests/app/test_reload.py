@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from builders.apps import Applied, until_shown
 
+from trainmon_tui import pipeline
 from trainmon_tui.simulate import RunConfig, SimulatedRun
 from trainmon_tui.ui import following
 from trainmon_tui.ui.messages import FolderChanged
@@ -179,3 +180,31 @@ async def test_a_resize_prepares_the_charts_again_without_reading_the_folder(
             assert resized.state is first.state and resized.charts is not None
             assert len(resized.charts.loss) == 100
         assert watched.calls == calls
+
+
+async def test_a_chart_bug_found_on_a_resize_is_a_warning_until_it_heals(
+    tmp_path: Path, make_app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The charts prepared again for a new width carry their own warning: shown while preparing fails,
+    gone once it works again, never the reload's stale one."""
+    outputs = tmp_path / "outputs"
+    run_in(outputs).save_at(100)
+    app, _ = make_app(outputs, None, watch=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        first = await until_shown(app, lambda s: s.state is not None)
+        assert first.warnings == ()
+        real = pipeline.prepare
+
+        def broken(*args: object) -> None:
+            raise ValueError("boom")
+
+        monkeypatch.setattr(pipeline, "prepare", broken)
+        await pilot.resize_terminal(120, 40)
+        failed = await until_shown(app, lambda s: s.max_points == points_for_width(120))
+        assert [str(w) for w in failed.warnings] == ["charts: cannot prepare (ValueError: boom)"]
+        assert "cannot prepare" in str(app.query_one("#problems").render())
+        monkeypatch.setattr(pipeline, "prepare", real)
+        await pilot.resize_terminal(160, 48)
+        healed = await until_shown(app, lambda s: s.max_points == points_for_width(160))
+        assert healed.warnings == () and healed.charts is not None
+        assert not app.query_one("#problems").display

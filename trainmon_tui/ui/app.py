@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
-from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -22,7 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 
-from trainmon_tui.files.model import STATE_FILE, ErrorKind, TrainerState
+from trainmon_tui.files.model import TrainerState
 from trainmon_tui.pipeline import Snapshot
 from trainmon_tui.simulate import SimulatedRun, demo_config
 from trainmon_tui.ui import keys, notices
@@ -134,11 +133,12 @@ class TrainmonApp(FollowingApp):
         """The notifications a new snapshot from disk calls for."""
         self.notices.announce(previous, snapshot, following=self.pinned is None)
         # Half-written files are retried quietly; these will not heal (they also stay in #problems).
-        live = self._live_problems()
-        if live and snapshot.live is not None:  # once per file: its count of bad lines keeps changing
-            self.notices.once(f"live:{snapshot.live.path}", live[0], severity="warning")
-        for line in self._skipped():
-            self.notices.once(f"invalid:{line}", f"{t('skipped', self.lang)}: {line}", severity="warning")
+        for warning in snapshot.lasting_warnings:
+            if warning.source == "live":  # once per file: its count of bad lines keeps changing
+                self.notices.once(f"live:{warning.path}", str(warning), severity=warning.severity)
+            else:
+                line = f"{t('skipped', self.lang)}: {warning}"
+                self.notices.once(f"invalid:{warning}", line, severity=warning.severity)
         if snapshot.outputs_error is not None:
             error = str(snapshot.outputs_error)
             self.notices.once(f"outputs:{error}", error, severity="error")
@@ -156,33 +156,13 @@ class TrainmonApp(FollowingApp):
             return str(snapshot.outputs_error)
         return t("waiting", self.lang, path=self.outputs)
 
-    def _skipped(self) -> list[str]:
-        """The files that will not heal by waiting (not half-written ones): one line each, which and why."""
-        snapshot = self.snapshot
-        if snapshot is None:
-            return []
-        lines = [
-            f"{_below(_file_or_folder(error.path), self.outputs)}: {error.reason}"
-            for error in snapshot.errors
-            if error.kind is ErrorKind.INVALID and error is not snapshot.outputs_error
-        ]
-        return [*lines, snapshot.charts_error] if snapshot.charts_error else lines
-
-    def _live_problems(self) -> list[str]:
-        """What the live log (or the event files) could not give: unreadable, or lines skipped."""
-        live = self.snapshot.live if self.snapshot is not None else None
-        if live is None:
-            return []
-        name = _below(live.path, self.outputs)
-        if live.error:
-            return [f"{name}: {live.error}"]
-        if live.bad_lines:
-            return [f"{name}: {live.bad_lines} bad line(s) skipped, {live.first_error}"]
-        return []
+    def _problems(self) -> list[str]:
+        """What will not heal by waiting (not half-written states): one line each, which file and why."""
+        return [str(w) for w in self.snapshot.lasting_warnings] if self.snapshot is not None else []
 
     def _show_problems(self) -> None:
         """Unreadable states stay on screen for as long as they are there, not only as a notification."""
-        lines = [*self._skipped(), *self._live_problems()]
+        lines = self._problems()
         problems = self.query_one("#problems", Static)
         problems.display = bool(lines)
         text = Text(no_wrap=True, overflow="ellipsis", style="yellow")
@@ -198,7 +178,7 @@ class TrainmonApp(FollowingApp):
             self.snapshot,
             lang=self.lang,
             pinned=self.pinned is not None,
-            skipped=len(self._skipped()) + len(self._live_problems()),
+            skipped=len(self._problems()),
             watch=self.watcher.mode.label if running else t("waiting_for_folder", self.lang),
             width=self.size.width,
         )
@@ -271,19 +251,6 @@ class TrainmonApp(FollowingApp):
     def _start_demo(self) -> None:
         run = SimulatedRun(self.outputs, demo_config())
         threading.Thread(target=run.run, args=(1.5, self._demo_stop), daemon=True, name="demo").start()
-
-
-def _file_or_folder(path: Path) -> Path:
-    """A checkpoint's state file named by its folder (``checkpoint-10``); other files as they are."""
-    return path.parent if path.name == STATE_FILE else path
-
-
-def _below(path: Path, outputs: Path) -> str:
-    """``path`` relative to the outputs folder when it is inside it (``checkpoint-10/trainer_state.json``)."""
-    try:
-        return str(path.relative_to(outputs))
-    except ValueError:
-        return str(path)
 
 
 class ChineseTrainmonApp(TrainmonApp):

@@ -25,11 +25,11 @@ from trainmon_tui.files.state import StateCache
 from trainmon_tui.live.progress import progress_for
 from trainmon_tui.live.source import LiveSource
 from trainmon_tui.live.watch import FolderWatcher
-from trainmon_tui.pipeline import Snapshot, take_snapshot
+from trainmon_tui.pipeline import Snapshot, prepare_charts, take_snapshot, with_charts
 from trainmon_tui.ui.messages import ChartsPrepared, FolderChanged, ReloadFailed, SnapshotTaken
 from trainmon_tui.ui.options import DashboardOptions
 from trainmon_tui.ui.reload import ReloadController
-from trainmon_tui.views.chartdata import points_for_width, prepare
+from trainmon_tui.views.chartdata import points_for_width
 from trainmon_tui.views.i18n import t
 
 RESCAN_SECONDS = 5.0
@@ -187,10 +187,7 @@ class FollowingApp(App[int]):
 
     @work(thread=True, exclusive=True, group="charts", exit_on_error=False)
     def _prepare_charts(self, state: TrainerState, max_points: int) -> None:
-        try:
-            charts, error = prepare(state, max_points), None
-        except Exception as exc:  # as the reload does: the state and summary stay, the charts say why
-            charts, error = None, f"charts: cannot prepare ({type(exc).__name__}: {exc})"
+        charts, error = prepare_charts(state, max_points)
         if not get_current_worker().is_cancelled:
             self.post_message(ChartsPrepared(state, max_points, charts, error))
 
@@ -199,7 +196,4 @@ class FollowingApp(App[int]):
         if snapshot is None or snapshot.state is not message.state:
             return  # a newer state came meanwhile (prepared for the width it was taken at)
         if message.max_points == points_for_width(self.size.width):
-            recharted = dataclasses.replace(
-                snapshot, charts=message.charts, charts_error=message.error, max_points=message.max_points
-            )
-            self.apply(recharted)
+            self.apply(with_charts(snapshot, message.charts, message.error, message.max_points))
