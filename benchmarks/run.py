@@ -84,7 +84,7 @@ def row_charts(n: int, repeats: int, log: Log) -> Row:
     ratio = _ms(b) / _ms(a)
     return Row(
         "1",
-        f"four terminal charts (charts.prepare + render_grid), {_label(n)}-entry history, "
+        f"four terminal charts (chartdata.prepare + render_grid), {_label(n)}-entry history, "
         f"{CHART_W}x{CHART_H}",
         "<= 100 ms and >= 50x faster than naive",
         _ms(a),
