@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
-import time
 import warnings
 from datetime import datetime
 from pathlib import Path
@@ -158,18 +157,16 @@ def test_compare_figure(run_state, tmp_path, helpers):
     decode_png(save_compare_png([("first", run_state), ("second", other)], tmp_path / "c.png"))
 
 
-def test_large_run_is_fast(tmp_path, helpers):
-    """100,000 logged steps: the PNG draws at most MAX_POINTS per series, so it stays quick."""
+def test_large_run_draws_at_most_max_points_per_series(tmp_path, helpers):
+    """100,000 logged steps: the PNG draws at most MAX_POINTS per series, so it stays quick (how quick is
+    the benchmark suite's row 8, not a timed assertion here)."""
     history = synthetic_log_history(100_000, eval_every=5000, nan_every=997)
     path = helpers.write_state(tmp_path / "big", helpers.trainer_state(history, global_step=100_000))
     state = load_state(path)
-    start = time.perf_counter()
     save_dashboard_png(state, tmp_path / "big.png")
-    elapsed = time.perf_counter() - start
     decode_png(tmp_path / "big.png")
     lines = dashboard_figure(state).axes[0].get_lines()
-    assert all(len(line.get_xdata()) <= figures.MAX_POINTS for line in lines)
-    assert elapsed < 10, elapsed
+    assert lines and all(len(line.get_xdata()) <= figures.MAX_POINTS for line in lines)
 
 
 def test_importing_export_does_not_import_matplotlib():
