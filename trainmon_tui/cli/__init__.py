@@ -14,9 +14,8 @@ import os
 import sys
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from trainmon_tui.cli.args import build_parser, check_args
+from trainmon_tui.cli.args import build_parser, check_args, one_shot_mode
 from trainmon_tui.cli.charts import check_target, compare, print_plot, save_plot
 from trainmon_tui.cli.dashboard import (
     check_terminal,
@@ -25,15 +24,12 @@ from trainmon_tui.cli.dashboard import (
     open_dashboard,
     stoppable,
 )
-from trainmon_tui.cli.loading import checkpoint_path, load_file, load_run
+from trainmon_tui.cli.loading import RunRead, checkpoint_path, load_file, load_run, read_run
 from trainmon_tui.cli.messages import CliError, error
+from trainmon_tui.cli.metriclist import check_csv_target, print_metric_list, write_csv
 from trainmon_tui.cli.summary import print_summary, tolerant_stdout
 
-if TYPE_CHECKING:
-    from trainmon_tui.files.model import TrainerState
-    from trainmon_tui.live.eta import Progress
-
-__all__ = ["load_run", "main"]  # load_run: the run in OUTPUTS as --summary reads it (tests use it)
+__all__ = ["load_run", "main", "read_run"]  # the run in OUTPUTS as --summary reads it (tests use them)
 
 DEFAULT_OUTPUTS = Path("outputs")
 
@@ -41,11 +37,13 @@ DEFAULT_OUTPUTS = Path("outputs")
 def run(args: argparse.Namespace) -> int:
     explicit = args.outputs_opt or args.outputs_pos
     outputs = explicit or DEFAULT_OUTPUTS
-    one_shot = bool(args.summary or args.plot or args.save_plot or args.compare)
+    one_shot = one_shot_mode(args)
     if not one_shot:
         check_terminal()
     if args.save_plot is not None:
         check_target(args.save_plot, args.force)
+    if args.csv is not None:
+        check_csv_target(args.csv)
     if not one_shot or args.demo is not None:  # the dashboard, or the demo's temporary folder: clean up
         return stoppable(partial(_run_modes, args, outputs, one_shot))
     return _run_modes(args, outputs, one_shot)
@@ -60,19 +58,23 @@ def _run_modes(args: argparse.Namespace, outputs: Path, one_shot: bool) -> int:
         )
         if not one_shot:
             return open_dashboard(args, outputs, checkpoint)
-        state: TrainerState | None = None
-        progress: Progress | None = None
-        if args.summary or args.plot or (args.save_plot and not args.compare):
-            state, progress = (load_file(checkpoint), None) if checkpoint else load_run(outputs, args.lang)
-        if args.summary and state is not None:
-            print_summary(state, args.format, args.lang, progress)
-        if args.plot and state is not None:
-            print_plot(state, args.lang)
+        run: RunRead | None = None
+        reads = args.summary or args.plot or args.list_metrics or args.csv
+        if reads or (args.save_plot and not args.compare):
+            run = RunRead(load_file(checkpoint)) if checkpoint else read_run(outputs, args.lang)
+        if args.list_metrics and run is not None:
+            print_metric_list(run.state, args.metrics, args.format, args.lang)
+        if args.summary and run is not None:
+            print_summary(run.state, args.format, args.lang, run.progress)
+        if args.plot and run is not None:
+            print_plot(run.state, args.lang)
+        if args.csv and run is not None:
+            write_csv(run.state, args.csv, args.metrics)
         if args.compare:
             first = [checkpoint] if checkpoint else [explicit] if explicit else []
             compare(first + args.compare, args.save_plot, args.lang, args.force)
-        elif args.save_plot and state is not None:
-            save_plot(state, args.save_plot, args.lang, args.force)
+        elif args.save_plot and run is not None:
+            save_plot(run.state, args.save_plot, args.lang, args.force)
         sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
     return 0
 
