@@ -65,7 +65,7 @@ def check_target(path: Path, force: bool) -> None:
 
 
 @contextmanager
-def _writing_into(target: Path) -> Iterator[None]:
+def writing_into(target: Path) -> Iterator[None]:
     """A create refused by permissions (root passes os.access; ACLs, some mounts) is the same one line."""
     try:
         yield
@@ -76,7 +76,7 @@ def _writing_into(target: Path) -> Iterator[None]:
 def save_plot(state: TrainerState, target: Path, lang: Lang, force: bool) -> None:
     from trainmon_tui.views.export import save_dashboard_png, save_dashboard_png_unique
 
-    with _writing_into(target):
+    with writing_into(target):
         if target.is_dir():
             path = save_dashboard_png_unique(state, target, lang)
         else:
@@ -95,7 +95,7 @@ def compare(sources: list[Path], target: Path | None, lang: Lang, force: bool) -
         return
     from trainmon_tui.views.export import save_compare_png, save_compare_png_unique
 
-    with _writing_into(target):
+    with writing_into(target):
         if target.is_dir():
             stem = f"trainmon_compare_{datetime.now():%Y%m%d-%H%M%S}"
             path = save_compare_png_unique(runs, target, stem, lang)
