@@ -1,9 +1,10 @@
 """The series of a ``trainer_state.json`` computed with the standard library alone (the json module), so
 that ``--list-metrics``, ``--csv`` and ``--metrics`` are checked against something that is not our code.
 
-The rule is the README's: every numeric key (``step`` aside) of the training entries (with ``loss``) and
-the evaluation entries (an ``eval_*`` key, no end-of-training summary key) is a series by step; ``null``
-and NaN / ±Infinity are non-finite points; strings and booleans are no points.
+The rule is the README's: every numeric key (``step`` aside) of every log entry but the end-of-training
+summary (an entry without ``loss`` that holds ``train_runtime``, ``train_loss`` or
+``train_samples_per_second``) is a series by step; ``null`` and NaN / ±Infinity are non-finite points;
+strings and booleans are no points.
 """
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ SUMMARY_KEYS = {"train_runtime", "train_loss", "train_samples_per_second"}
 
 
 def _kept(entry: dict[str, Any]) -> bool:
-    if "loss" in entry:
-        return True
-    return SUMMARY_KEYS.isdisjoint(entry) and any(key.startswith("eval_") for key in entry)
+    return "loss" in entry or SUMMARY_KEYS.isdisjoint(entry)
 
 
 def reference_series(path: Path) -> dict[str, list[tuple[int, float]]]:

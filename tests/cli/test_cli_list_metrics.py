@@ -137,3 +137,16 @@ def test_nonfinite_values_are_null(tmp_path: Path, run_cli, helpers: SimpleNames
         1,
     )
     assert (got["loss"]["min"], got["loss"]["max"], got["loss"]["nonfinite"]) == (2.0, 2.0, 1)
+
+
+def test_other_entries_count_and_the_summary_entry_does_not(tmp_path, run_cli, helpers):
+    entries = [
+        {"loss": 1.0, "step": 1},
+        {"custom": 2.0, "step": 2},
+        {"loss": 0.5, "flag": True, "note": "x", "step": 3},
+        {"train_runtime": 9.0, "train_loss": 0.7, "total_flos": 5.0, "step": 3},
+    ]
+    path = helpers.write_state(tmp_path / "run", helpers.trainer_state(entries, global_step=3))
+    got = listed(run_cli(path, "--list-metrics", "--format", "json"))
+    want = reference_series(path)
+    assert set(got) == set(want) == {"loss", "custom"}
