@@ -65,7 +65,9 @@ def assert_block(text: str, width: int, height: int) -> None:
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("option", OPTIONS)
 @pytest.mark.parametrize("size", [(80, 24), (32, 9), (20, 6), (19, 6), (40, 3), (1, 1), (0, 0)])
-def test_every_shape_and_control_at_every_kind_of_size(shape: str, option: str, size: tuple[int, int]) -> None:
+def test_every_shape_and_control_at_every_kind_of_size(
+    shape: str, option: str, size: tuple[int, int]
+) -> None:
     width, height = size
     assert_block(metric_chart_text(chart_of(shape, option), width, height), width, height)
 
