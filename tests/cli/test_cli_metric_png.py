@@ -121,3 +121,20 @@ def test_hostile_keys_in_the_titles(tmp_path, run_cli, helpers, svg_env):
     texts = svg_texts(tmp_path / "h.svg")
     for key in keys:
         assert printable(key) in texts, (key, texts)
+
+
+def test_time_axis_from_the_live_log(tmp_path, run_cli, svg_env):
+    import time
+
+    from builders import livelog as records
+
+    outputs = tmp_path / "outputs"
+    t0 = time.time() - 100
+    recs = [records.start(0, time=t0, max_steps=10)]
+    recs += [records.log(s, time=t0 + 10 * s, values={"loss": 1.0 / s, "step": s}) for s in range(1, 6)]
+    records.write(outputs, *recs)
+    result = run_cli(outputs, "-s", tmp_path / "t.svg", "--metrics", "loss", "--x", "time", env=svg_env)
+    assert result.returncode == 0, result.stderr
+    texts = svg_texts(tmp_path / "t.svg")
+    assert "wall time (s)" in texts
+    assert {"10", "40"} <= set(texts)  # steps 1..5 at 10 s apart: 0 to 40 s from the first record

@@ -14,7 +14,6 @@ import os
 import sys
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from trainmon_tui.cli.args import build_parser, check_args, one_shot_mode
 from trainmon_tui.cli.charts import check_target, compare, print_plot, save_plot
@@ -27,7 +26,7 @@ from trainmon_tui.cli.dashboard import (
 )
 from trainmon_tui.cli.loading import RunRead, checkpoint_path, load_file, load_run, read_run
 from trainmon_tui.cli.messages import CliError, error
-from trainmon_tui.cli.metriccharts import PNG_POINTS, metric_charts, save_metrics_plot
+from trainmon_tui.cli.metriccharts import Picked, pick_charts, print_metrics_plot, save_metrics_plot
 from trainmon_tui.cli.metriclist import check_csv_target, print_metric_list, write_csv
 from trainmon_tui.cli.summary import print_summary, tolerant_stdout
 
@@ -64,30 +63,28 @@ def _run_modes(args: argparse.Namespace, outputs: Path, one_shot: bool) -> int:
         reads = args.summary or args.plot or args.list_metrics or args.csv
         if reads or (args.save_plot and not args.compare):
             run = RunRead(load_file(checkpoint)) if checkpoint else read_run(outputs, args.lang)
-        if run is not None and args.metrics and args.save_plot and not args.compare:  # checked before output
-            png = metric_charts(run, args.metrics, **_chart_flags(args), max_points=PNG_POINTS)
+        picked: Picked | None = None
+        if run is not None and args.metrics and (args.plot or args.save_plot):  # checked before any output
+            picked = pick_charts(run, args.metrics, weight=args.smooth, axis=args.x_axis, log=args.log)
         if args.list_metrics and run is not None:
             print_metric_list(run.state, args.metrics, args.format, args.lang)
         if args.summary and run is not None:
             print_summary(run.state, args.format, args.lang, run.progress)
-        if args.plot and run is not None:
+        if args.plot and picked is not None:
+            print_metrics_plot(picked, args.lang)
+        elif args.plot and run is not None:
             print_plot(run.state, args.lang)
         if args.csv and run is not None:
             write_csv(run.state, args.csv, args.metrics)
         if args.compare:
             first = [checkpoint] if checkpoint else [explicit] if explicit else []
             compare(first + args.compare, args.save_plot, args.lang, args.force)
-        elif args.save_plot and run is not None and args.metrics:
-            save_metrics_plot(run, png, args.save_plot, args.lang, args.force)
+        elif args.save_plot and picked is not None:
+            save_metrics_plot(picked, args.save_plot, args.lang, args.force)
         elif args.save_plot and run is not None:
             save_plot(run.state, args.save_plot, args.lang, args.force)
         sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
     return 0
-
-
-def _chart_flags(args: argparse.Namespace) -> dict[str, Any]:
-    """``--smooth``, ``--x`` and ``--log`` as :func:`~.metriccharts.metric_charts` takes them."""
-    return {"weight": args.smooth, "axis": args.x_axis, "log": args.log}
 
 
 def main(argv: list[str] | None = None) -> int:

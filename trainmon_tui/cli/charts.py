@@ -27,12 +27,12 @@ def _use_color() -> bool:
     return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
 
 
-def _write_chart(text: str) -> None:
+def write_chart(text: str) -> None:
     text = text if _use_color() else _ANSI.sub("", text)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _chart_size() -> tuple[int, int]:
+def chart_size() -> tuple[int, int]:
     """The terminal's size, one line left for the prompt (plotext never draws larger than the terminal)."""
     columns, lines = shutil.get_terminal_size()
     return max(20, columns), max(10, lines - 1)
@@ -42,9 +42,9 @@ def print_plot(state: TrainerState, lang: Lang) -> None:
     from trainmon_tui.views.chartdata import points_for_width, prepare
     from trainmon_tui.views.terminal import render_grid
 
-    width, height = _chart_size()
+    width, height = chart_size()
     data = prepare(state, max_points=points_for_width(width // 2))
-    _write_chart(render_grid(data, width, height, lang, theme="clear"))
+    write_chart(render_grid(data, width, height, lang, theme="clear"))
 
 
 def _target_folder(path: Path) -> Path:
@@ -90,8 +90,8 @@ def compare(sources: list[Path], target: Path | None, lang: Lang, force: bool) -
     if target is None:
         from trainmon_tui.views.terminal import render_compare
 
-        width, height = _chart_size()
-        _write_chart(render_compare(runs, width, height, lang, theme="clear"))
+        width, height = chart_size()
+        write_chart(render_compare(runs, width, height, lang, theme="clear"))
         return
     from trainmon_tui.views.export import save_compare_png, save_compare_png_unique
 
