@@ -138,3 +138,14 @@ def test_time_axis_from_the_live_log(tmp_path, run_cli, svg_env):
     texts = svg_texts(tmp_path / "t.svg")
     assert "wall time (s)" in texts
     assert {"10", "40"} <= set(texts)  # steps 1..5 at 10 s apart: 0 to 40 s from the first record
+
+
+def test_log_ticks_are_plain_numbers(tmp_path, run_cli, helpers, svg_env):
+    entries = [{"loss": 1.0, "kl": 2.0 * s, "step": s} for s in range(1, 30)]
+    source = helpers.write_state(tmp_path / "run", helpers.trainer_state(entries, global_step=29))
+    result = run_cli(source, "-s", tmp_path / "l.svg", "--metrics", "kl", "--log", env=svg_env)
+    assert result.returncode == 0, result.stderr
+    texts = svg_texts(tmp_path / "l.svg")
+    # y ticks as numbers (2 to 58: 10, 20, 40, 60 and a few minor ones), not mathtext's 2 x 10^1, which
+    # an SVG holds as paths: the x ticks stop at 30
+    assert {"2", "40", "60"} <= set(texts), texts

@@ -65,6 +65,20 @@ def _no_data(ax: Axes, lang: Lang) -> None:
     ax.text(0.5, 0.5, t("no_data", lang), ha="center", va="center", color="0.5", transform=ax.transAxes)
 
 
+def _log_axis(ax: Axes) -> None:
+    """A log y-axis labelled in plain numbers (``0.5``, ``20``, not ``2 x 10^1``), matplotlib choosing
+    which minor ticks get a label (a few, when the range spans less than a decade or so)."""
+    from matplotlib.ticker import LogFormatter
+
+    class PlainLogFormatter(LogFormatter):
+        def _num_to_string(self, x: float, vmin: float, vmax: float) -> str:
+            return f"{x:.3g}"
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(PlainLogFormatter(labelOnlyBase=False))
+    ax.yaxis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(1, 0.4)))
+
+
 def draw_panel(ax: Axes, chart: MetricChart, lang: Lang) -> None:
     """One metric chart on ``ax``."""
     ax.set_title(panel_title(chart), fontsize=10)
@@ -76,9 +90,9 @@ def draw_panel(ax: Axes, chart: MetricChart, lang: Lang) -> None:
     ax.plot(raw.steps, raw.values, color=RAW_COLOR, lw=0.8 if faint else 1.2, alpha=0.3 if faint else 1.0)
     if smoothed is not None and len(smoothed):
         ax.plot(smoothed.steps, smoothed.values, color=SMOOTH_COLOR, lw=1.6)
-    if chart.log:
-        ax.set_yscale("log")
     ax.set_ylim(*_limits(*chart.y_range, chart.log))
+    if chart.log:
+        _log_axis(ax)
     if chart.x_range is not None:
         lo, hi = chart.x_range
         positions, labels = step_ticks(lo, hi, STEP_AXIS_CELLS) if chart.x_label == "step" else ([], [])
@@ -92,7 +106,7 @@ def draw_panel(ax: Axes, chart: MetricChart, lang: Lang) -> None:
 
                 ax.xaxis.set_major_formatter(EngFormatter(sep=""))
     ax.set_xlabel(literal(chart.x_label), fontsize=9)
-    ax.tick_params(labelsize=8)
+    ax.tick_params(which="both", labelsize=8)
 
 
 def metrics_figure(charts: Sequence[MetricChart], title: str, lang: Lang = "en") -> Figure:
