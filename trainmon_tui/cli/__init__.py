@@ -1,10 +1,12 @@
 """The command line: parse the arguments, then hand over to one mode (the dashboard or a one-shot one).
 
-With no mode flag it opens the live dashboard. ``--summary``, ``--plot``, ``--save-plot`` and ``--compare``
-run the core once and exit; they never import Textual, and only ``--save-plot`` imports matplotlib.
-Data goes to stdout (the summary, the charts, the JSON object); messages go to stderr, one line each
-(:mod:`.messages`). Each mode lives in a module of its own: :mod:`.args` (the parser), :mod:`.loading` (the
-state shown), :mod:`.summary`, :mod:`.charts` (plot, PNG, compare), :mod:`.dashboard`.
+With no mode flag it opens the live dashboard. ``--summary``, ``--plot``, ``--save-plot``, ``--compare``,
+``--list-metrics`` and ``--csv`` run the core once and exit; they never import Textual, and only
+``--save-plot`` imports matplotlib. Data goes to stdout (the summary, the charts, the JSON object);
+messages go to stderr, one line each (:mod:`.messages`). Each mode lives in a module of its own:
+:mod:`.args` (the parser), :mod:`.loading` (the state shown), :mod:`.summary`, :mod:`.charts` (plot, PNG,
+compare), :mod:`.metriclist` (list, CSV), :mod:`.metriccharts` (``-p`` / ``-s`` with ``--metrics``, whose
+series :mod:`.picking` picks), :mod:`.dashboard`.
 """
 
 from __future__ import annotations

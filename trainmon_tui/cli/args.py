@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Watch a Hugging Face Trainer run: a live dashboard, or a one-shot summary, "
         "terminal charts or a PNG of its trainer_state.json.",
-        epilog="With no mode flag (--summary, --plot, --save-plot, --compare) the live dashboard opens.",
+        epilog="With no mode flag (--summary, --plot, --save-plot, --compare, --list-metrics, --csv) "
+        "the live dashboard opens.",
     )
     p.add_argument(
         "outputs_pos", nargs="?", type=Path, metavar="OUTPUTS", help="outputs folder (default ./outputs)"
