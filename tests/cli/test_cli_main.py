@@ -166,7 +166,7 @@ def test_folder_not_writable_is_refused_before_any_work(outputs, monkeypatch, ca
         return real_access(path, mode, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "access", access)
-    monkeypatch.setattr(cli, "load_run", lambda *a: pytest.fail("read the run before checking the target"))
+    monkeypatch.setattr(cli, "read_run", lambda *a: pytest.fail("read the run before checking the target"))
     target = shots if into != "file" else shots / "x.png"
     argv = [str(outputs), "-s", str(target)] + (["--compare", str(outputs)] if into == "compare" else [])
     assert cli.main(argv) == 1

@@ -1,10 +1,12 @@
 """The command line: parse the arguments, then hand over to one mode (the dashboard or a one-shot one).
 
-With no mode flag it opens the live dashboard. ``--summary``, ``--plot``, ``--save-plot`` and ``--compare``
-run the core once and exit; they never import Textual, and only ``--save-plot`` imports matplotlib.
-Data goes to stdout (the summary, the charts, the JSON object); messages go to stderr, one line each
-(:mod:`.messages`). Each mode lives in a module of its own: :mod:`.args` (the parser), :mod:`.loading` (the
-state shown), :mod:`.summary`, :mod:`.charts` (plot, PNG, compare), :mod:`.dashboard`.
+With no mode flag it opens the live dashboard. ``--summary``, ``--plot``, ``--save-plot``, ``--compare``,
+``--list-metrics`` and ``--csv`` run the core once and exit; they never import Textual, and only
+``--save-plot`` imports matplotlib. Data goes to stdout (the summary, the charts, the JSON object);
+messages go to stderr, one line each (:mod:`.messages`). Each mode lives in a module of its own:
+:mod:`.args` (the parser), :mod:`.loading` (the state shown), :mod:`.summary`, :mod:`.charts` (plot, PNG,
+compare), :mod:`.metriclist` (list, CSV), :mod:`.metriccharts` (``-p`` / ``-s`` with ``--metrics``, whose
+series :mod:`.picking` picks), :mod:`.dashboard`.
 """
 
 from __future__ import annotations
@@ -14,9 +16,8 @@ import os
 import sys
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from trainmon_tui.cli.args import build_parser, check_args
+from trainmon_tui.cli.args import build_parser, check_args, one_shot_mode
 from trainmon_tui.cli.charts import check_target, compare, print_plot, save_plot
 from trainmon_tui.cli.dashboard import (
     check_terminal,
@@ -25,15 +26,13 @@ from trainmon_tui.cli.dashboard import (
     open_dashboard,
     stoppable,
 )
-from trainmon_tui.cli.loading import checkpoint_path, load_file, load_run
+from trainmon_tui.cli.loading import RunRead, checkpoint_path, load_file, load_run, read_run
 from trainmon_tui.cli.messages import CliError, error
+from trainmon_tui.cli.metriccharts import Picked, pick_charts, print_metrics_plot, save_metrics_plot
+from trainmon_tui.cli.metriclist import check_csv_target, print_metric_list, write_csv
 from trainmon_tui.cli.summary import print_summary, tolerant_stdout
 
-if TYPE_CHECKING:
-    from trainmon_tui.files.model import TrainerState
-    from trainmon_tui.live.eta import Progress
-
-__all__ = ["load_run", "main"]  # load_run: the run in OUTPUTS as --summary reads it (tests use it)
+__all__ = ["load_run", "main", "read_run"]  # the run in OUTPUTS as --summary reads it (tests use them)
 
 DEFAULT_OUTPUTS = Path("outputs")
 
@@ -41,11 +40,13 @@ DEFAULT_OUTPUTS = Path("outputs")
 def run(args: argparse.Namespace) -> int:
     explicit = args.outputs_opt or args.outputs_pos
     outputs = explicit or DEFAULT_OUTPUTS
-    one_shot = bool(args.summary or args.plot or args.save_plot or args.compare)
+    one_shot = one_shot_mode(args)
     if not one_shot:
         check_terminal()
     if args.save_plot is not None:
         check_target(args.save_plot, args.force)
+    if args.csv is not None:
+        check_csv_target(args.csv)
     if not one_shot or args.demo is not None:  # the dashboard, or the demo's temporary folder: clean up
         return stoppable(partial(_run_modes, args, outputs, one_shot))
     return _run_modes(args, outputs, one_shot)
@@ -60,19 +61,30 @@ def _run_modes(args: argparse.Namespace, outputs: Path, one_shot: bool) -> int:
         )
         if not one_shot:
             return open_dashboard(args, outputs, checkpoint)
-        state: TrainerState | None = None
-        progress: Progress | None = None
-        if args.summary or args.plot or (args.save_plot and not args.compare):
-            state, progress = (load_file(checkpoint), None) if checkpoint else load_run(outputs, args.lang)
-        if args.summary and state is not None:
-            print_summary(state, args.format, args.lang, progress)
-        if args.plot and state is not None:
-            print_plot(state, args.lang)
+        run: RunRead | None = None
+        reads = args.summary or args.plot or args.list_metrics or args.csv
+        if reads or (args.save_plot and not args.compare):
+            run = RunRead(load_file(checkpoint)) if checkpoint else read_run(outputs, args.lang)
+        picked: Picked | None = None
+        if run is not None and args.metrics and (args.plot or args.save_plot):  # checked before any output
+            picked = pick_charts(run, args.metrics, weight=args.smooth, axis=args.x_axis, log=args.log)
+        if args.list_metrics and run is not None:
+            print_metric_list(run.state, args.metrics, args.format, args.lang)
+        if args.summary and run is not None:
+            print_summary(run.state, args.format, args.lang, run.progress)
+        if args.plot and picked is not None:
+            print_metrics_plot(picked, args.lang)
+        elif args.plot and run is not None:
+            print_plot(run.state, args.lang)
+        if args.csv and run is not None:
+            write_csv(run.state, args.csv, args.metrics)
         if args.compare:
             first = [checkpoint] if checkpoint else [explicit] if explicit else []
             compare(first + args.compare, args.save_plot, args.lang, args.force)
-        elif args.save_plot and state is not None:
-            save_plot(state, args.save_plot, args.lang, args.force)
+        elif args.save_plot and picked is not None:
+            save_metrics_plot(picked, args.save_plot, args.lang, args.force)
+        elif args.save_plot and run is not None:
+            save_plot(run.state, args.save_plot, args.lang, args.force)
         sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
     return 0
 

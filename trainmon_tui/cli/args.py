@@ -12,7 +12,10 @@ from typing import NoReturn
 from trainmon_tui import __version__
 from trainmon_tui.cli.messages import PROG
 from trainmon_tui.views.i18n import LANGS, default_lang
+from trainmon_tui.views.metriclist import split_patterns
 from trainmon_tui.views.safetext import printable
+from trainmon_tui.views.smoothing import check_weight
+from trainmon_tui.views.xaxis import XAxis
 
 DEMO_TEMP = ""  # --demo without a folder: a new temporary one
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
@@ -60,12 +63,27 @@ def _image_path(text: str) -> Path:
     return path
 
 
+def _patterns(text: str) -> list[str]:
+    patterns = split_patterns(text)
+    if not patterns:
+        raise argparse.ArgumentTypeError("give at least one key or glob (--metrics 'loss,rewards/*')")
+    return patterns
+
+
+def _weight(text: str) -> float:
+    try:
+        return check_weight(float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text}: a smoothing weight is at least 0 and below 1") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog=PROG,
         description="Watch a Hugging Face Trainer run: a live dashboard, or a one-shot summary, "
         "terminal charts or a PNG of its trainer_state.json.",
-        epilog="With no mode flag (--summary, --plot, --save-plot, --compare) the live dashboard opens.",
+        epilog="With no mode flag (--summary, --plot, --save-plot, --compare, --list-metrics, --csv) "
+        "the live dashboard opens.",
     )
     p.add_argument(
         "outputs_pos", nargs="?", type=Path, metavar="OUTPUTS", help="outputs folder (default ./outputs)"
@@ -86,6 +104,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the four charts to PATH (.png, .svg, .pdf; a folder: a new name in it) and exit",
     )  # fmt: skip
     p.add_argument("--force", action="store_true", help="let --save-plot replace an existing file")
+    p.add_argument(
+        "--list-metrics", action="store_true",
+        help="list every series (count, first and last step, last, min, max) and exit",
+    )  # fmt: skip
+    p.add_argument(
+        "--csv", type=Path, metavar="PATH",
+        help="write the series (all, or those of --metrics) as a wide CSV to a new file PATH",
+    )  # fmt: skip
+    p.add_argument(
+        "--metrics", type=_patterns, metavar="PATTERN[,PATTERN...]",
+        help="pick series by key or glob (rewards/*,eval_*_loss) for -p, -s, --list-metrics, --csv",
+    )  # fmt: skip
+    p.add_argument(
+        "--smooth", type=_weight, default=0.0, metavar="W",
+        help="with --metrics: TensorBoard smoothing weight, 0 (off) to below 1",
+    )  # fmt: skip
+    p.add_argument(
+        "--x", dest="x_axis", choices=[axis.value for axis in XAxis], default=None,
+        help="with --metrics: the x-axis (default step)",
+    )  # fmt: skip
+    p.add_argument("--log", action="store_true", help="with --metrics: log-scale y (values <= 0 left out)")
     p.add_argument(
         "--compare", nargs="+", type=Path, metavar="CP",
         help="overlay the training loss of several checkpoints or outputs folders "
@@ -114,7 +153,9 @@ def check_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if args.outputs_pos and args.outputs_opt and args.outputs_pos != args.outputs_opt:
         p.error("give the outputs folder once: as OUTPUTS or with -o, not both")
     if args.format == "json":
-        args.summary = True
+        if args.summary and args.list_metrics:
+            p.error("--format json prints one JSON object: give -u or --list-metrics, not both")
+        args.summary = args.summary or not args.list_metrics
         if args.plot:
             p.error("--format json prints one JSON object: it cannot be combined with terminal charts")
     _check_combinations(p, args)
@@ -144,7 +185,27 @@ def _check_combinations(p: argparse.ArgumentParser, args: argparse.Namespace) ->
         p.error("--compare draws its chart in the terminal already (a PNG with --save-plot): drop --plot")
     if args.demo is not None and (args.outputs_pos or args.outputs_opt):
         p.error("--demo writes its own run: give its folder as --demo DIR, not as OUTPUTS")
-    one_shot = args.summary or args.plot or args.save_plot or args.compare
+    one_shot = one_shot_mode(args)
     for flag, value in (("--export-dir", args.export_dir), ("--poll", args.poll)):
         if one_shot and value is not None:
-            p.error(f"{flag} only applies to the dashboard, not to -u, -p, -s or --compare")
+            p.error(f"{flag} only applies to the dashboard, not to a one-shot mode (-u, -p, -s, --csv, ...)")
+    _check_metric_flags(p, args)
+
+
+def one_shot_mode(args: argparse.Namespace) -> bool:
+    """A mode that runs once and exits (anything but the dashboard)."""
+    return bool(args.summary or args.plot or args.save_plot or args.compare or args.list_metrics or args.csv)
+
+
+def _check_metric_flags(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """``--metrics`` picks series for a mode that shows them; ``--smooth``, ``--x`` and ``--log`` change
+    the metric charts only (``-p`` and ``-s`` without ``--metrics`` stay the four charts)."""
+    if args.compare and (args.metrics or args.list_metrics or args.csv):
+        p.error("--compare overlays training losses: not with --metrics, --list-metrics or --csv")
+    if args.metrics and not (args.plot or args.save_plot or args.list_metrics or args.csv):
+        p.error("--metrics picks the series for -p, -s, --list-metrics or --csv: give one of them")
+    charts = args.metrics and (args.plot or args.save_plot)
+    given_flags = (("--smooth", args.smooth != 0.0), ("--x", args.x_axis is not None), ("--log", args.log))
+    for flag, given in given_flags:
+        if given and not charts:
+            p.error(f"{flag} only applies to the metric charts: -p or -s with --metrics")

@@ -27,12 +27,12 @@ def _use_color() -> bool:
     return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
 
 
-def _write_chart(text: str) -> None:
+def write_chart(text: str) -> None:
     text = text if _use_color() else _ANSI.sub("", text)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _chart_size() -> tuple[int, int]:
+def chart_size() -> tuple[int, int]:
     """The terminal's size, one line left for the prompt (plotext never draws larger than the terminal)."""
     columns, lines = shutil.get_terminal_size()
     return max(20, columns), max(10, lines - 1)
@@ -42,9 +42,9 @@ def print_plot(state: TrainerState, lang: Lang) -> None:
     from trainmon_tui.views.chartdata import points_for_width, prepare
     from trainmon_tui.views.terminal import render_grid
 
-    width, height = _chart_size()
+    width, height = chart_size()
     data = prepare(state, max_points=points_for_width(width // 2))
-    _write_chart(render_grid(data, width, height, lang, theme="clear"))
+    write_chart(render_grid(data, width, height, lang, theme="clear"))
 
 
 def _target_folder(path: Path) -> Path:
@@ -65,7 +65,7 @@ def check_target(path: Path, force: bool) -> None:
 
 
 @contextmanager
-def _writing_into(target: Path) -> Iterator[None]:
+def writing_into(target: Path) -> Iterator[None]:
     """A create refused by permissions (root passes os.access; ACLs, some mounts) is the same one line."""
     try:
         yield
@@ -76,7 +76,7 @@ def _writing_into(target: Path) -> Iterator[None]:
 def save_plot(state: TrainerState, target: Path, lang: Lang, force: bool) -> None:
     from trainmon_tui.views.export import save_dashboard_png, save_dashboard_png_unique
 
-    with _writing_into(target):
+    with writing_into(target):
         if target.is_dir():
             path = save_dashboard_png_unique(state, target, lang)
         else:
@@ -90,12 +90,12 @@ def compare(sources: list[Path], target: Path | None, lang: Lang, force: bool) -
     if target is None:
         from trainmon_tui.views.terminal import render_compare
 
-        width, height = _chart_size()
-        _write_chart(render_compare(runs, width, height, lang, theme="clear"))
+        width, height = chart_size()
+        write_chart(render_compare(runs, width, height, lang, theme="clear"))
         return
     from trainmon_tui.views.export import save_compare_png, save_compare_png_unique
 
-    with _writing_into(target):
+    with writing_into(target):
         if target.is_dir():
             stem = f"trainmon_compare_{datetime.now():%Y%m%d-%H%M%S}"
             path = save_compare_png_unique(runs, target, stem, lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -15,6 +16,7 @@ from trainmon_tui.views.i18n import Lang, t
 
 if TYPE_CHECKING:
     from trainmon_tui.live.eta import Progress
+    from trainmon_tui.live.livelog import LiveLog
 
 
 def _no_checkpoint(outputs: Path, lang: Lang) -> CliError:
@@ -23,13 +25,29 @@ def _no_checkpoint(outputs: Path, lang: Lang) -> CliError:
     return CliError(t("no_checkpoint", lang, path=outputs), 1, more=tuple(hints))
 
 
+@dataclass(frozen=True, slots=True)
+class RunRead:
+    """What a one-shot mode shows: the state, the run's progress, and the live log laid over the state."""
+
+    state: TrainerState
+    progress: Progress | None = None
+    live: LiveLog | None = None
+
+
 def load_run(outputs: Path, lang: Lang) -> tuple[TrainerState, Progress | None]:
+    """The latest state with what the live log logged since, and the run's progress (see :func:`read_run`)."""
+    run = read_run(outputs, lang)
+    return run.state, run.progress
+
+
+def read_run(outputs: Path, lang: Lang) -> RunRead:
     """The latest state with what the live log (``trainmon_log.jsonl``, or else the TensorBoard event files)
-    logged since, and the run's progress: the dashboard's own reading (:func:`~.pipeline.take_snapshot`,
-    without chart data), its warnings said on stderr. A live log alone is enough before the first checkpoint.
+    logged since, the run's progress and that live log: the dashboard's own reading
+    (:func:`~.pipeline.take_snapshot`, without chart data), its warnings said on stderr. A live log alone is
+    enough before the first checkpoint.
     """
     if not outputs.is_dir():
-        return load_latest(outputs, lang), None
+        return RunRead(load_latest(outputs, lang))
     from trainmon_tui.live.source import LiveSource
     from trainmon_tui.pipeline import take_snapshot
 
@@ -39,7 +57,7 @@ def load_run(outputs: Path, lang: Lang) -> tuple[TrainerState, Progress | None]:
         if snapshot.outputs_error is not None:  # the folder could not be listed: one line
             raise CliError(str(snapshot.outputs_error), 1)
         raise _no_checkpoint(outputs, lang)
-    return snapshot.state, snapshot.progress
+    return RunRead(snapshot.state, snapshot.progress, snapshot.live)
 
 
 def _discover(outputs: Path, lang: Lang) -> Discovery:

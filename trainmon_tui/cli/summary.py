@@ -11,6 +11,8 @@ from trainmon_tui.files.model import TrainerState
 from trainmon_tui.views.i18n import Lang
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from trainmon_tui.live.eta import Progress
 
 MIN_FILE_COLUMNS = 80  # -u into a pipe or a file
@@ -41,28 +43,39 @@ def _escape_invisible(text: str) -> str:
     return "".join(ch if ch.isprintable() else _json_escape(ch) for ch in text)
 
 
+def print_json(data: object) -> None:
+    """One JSON object on stdout, on one line: the exact strings, every invisible character escaped."""
+    text = _escape_invisible(json.dumps(data, ensure_ascii=False))
+    try:
+        text.encode(sys.stdout.encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):  # a non-UTF-8 terminal: the same JSON, \u escaped
+        text = json.dumps(data)
+    print(text)
+
+
+def rich_console() -> Console:
+    """Rich's console for stdout: into a pipe or a file it takes COLUMNS, or 80; never fewer than 80."""
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:
+        console.width = max(MIN_FILE_COLUMNS, console.width)
+    return console
+
+
 def print_summary(state: TrainerState, fmt: str, lang: Lang, progress: Progress | None = None) -> None:
     from trainmon_tui.live.eta import progress_json
     from trainmon_tui.views.stats import summarize
 
     summary = summarize(state)
     if fmt == "json":
-        data = summary.to_json() | progress_json(progress)
-        text = _escape_invisible(json.dumps(data, ensure_ascii=False))
-        try:
-            text.encode(sys.stdout.encoding or "utf-8")
-        except (UnicodeEncodeError, LookupError):  # a non-UTF-8 terminal: the same JSON, \u escaped
-            text = json.dumps(data)
-        print(text)
+        print_json(summary.to_json() | progress_json(progress))
         return
-    from rich.console import Console
     from rich.text import Text
 
     from trainmon_tui.views.report import summary_table, summary_title
 
-    console = Console()
-    if not console.is_terminal:  # a pipe or a file: Rich takes COLUMNS, or 80; never fewer than 80
-        console.width = max(MIN_FILE_COLUMNS, console.width)
+    console = rich_console()
     # The title on a line of its own, as wide as the console: inside the table it wrapped at the table's
     # width, breaking the path mid-word.
     console.print(Text(middle_ellipsis(summary_title(summary, lang), console.width)), no_wrap=True, crop=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 import io
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -138,4 +138,20 @@ def save_compare_png_unique(
     """The ``--compare`` chart as a new PNG ``folder/stem.png`` (``-2``, ``-3``, ... when taken)."""
     with matplotlib_style():
         data = _render(compare_figure(runs, lang), "png")
+    return _create_unique(Path(folder), stem, ".png", data)
+
+
+def save_figure(build: Callable[[], Figure], path: Path, *, overwrite: bool = False) -> Path:
+    """Write the figure ``build()`` makes (drawn in our style) to ``path``, never overwriting unless asked;
+    the format follows the suffix. For figures other than the two above (``-s --metrics``' grid)."""
+    path = Path(path)
+    format_of(path)
+    with matplotlib_style():
+        return _write(build(), path, overwrite=overwrite)
+
+
+def save_figure_unique(build: Callable[[], Figure], folder: Path, stem: str) -> Path:
+    """The figure ``build()`` makes as a new PNG ``folder/stem.png`` (``-2``, ``-3``, ... when taken)."""
+    with matplotlib_style():
+        data = _render(build(), "png")
     return _create_unique(Path(folder), stem, ".png", data)
