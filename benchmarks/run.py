@@ -21,6 +21,7 @@ from pathlib import Path
 
 from benchmarks import data
 from benchmarks.live_probe import save_checkpoint
+from benchmarks.metrics_view import rows_metrics_view
 from benchmarks.naive import BARE_JSON_LOAD, full_series, plotext_full
 from benchmarks.tmux import TmuxPane, cpu_seconds, peak_rss_mb, tmux_available
 from benchmarks.util import (
@@ -45,6 +46,7 @@ ROW_SIZES = {  # the sizes issue 5 names for each row
     "startup": 10_000,
     "rss": 200_000,
     "png": 200_000,
+    "metrics": 200_000,
 }
 
 Log = Callable[[str], None]
@@ -415,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row_startup(size["startup"], args.repeats, log))
         rows.extend(rows_rss_idle(size["rss"], args.idle_seconds, log, work))
         rows.append(row_png(size["png"], args.repeats, log, work))
+        rows.extend(rows_metrics_view(size["metrics"], args.repeats, log))
         by_size = scaling_table(sizes, args.repeats, log)
     finally:
         shutil.rmtree(work, ignore_errors=True)
