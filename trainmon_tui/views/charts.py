@@ -37,6 +37,7 @@ from trainmon_tui.views.plotfigure import (
     Marker,
     TitlePart,
     build,
+    failure_lines,
     new_figure,
     no_data,
     xy,
@@ -92,8 +93,7 @@ def chart_text(
         return build(figure, title)
     except Exception as exc:  # one chart that plotext cannot draw never takes the rest down
         reason = printable(f"{t(TITLE_KEYS[chart], lang)}: cannot draw ({type(exc).__name__}: {exc})")
-        lines = [reason[i : i + width] for i in range(0, min(len(reason), width * (height - 1)), width)]
-        return "\n".join(set_cell_size(line, width) for line in (lines + [""] * height)[:height])
+        return "\n".join(failure_lines(reason, width, height))
 
 
 # --- the compact form ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 
 from trainmon_tui.files.model import Series
 from trainmon_tui.views.i18n import Lang, t
@@ -93,3 +93,10 @@ def no_data(plt: Any, lang: Lang) -> None:
     plt.xticks([])
     plt.yticks([])
     plt.text(t("no_data", lang), 0.5, 0.5, alignment="center")
+
+
+def failure_lines(reason: str, width: int, height: int) -> list[str]:
+    """A chart plotext could not draw: ``reason`` (printable already) wrapped into its ``height`` lines of
+    ``width`` cells, the rest blank."""
+    lines = [reason[i : i + width] for i in range(0, min(len(reason), width * (height - 1)), width)]
+    return [set_cell_size(line, width) for line in (lines + [""] * height)[:height]]
