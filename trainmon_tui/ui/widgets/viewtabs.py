@@ -12,12 +12,15 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Static
 
-from trainmon_tui.ui.keys import VIEWS
+from trainmon_tui.ui.keys import EVALS, METRICS, OVERVIEW, VIEWS
 from trainmon_tui.views.i18n import Lang, t
 
 
+_LABELS = {OVERVIEW: "view_overview", METRICS: "view_metrics", EVALS: "view_evals"}
+
+
 def tab_labels(lang: Lang) -> list[str]:
-    return [f"{i} {t(f'view_{view}', lang)}" for i, view in enumerate(VIEWS, start=1)]
+    return [f"{i} {t(_LABELS[view], lang)}" for i, view in enumerate(VIEWS, start=1)]
 
 
 class ViewTabs(Static):
