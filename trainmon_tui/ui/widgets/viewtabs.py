@@ -15,7 +15,6 @@ from textual.widgets import Static
 from trainmon_tui.ui.keys import EVALS, METRICS, OVERVIEW, VIEWS
 from trainmon_tui.views.i18n import Lang, t
 
-
 _LABELS = {OVERVIEW: "view_overview", METRICS: "view_metrics", EVALS: "view_evals"}
 
 
