@@ -9,7 +9,7 @@ from builders.apps import make_app
 from textual.binding import Binding
 
 from trainmon_tui.ui.help import help_rows
-from trainmon_tui.ui.keys import KEYS
+from trainmon_tui.ui.keys import KEYS, OVERVIEW
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -18,13 +18,16 @@ async def test_footer_help_and_palette_agree_with_the_bindings(tmp_path: Path, l
     async with app.run_test(size=(100, 32)):
         own = [b for b in app.BINDINGS if isinstance(b, Binding)]
         assert len(own) == len(KEYS)
-        rows = dict(help_rows(app.BINDINGS, lang))
+        rows = help_rows(app.BINDINGS, lang)
         for binding in own:  # every binding in the help, with what it does
-            keys = next(k for k, what in rows.items() if what == binding.tooltip)
+            keys = next(k for k, what in rows if what == binding.tooltip)
             assert (binding.key_display or binding.key) in keys.split("  ")
         active = {key: binding for key, (_, binding, *_rest) in app.active_bindings.items()}
         zh = lang == "zh"
         for key, binding in zip(KEYS, own, strict=True):  # the footer shows the binding itself
+            if key.views and OVERVIEW not in key.views:  # another view's: out of the overview's footer
+                assert all(active.get(k) != binding for k in binding.key.split(","))
+                continue
             assert active[binding.key] == binding
             assert binding.show == bool(key.footer[zh])
             assert binding.description == (key.footer[zh] or key.help[zh])
@@ -35,3 +38,26 @@ async def test_footer_help_and_palette_agree_with_the_bindings(tmp_path: Path, l
         for command in palette:  # the palette runs a binding's action and says what the help says
             binding = by_action[command.callback.__name__.removeprefix("action_")]
             assert command.help.lower() == binding.tooltip.lower()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_help_lists_the_keys_of_the_view_shown(tmp_path: Path, lang) -> None:
+    from builders.apps import until
+
+    from trainmon_tui.ui.help import HelpScreen
+
+    app, _ = make_app(tmp_path / "outputs", lang=lang, watch=False)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        await until(app, lambda: isinstance(app.screen, HelpScreen))
+        overview = dict(app.screen.rows)
+        assert "b" in overview and "/" not in overview and "1" in overview
+        await pilot.press("escape")
+        await until(app, lambda: not isinstance(app.screen, HelpScreen))
+        await pilot.click("#tabs", offset=(16, 0))  # "2 Metrics", clicked
+        await until(app, lambda: app.view == "metrics")
+        await pilot.press("question_mark")
+        await until(app, lambda: isinstance(app.screen, HelpScreen))
+        metrics = dict(app.screen.rows)
+        assert {"/", "n pgdn", "l", "m", "x", "z", "o", "L"} <= set(metrics)
+        assert "b" not in metrics and "pgdn" not in metrics

@@ -103,3 +103,23 @@ async def until_shown(app: TrainmonApp, condition: Condition = always, timeout: 
     if app.snapshot is not None and condition(app.snapshot):
         return app.snapshot
     return await applied.wait(condition, timeout)
+
+
+async def until(app: TrainmonApp, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Once ``condition()`` holds, checked again after each message the app handles (a view's
+    ``MetricsShown`` among them): for what the widgets show rather than which snapshot."""
+    arrived = asyncio.Event()
+
+    def seen(_message: Message) -> None:
+        arrived.set()
+
+    app.message_signal.subscribe(app, seen, immediate=True)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        arrived.clear()
+        left = deadline - loop.time()
+        if left <= 0:
+            raise AssertionError(f"not so after {timeout} s")
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(arrived.wait(), min(left, 0.5))

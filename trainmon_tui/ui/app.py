@@ -1,4 +1,4 @@
-"""The dashboard app: summary, four charts and the checkpoint list of one outputs folder, and its keys.
+"""The dashboard app: the overview (summary, four charts, checkpoints), the metrics and evaluations views.
 
 :class:`~.following.FollowingApp` keeps the snapshot of the run current; this app lays out the widgets,
 shows each snapshot in one ``batch_update`` (then posts :class:`SnapshotApplied`), says what it calls for,
@@ -19,7 +19,7 @@ from textual.binding import BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import ContentSwitcher, Footer, OptionList, Static
 
 from trainmon_tui.files.model import TrainerState
 from trainmon_tui.pipeline import Snapshot
@@ -30,10 +30,14 @@ from trainmon_tui.ui.following import RESCAN_SECONDS, FollowingApp
 from trainmon_tui.ui.help import HelpScreen
 from trainmon_tui.ui.messages import SnapshotApplied
 from trainmon_tui.ui.options import DashboardOptions
+from trainmon_tui.ui.viewactions import ViewActions
 from trainmon_tui.ui.widgets.chart import ChartPane
 from trainmon_tui.ui.widgets.checkpoints import FOLLOW_ID, CheckpointList
+from trainmon_tui.ui.widgets.evalsview import EvalsView
 from trainmon_tui.ui.widgets.info import InfoBar
+from trainmon_tui.ui.widgets.metricsview import MetricsView
 from trainmon_tui.ui.widgets.summary import SummaryPane
+from trainmon_tui.ui.widgets.viewtabs import ViewTabs
 from trainmon_tui.views.chartdata import CHART_NAMES, ChartData
 from trainmon_tui.views.i18n import t
 from trainmon_tui.views.safetext import printable
@@ -41,7 +45,7 @@ from trainmon_tui.views.safetext import printable
 NO_CHARTS = ChartData()
 
 
-class TrainmonApp(FollowingApp):
+class TrainmonApp(ViewActions, FollowingApp):
     CSS_PATH = "app.tcss"
     TITLE = "trainmon-tui"
     # Classes on the screen by its size, for app.tcss: narrow panes stack the side pane above the charts,
@@ -88,15 +92,19 @@ class TrainmonApp(FollowingApp):
 
     def compose(self) -> ComposeResult:
         yield InfoBar(id="info")
-        with Horizontal(id="body"):
-            with Vertical(id="side"):
-                with VerticalScroll(id="summary-scroll"):
-                    yield SummaryPane(id="summary")
-                yield Static(id="problems")
-                yield CheckpointList(self.lang, id="checkpoints")
-            with Grid(id="charts"):
-                for name in CHART_NAMES:
-                    yield ChartPane(name, self.lang, id=f"chart-{name}")
+        yield ViewTabs(self.lang, id="tabs")
+        with ContentSwitcher(initial=keys.OVERVIEW, id="views"):
+            with Horizontal(id=keys.OVERVIEW):
+                with Vertical(id="side"):
+                    with VerticalScroll(id="summary-scroll"):
+                        yield SummaryPane(id="summary")
+                    yield Static(id="problems")
+                    yield CheckpointList(self.lang, id="checkpoints")
+                with Grid(id="charts"):
+                    for name in CHART_NAMES:
+                        yield ChartPane(name, self.lang, id=f"chart-{name}")
+            yield MetricsView(self.lang, id=keys.METRICS)
+            yield EvalsView(self.lang, id=keys.EVALS)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -127,6 +135,11 @@ class TrainmonApp(FollowingApp):
                     pane.show(charts)
             shown = snapshot.state.name if snapshot.state else None
             self.query_one(CheckpointList).show(snapshot.candidates, shown, self.pinned is None)
+            # The other views follow the run while shown (the catalogue again: new keys get charts).
+            if self.view == keys.METRICS:
+                self.query_one(MetricsView).show_snapshot(snapshot)
+            elif self.view == keys.EVALS:
+                self.query_one(EvalsView).show_snapshot(snapshot)
         self.post_message(SnapshotApplied(snapshot))
 
     def react(self, previous: Snapshot | None, snapshot: Snapshot) -> None:
@@ -214,7 +227,7 @@ class TrainmonApp(FollowingApp):
         self.push_screen(EventLogScreen(self.events, self.lang))
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.BINDINGS, self.lang))
+        self.push_screen(HelpScreen(self.BINDINGS, self.lang, self.view))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The command palette (ctrl+p): the dashboard's own actions, and Textual's but the screenshot

@@ -12,24 +12,29 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from trainmon_tui.ui.keys import OTHER_KEYS
+from trainmon_tui.ui.keys import OTHER_KEYS, in_view
 from trainmon_tui.views.i18n import Lang, t
 
 
-def help_rows(bindings: Iterable[BindingType], lang: Lang) -> list[tuple[str, str]]:
+def help_rows(bindings: Iterable[BindingType], lang: Lang, view: str | None = None) -> list[tuple[str, str]]:
     """(keys as written, what they do): the bindings, then the widgets' keys; keys that do the same thing
-    share a row (``q`` and ``ctrl+c``)."""
+    share a row (``q`` and ``ctrl+c``, the four arrows). ``view``: only the keys that work in it."""
     rows: dict[str, list[str]] = {}
     for binding in bindings:
-        if isinstance(binding, Binding):
+        if isinstance(binding, Binding) and (view is None or in_view(binding.action, view)):
             what = binding.tooltip or binding.description
             rows.setdefault(what, []).append(binding.key_display or binding.key)
     own = [("  ".join(names), what) for what, names in rows.items()]
-    return own + [(keys, what[lang == "zh"]) for keys, what in OTHER_KEYS]
+    others = [
+        (keys, what[lang == "zh"])
+        for keys, what, views in OTHER_KEYS
+        if view is None or not views or view in views
+    ]
+    return own + others
 
 
 class HelpScreen(ModalScreen[None]):
@@ -37,9 +42,9 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss", "Close"),
     ]
 
-    def __init__(self, bindings: Iterable[BindingType], lang: Lang = "en") -> None:
+    def __init__(self, bindings: Iterable[BindingType], lang: Lang = "en", view: str | None = None) -> None:
         super().__init__()
-        self.rows = help_rows(bindings, lang)
+        self.rows = help_rows(bindings, lang, view)
         self.lang: Lang = lang
 
     def compose(self) -> ComposeResult:
@@ -48,7 +53,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         for key, what in self.rows:
             table.add_row(key, what)
-        with Vertical(id="help"):
+        with VerticalScroll(id="help"):
             yield Static(Text(t("help_title", self.lang) + "\n", style="bold"))
             yield Static(table)
             yield Static(Text("\n" + t("help_close", self.lang), style="dim"))

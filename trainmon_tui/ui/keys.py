@@ -1,5 +1,12 @@
 """The dashboard's keys, described once: the bindings that the footer, the help screen and the command
-palette are all built from, in either language."""
+palette are all built from, in either language, each with the views it works in.
+
+Every binding is the app's; a key whose ``views`` does not hold the view shown is disabled and left out of
+the footer and the help (``TrainmonApp.check_action``), so one key (``pagedown``) can scroll the summary in
+the overview and turn the page in the metrics view. In the metrics view the chart controls act on the
+focused chart; their capital letter (``L``, ``M``, ``X``, ``O``) sets every chart to what the focused one
+becomes. ``z`` / ``Z`` zoom the focused chart in and out (the mouse wheel over a chart does the same).
+"""
 
 from __future__ import annotations
 
@@ -19,9 +26,82 @@ class Key:
     display: str | None = None  # how the help screen writes the key (default: ``keys``)
     priority: bool = False
     command: str = ""  # its title in the command palette (ctrl+p); "" = not offered there
+    views: tuple[str, ...] = ()  # the views it works in (VIEWS); () = every view
+
+
+OVERVIEW, METRICS, EVALS = "overview", "metrics", "evals"
+VIEWS: tuple[str, ...] = (OVERVIEW, METRICS, EVALS)
+_M = (METRICS,)
+_MOVE = ("move the focus between charts", "在图表之间移动焦点")
 
 
 KEYS: tuple[Key, ...] = (
+    Key(
+        "slash",
+        "open_filter",
+        ("Filter", "筛选"),
+        (
+            "filter the charts (substrings or globs, any term; escape clears)",
+            "筛选图表 (子串或通配符, 任一项; escape 清除)",
+        ),
+        display="/",
+        views=_M,
+    ),
+    Key("n,pagedown", "page(1)", ("Page", "翻页"), ("next page", "下一页"), display="n pgdn", views=_M),
+    Key("N,pageup", "page(-1)", ("", ""), ("previous page", "上一页"), display="N pgup", views=_M),
+    Key("up", "move_focus('up')", ("", ""), _MOVE, display="↑", views=_M),
+    Key("down", "move_focus('down')", ("", ""), _MOVE, display="↓", views=_M),
+    Key("left", "move_focus('left')", ("", ""), _MOVE, display="←", views=_M),
+    Key("right", "move_focus('right')", ("", ""), _MOVE, display="→", views=_M),
+    Key("enter", "full_size", ("Full", "放大"), ("the focused chart full size", "放大当前图表"), views=_M),
+    Key(
+        "escape",
+        "metrics_back",
+        ("", ""),
+        ("back to the grid, or clear the filter", "返回网格, 或清除筛选"),
+        display="esc",
+        views=_M,
+    ),
+    Key("l", "log_scale(False)", ("Log", "对数"), ("log scale on / off", "对数刻度 开 / 关"), views=_M),
+    Key("L", "log_scale(True)", ("", ""), ("log scale for every chart", "所有图表的对数刻度"), views=_M),
+    Key(
+        "m",
+        "smoothing(False)",
+        ("Smooth", "平滑"),
+        ("smoothing: off, EMA 0.6, 0.9, 0.99", "平滑: 关, EMA 0.6, 0.9, 0.99"),
+        views=_M,
+    ),
+    Key("M", "smoothing(True)", ("", ""), ("smoothing for every chart", "所有图表的平滑"), views=_M),
+    Key(
+        "x",
+        "x_axis(False)",
+        ("X-axis", "横轴"),
+        ("x-axis: step, epoch, wall time, tokens seen", "横轴: 步数, 轮次, 时间, 已见词元"),
+        views=_M,
+    ),
+    Key("X", "x_axis(True)", ("", ""), ("x-axis for every chart", "所有图表的横轴"), views=_M),
+    Key(
+        "z",
+        "zoom(1)",
+        ("Zoom", "缩放"),
+        ("zoom in: the last half of the run (or the mouse wheel)", "放大: 训练的后一半 (或鼠标滚轮)"),
+        views=_M,
+    ),
+    Key("Z", "zoom(-1)", ("", ""), ("zoom out", "缩小"), views=_M),
+    Key(
+        "o",
+        "robust(False)",
+        ("", ""),
+        ("y-range ignoring outliers (1st-99th percentile) on / off", "忽略离群值的纵轴范围 (1%-99%) 开 / 关"),
+        views=_M,
+    ),
+    Key(
+        "O",
+        "robust(True)",
+        ("", ""),
+        ("y-range ignoring outliers for every chart", "所有图表忽略离群值"),
+        views=_M,
+    ),
     Key(
         "s",
         "save_png",
@@ -43,6 +123,7 @@ KEYS: tuple[Key, ...] = (
         ("Side", "侧栏"),
         ("hide / show the side pane (summary and checkpoints)", "隐藏 / 显示侧栏 (摘要和检查点)"),
         command="Side pane",
+        views=(OVERVIEW,),
     ),
     Key(
         "e",
@@ -62,6 +143,7 @@ KEYS: tuple[Key, ...] = (
         ("scroll the summary down (or the mouse wheel)", "向下滚动摘要 (或鼠标滚轮)"),
         display="pgdn",
         priority=True,
+        views=(OVERVIEW,),
     ),
     Key(
         "pageup",
@@ -70,15 +152,47 @@ KEYS: tuple[Key, ...] = (
         ("scroll the summary up", "向上滚动摘要"),
         display="pgup",
         priority=True,
+        views=(OVERVIEW,),
+    ),
+    Key(
+        "1", "show_view('overview')", ("", ""), ("overview: summary and four charts", "概览: 摘要和四张图表")
+    ),
+    Key(
+        "2", "show_view('metrics')", ("", ""), ("metrics: every series as a chart", "指标: 每个序列一张图表")
+    ),
+    Key(
+        "3",
+        "show_view('evals')",
+        ("", ""),
+        ("evaluations: every evaluation as a table", "评估: 所有评估的表格"),
     ),
 )
 
 # Keys that belong to widgets or to Textual, for the help screen only.
-OTHER_KEYS: tuple[tuple[str, tuple[str, str]], ...] = (
-    ("↑ ↓  j k", ("move in the checkpoint list", "在检查点列表中移动")),
-    ("enter", ("show the highlighted checkpoint (or follow latest)", "显示选中的检查点 (或跟随最新)")),
-    ("ctrl+p", ("command palette: the same actions, and the theme", "命令面板: 同样的操作, 以及主题")),
+OTHER_KEYS: tuple[tuple[str, tuple[str, str], tuple[str, ...]], ...] = (
+    ("↑ ↓  j k", ("move in the checkpoint list", "在检查点列表中移动"), (OVERVIEW,)),
+    (
+        "enter",
+        ("show the highlighted checkpoint (or follow latest)", "显示选中的检查点 (或跟随最新)"),
+        (OVERVIEW,),
+    ),
+    ("↑ ↓  pgdn pgup", ("scroll the table", "滚动表格"), (EVALS,)),
+    ("ctrl+p", ("command palette: the same actions, and the theme", "命令面板: 同样的操作, 以及主题"), ()),
 )
+
+
+def action_name(action: str) -> str:
+    """``page(1)`` -> ``page``."""
+    return action.split("(", 1)[0]
+
+
+# The views each action works in (an action missing here works everywhere).
+ACTION_VIEWS: dict[str, tuple[str, ...]] = {action_name(key.action): key.views for key in KEYS if key.views}
+
+
+def in_view(action: str, view: str) -> bool:
+    views = ACTION_VIEWS.get(action_name(action))
+    return views is None or view in views
 
 
 def bindings(lang: Lang) -> list[BindingType]:

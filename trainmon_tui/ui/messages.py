@@ -2,8 +2,10 @@
 
 ``FolderChanged`` comes from the observer thread; ``SnapshotTaken`` and ``ReloadFailed`` from the reload
 worker (one of the two ends every reload); ``ChartsPrepared`` from the worker that prepares the chart data
-again for a new width. ``SnapshotApplied`` is posted by the app once a snapshot is on the widgets (after
-its ``batch_update``): tests and the benchmark probe wait on it, through ``app.message_signal``.
+again for a new width; ``MetricsPrepared`` from the worker that prepares the metric charts on screen, and
+``MetricsShown`` once a view has put them on its panes (tests wait on it). ``SnapshotApplied`` is posted by
+the app once a snapshot is on the widgets (after its ``batch_update``): tests and the benchmark probe wait
+on it, through ``app.message_signal``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ from textual.message import Message
 from trainmon_tui.files.model import TrainerState
 from trainmon_tui.pipeline import Snapshot
 from trainmon_tui.views.chartdata import ChartData
+from trainmon_tui.views.metricchart import MetricChart
+
+# What a metric chart was prepared for: key, controls, points (see ui/metricwork.py).
+ChartRequest = tuple[str, object, int]
 
 
 class FolderChanged(Message):
@@ -62,3 +68,20 @@ class SnapshotApplied(Message):
     def __init__(self, snapshot: Snapshot) -> None:
         super().__init__()
         self.snapshot = snapshot
+
+
+class MetricsPrepared(Message):
+    """The metric charts of ``state`` a view asked for, by request (``None``: the series is gone)."""
+
+    def __init__(self, state: TrainerState, charts: dict[ChartRequest, MetricChart | None]) -> None:
+        super().__init__()
+        self.state = state
+        self.charts = charts
+
+
+class MetricsShown(Message):
+    """The view ``view`` shows the charts it asked for (posted to the app: what tests wait on)."""
+
+    def __init__(self, view: str) -> None:
+        super().__init__()
+        self.view = view

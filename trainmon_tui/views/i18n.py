@@ -107,6 +107,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "n_skipped": ("⚠ {n} skipped", "⚠ 已跳过 {n} 个"),
     "no_events": ("Nothing has happened yet.", "尚无事件。"),
     "close_hint": ("escape to close", "按 escape 关闭"),
+    # The views (tabs) and what the metrics and evaluations views say
+    "view_overview": ("Overview", "概览"),
+    "view_metrics": ("Metrics", "指标"),
+    "view_evals": ("Evaluations", "评估"),
+    "page_of": ("page {i} of {k}", "第 {i} / {k} 页"),
+    "n_charts": ("{n} of {total} charts", "{n} / {total} 张图表"),
+    "filter_is": ("filter: ", "筛选: "),
+    "filter_hint": (
+        "filter: substrings or globs, any term (escape clears)",
+        "筛选: 子串或通配符, 任一项 (escape 清除)",
+    ),
+    "no_match": ("no chart matches the filter", "没有图表匹配筛选"),
+    "no_metrics": ("no series logged at two steps yet", "尚无记录了两个以上步数的序列"),
+    "preparing": ("preparing ...", "准备中……"),
+    "no_evals": ("No evaluation logged yet.", "尚无评估记录。"),
+    "n_evals": ("{n} evaluations, {k} metrics", "{n} 次评估, {k} 个指标"),
+    "best_value": ("best of its column", "该列最佳"),
+    "best_checkpoint_at": ("best checkpoint (step {step})", "最佳检查点 (第 {step} 步)"),
 }
 
 

@@ -1,0 +1,96 @@
+"""The views as tabs: which view is shown, switching with ``1`` ``2`` ``3``, and the metrics view's keys.
+
+Every key is the app's (:mod:`.keys`); :meth:`ViewActions.check_action` disables the keys of the other views,
+which leaves them out of the footer and lets a key shared by two views (``pagedown``) reach the binding of
+the view shown. The views are panes of one ``ContentSwitcher`` rather than screens: they share the info
+bar, the tab row, the footer and the snapshot, which the app shows once for all of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+from textual.widgets import ContentSwitcher, DataTable
+
+from trainmon_tui.ui import keys
+from trainmon_tui.ui.widgets.checkpoints import CheckpointList
+from trainmon_tui.ui.widgets.evalsview import EvalsView
+from trainmon_tui.ui.widgets.metricsview import MetricsView
+from trainmon_tui.ui.widgets.viewtabs import ViewTabs
+from trainmon_tui.views.metricgrid import Direction
+
+_DIRECTIONS: dict[str, Direction] = {"up": "up", "down": "down", "left": "left", "right": "right"}
+
+
+class ViewActions(App[int]):
+    """The view shown (``view``) and the actions of the keys that change or act on it."""
+
+    view: str = keys.OVERVIEW
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return keys.in_view(action, self.view)
+
+    def action_show_view(self, view: str) -> None:
+        if view not in keys.VIEWS or view == self.view:
+            return
+        self.view = view
+        self.query_one(ContentSwitcher).current = view
+        self.query_one(ViewTabs).show(view)
+        snapshot = getattr(self, "snapshot", None)
+        if view == keys.METRICS:
+            metrics = self.query_one(MetricsView)
+            if snapshot is not None:
+                metrics.show_snapshot(snapshot)
+            metrics.refresh_view()
+            metrics.focus()
+        elif view == keys.EVALS:
+            evals = self.query_one(EvalsView)
+            if snapshot is not None:
+                evals.show_snapshot(snapshot)
+            evals.refresh_view()
+            self.query_one("#evals-table", DataTable).focus()
+        else:
+            self.query_one(CheckpointList).focus()
+        self.refresh_bindings()
+
+    def on_view_tabs_picked(self, message: ViewTabs.Picked) -> None:
+        self.action_show_view(message.view)
+
+    @property
+    def metrics(self) -> MetricsView:
+        return self.query_one(MetricsView)
+
+    def action_open_filter(self) -> None:
+        self.metrics.open_filter()
+
+    def action_page(self, delta: int) -> None:
+        self.metrics.turn_page(delta)
+
+    def action_move_focus(self, direction: str) -> None:
+        if direction in _DIRECTIONS:
+            self.metrics.move(_DIRECTIONS[direction])
+
+    def action_full_size(self) -> None:
+        self.metrics.toggle_full(True)
+
+    def action_metrics_back(self) -> None:
+        self.metrics.back()
+
+    def _control(self, what: str, every: Any) -> None:
+        self.metrics.control(what, bool(every))
+
+    def action_log_scale(self, every: bool) -> None:
+        self._control("log", every)
+
+    def action_smoothing(self, every: bool) -> None:
+        self._control("smoothing", every)
+
+    def action_x_axis(self, every: bool) -> None:
+        self._control("axis", every)
+
+    def action_robust(self, every: bool) -> None:
+        self._control("robust", every)
+
+    def action_zoom(self, delta: int) -> None:
+        self.metrics.zoom(delta)
