@@ -288,3 +288,25 @@ async def test_every_pane_size_and_resizes(tmp_path: Path, size: tuple[int, int]
         await until(app, lambda: app.query_one("#evals-table").row_count > 0)
         await pilot.resize_terminal(*size)
         await until(app, lambda: app.size == size)
+
+
+async def test_a_filter_typed_in_one_burst_goes_to_the_filter(tmp_path: Path) -> None:
+    """``/margins`` typed fast (or pasted) arrives as one burst of key events: every key after the ``/``
+    belongs to the filter. Focus moved with ``focus()`` only took effect after the queued keys, so they
+    went to the grid: ``m`` smoothed, ``n`` turned the page, ``s`` saved a PNG; the filter stayed empty.
+    """
+    outputs = tmp_path / "outputs"
+    write_state(outputs / "checkpoint-6", 6)
+    app, _ = make_app(outputs, watch=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        metrics = await open_metrics(app, pilot)
+        for char in "/loss":
+            app.post_message(events.Key("slash" if char == "/" else char, char))
+        field = app.query_one("#metrics-filter", Input)
+        await until(app, lambda: field.value == "loss" or len(app._notifications) > 0, timeout=5)
+        assert field.value == "loss" and field.has_focus
+        await until(app, lambda: ready(app) and metrics.filter_text == "loss")
+        assert metrics.shown == [k for k in metrics.keys if "loss" in k]
+        for char in "/x":  # in the filter, "/" is text (a key such as rewards/margins)
+            app.post_message(events.Key("slash" if char == "/" else char, char))
+        await until(app, lambda: field.value == "loss/x", timeout=5)

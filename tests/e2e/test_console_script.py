@@ -38,7 +38,8 @@ def test_dashboard_in_a_real_terminal(
     run = SimulatedRun(outputs, RunConfig(max_steps=100, save_steps=10, eval_steps=20))
     run.save_at(20)
     assert wait_until(lambda: "checkpoint-20" in tmux.screen()), tmux.screen()
-    assert "20 / 100" in tmux.screen()
+    # The summary is painted with the info bar but may reach the pane a frame later: wait, then it holds.
+    assert wait_until(lambda: "20 / 100" in tmux.screen()), tmux.screen()
 
     tmux("send-keys", "-t", "main", "s")
     assert wait_until(lambda: any(export_dir.glob("*.png")), timeout=30), tmux.screen()

@@ -45,6 +45,9 @@ KEYS: tuple[Key, ...] = (
             "筛选图表 (子串或通配符, 任一项; escape 清除)",
         ),
         display="/",
+        # Priority: the app takes "/" before it hands the key to the focused grid, so the keys typed
+        # right after it (in the same burst) are handed to the filter (see ViewActions.check_action).
+        priority=True,
         views=_M,
     ),
     Key("n,pagedown", "page(1)", ("Page", "翻页"), ("next page", "下一页"), display="n pgdn", views=_M),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import App
-from textual.widgets import ContentSwitcher, DataTable
+from textual.widgets import ContentSwitcher, DataTable, Input
 
 from trainmon_tui.ui import keys
 from trainmon_tui.ui.widgets.checkpoints import CheckpointList
@@ -29,6 +29,8 @@ class ViewActions(App[int]):
     view: str = keys.OVERVIEW
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_filter" and isinstance(self.focused, Input):
+            return False  # a "/" typed into the filter is text ("rewards/margins")
         return keys.in_view(action, self.view)
 
     def action_show_view(self, view: str) -> None:

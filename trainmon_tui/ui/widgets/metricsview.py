@@ -118,7 +118,9 @@ class MetricsView(ChartView):
     def open_filter(self) -> None:
         field = self.query_one("#metrics-filter", Input)
         field.display = True
-        field.focus()
+        # At once, not through focus() (a callback queued behind the keys already waiting): the rest of
+        # "/margins" typed in one burst belongs to the filter, not to the grid's keys (m, n, s, ...).
+        self.screen.set_focus(field)
         self.refresh_view()
 
     def back(self) -> None:
