@@ -310,3 +310,19 @@ async def test_a_filter_typed_in_one_burst_goes_to_the_filter(tmp_path: Path) ->
         for char in "/x":  # in the filter, "/" is text (a key such as rewards/margins)
             app.post_message(events.Key("slash" if char == "/" else char, char))
         await until(app, lambda: field.value == "loss/x", timeout=5)
+
+
+async def test_a_view_key_and_a_filter_in_one_burst(tmp_path: Path) -> None:
+    """``2/loss`` in one burst from the overview: the view switches and the rest is the filter's. The
+    view's own focus() was queued behind the waiting keys, so ``/`` and the text went to the checkpoint
+    list (and on up to the app's keys); a ``2`` typed into the filter stays text."""
+    outputs = tmp_path / "outputs"
+    write_state(outputs / "checkpoint-6", 6)
+    app, _ = make_app(outputs, watch=False)
+    async with app.run_test(size=(160, 48)):
+        await until_shown(app, lambda s: s.state is not None)
+        for char in "2/loss2":
+            app.post_message(events.Key("slash" if char == "/" else char, char))
+        field = app.query_one("#metrics-filter", Input)
+        await until(app, lambda: field.value == "loss2", timeout=5)
+        assert app.query_one(ContentSwitcher).current == "metrics"

@@ -157,17 +157,28 @@ KEYS: tuple[Key, ...] = (
         priority=True,
         views=(OVERVIEW,),
     ),
+    # The views' keys are priority keys, like "/": taken by the app before it routes the next keys of a
+    # burst ("2/margins"), and off while the filter has focus (a "2" there is text).
     Key(
-        "1", "show_view('overview')", ("", ""), ("overview: summary and four charts", "概览: 摘要和四张图表")
+        "1",
+        "show_view('overview')",
+        ("", ""),
+        ("overview: summary and four charts", "概览: 摘要和四张图表"),
+        priority=True,
     ),
     Key(
-        "2", "show_view('metrics')", ("", ""), ("metrics: every series as a chart", "指标: 每个序列一张图表")
+        "2",
+        "show_view('metrics')",
+        ("", ""),
+        ("metrics: every series as a chart", "指标: 每个序列一张图表"),
+        priority=True,
     ),
     Key(
         "3",
         "show_view('evals')",
         ("", ""),
         ("evaluations: every evaluation as a table", "评估: 所有评估的表格"),
+        priority=True,
     ),
 )
 

@@ -29,8 +29,8 @@ class ViewActions(App[int]):
     view: str = keys.OVERVIEW
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "open_filter" and isinstance(self.focused, Input):
-            return False  # a "/" typed into the filter is text ("rewards/margins")
+        if action in ("open_filter", "show_view") and isinstance(self.focused, Input):
+            return False  # a "/" or "2" typed into the filter is text ("rewards/margins", "eval_2")
         return keys.in_view(action, self.view)
 
     def action_show_view(self, view: str) -> None:
@@ -45,15 +45,15 @@ class ViewActions(App[int]):
             if snapshot is not None:
                 metrics.show_snapshot(snapshot)
             metrics.refresh_view()
-            metrics.focus()
+            self.screen.set_focus(metrics)  # at once: the keys after "2" in a burst are the view's
         elif view == keys.EVALS:
             evals = self.query_one(EvalsView)
             if snapshot is not None:
                 evals.show_snapshot(snapshot)
             evals.refresh_view()
-            self.query_one("#evals-table", DataTable).focus()
+            self.screen.set_focus(self.query_one("#evals-table", DataTable))
         else:
-            self.query_one(CheckpointList).focus()
+            self.screen.set_focus(self.query_one(CheckpointList))
         self.refresh_bindings()
 
     def on_view_tabs_picked(self, message: ViewTabs.Picked) -> None:
