@@ -204,6 +204,21 @@ def action_name(action: str) -> str:
 ACTION_VIEWS: dict[str, tuple[str, ...]] = {action_name(key.action): key.views for key in KEYS if key.views}
 
 
+# Priority keys that are characters a text field takes ("/", "1".."3"): the app takes them before the
+# focused widget does (so a burst such as "2/margins" is routed after each has acted), and they yield
+# while a text field has focus, where they are text.
+TYPED_ACTIONS = frozenset(
+    action_name(key.action)
+    for key in KEYS
+    if key.priority and all(len(name) == 1 or name == "slash" for name in key.keys.split(","))
+)
+
+
+def yields_to_text(action: str) -> bool:
+    """Whether ``action``'s key is a character that a focused text field takes instead."""
+    return action_name(action) in TYPED_ACTIONS
+
+
 def in_view(action: str, view: str) -> bool:
     views = ACTION_VIEWS.get(action_name(action))
     return views is None or view in views

@@ -29,7 +29,7 @@ class ViewActions(App[int]):
     view: str = keys.OVERVIEW
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("open_filter", "show_view") and isinstance(self.focused, Input):
+        if keys.yields_to_text(action) and isinstance(self.focused, Input):
             return False  # a "/" or "2" typed into the filter is text ("rewards/margins", "eval_2")
         return keys.in_view(action, self.view)
 

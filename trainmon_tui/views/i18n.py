@@ -125,6 +125,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "n_evals": ("{n} evaluations, {k} metrics", "{n} 次评估, {k} 个指标"),
     "best_value": ("best of its column", "该列最佳"),
     "best_checkpoint_at": ("best checkpoint (step {step})", "最佳检查点 (第 {step} 步)"),
+    # --list-metrics' columns
+    "list_key": ("key", "指标"),
+    "list_count": ("points", "点数"),
+    "list_nonfinite": ("nan/inf", "非有限"),
+    "list_steps": ("steps", "步"),
+    "list_last": ("last", "最新"),
+    "list_min": ("min", "最小"),
+    "list_max": ("max", "最大"),
 }
 
 

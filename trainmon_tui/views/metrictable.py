@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from trainmon_tui.views.i18n import Lang
+from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.views.metriclist import MetricInfo
 from trainmon_tui.views.numfmt import format_count, format_number
 from trainmon_tui.views.safetext import printable
@@ -20,20 +20,19 @@ from trainmon_tui.views.safetext import printable
 if TYPE_CHECKING:
     from rich.table import Table
 
-_HEADERS: dict[str, tuple[str, str]] = {
-    "key": ("key", "指标"),
-    "count": ("points", "点数"),
-    "nonfinite": ("nan/inf", "非有限"),
-    "steps": ("steps", "步"),
-    "last": ("last", "最新"),
-    "min": ("min", "最小"),
-    "max": ("max", "最大"),
+_HEADERS: dict[str, str] = {  # column -> its label in views/i18n.py
+    "key": "list_key",
+    "count": "list_count",
+    "nonfinite": "list_nonfinite",
+    "steps": "list_steps",
+    "last": "list_last",
+    "min": "list_min",
+    "max": "list_max",
 }
 
 
 def header(name: str, lang: Lang = "en") -> str:
-    english, chinese = _HEADERS[name]
-    return chinese if lang == "zh" else english
+    return t(_HEADERS[name], lang)
 
 
 def metric_row(info: MetricInfo, *, nonfinite: bool) -> list[str]:
