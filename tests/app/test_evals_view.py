@@ -100,3 +100,40 @@ async def test_new_evaluations_appear_live(tmp_path: Path) -> None:
         assert [row[1] for row in rows(app)] == ["8", "6", "4", "2"]
         acc = [c.key for c in table_of(app).columns.values()].index("eval_acc")
         assert rows(app)[0][acc] == f"{BEST}0.8"
+
+
+def eval_panes(app: TrainmonApp) -> list[MetricPane]:
+    return [p for p in app.query("#evals-charts MetricPane").results(MetricPane) if p.key]
+
+
+@needs_real
+async def test_chart_keys_act_on_every_eval_chart(tmp_path: Path) -> None:
+    """The table has the focus: l, m, o and z reach all the charts under it, lowercase or capital."""
+    app, _ = make_app(real_run(tmp_path, MULTI_EVAL), watch=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_evals(app, pilot)
+        await until(app, lambda: charts_ready(app))
+        assert len(eval_panes(app)) >= 2
+
+        def all_charts(check) -> bool:
+            panes = eval_panes(app)
+            return charts_ready(app) and all(check(p.chart) for p in panes)
+
+        await pilot.press("m")
+        await until(app, lambda: all_charts(lambda c: c.smoothing == "EMA 0.6" and c.smoothed is not None))
+        await pilot.press("M")
+        await until(app, lambda: all_charts(lambda c: c.smoothing == "EMA 0.9"))
+        await pilot.press("l")
+        await until(app, lambda: all_charts(lambda c: c.log))
+        whole = {p.key: p.chart.x_range for p in eval_panes(app)}
+        await pilot.press("z")
+        await until(app, lambda: all_charts(lambda c: c.x_range != whole[c.key]))
+        for pane in eval_panes(app):
+            (lo, hi), (w_lo, w_hi) = pane.chart.x_range, whole[pane.key]
+            assert hi == w_hi and abs((hi - lo) - (w_hi - w_lo) / 2) < 1e-9
+        await pilot.press("Z")
+        await until(app, lambda: all_charts(lambda c: c.x_range == whole[c.key]))
+        before = {p.key: p.chart.robust for p in eval_panes(app)}
+        await pilot.press("o")
+        first = eval_panes(app)[0].key
+        await until(app, lambda: all_charts(lambda c: c.robust != before[first]))

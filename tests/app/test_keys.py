@@ -8,6 +8,7 @@ import pytest
 from builders.apps import make_app
 from textual.binding import Binding
 
+from trainmon_tui.ui import keys
 from trainmon_tui.ui.help import help_rows
 from trainmon_tui.ui.keys import KEYS, OVERVIEW
 
@@ -61,3 +62,12 @@ async def test_the_help_lists_the_keys_of_the_view_shown(tmp_path: Path, lang) -
         metrics = dict(app.screen.rows)
         assert {"/", "n pgdn", "l", "m", "x", "z", "o", "L"} <= set(metrics)
         assert "b" not in metrics and "pgdn" not in metrics
+
+
+def test_every_key_of_one_action_works_in_the_same_views() -> None:
+    """Textual asks ``check_action`` by the action's name only: two keys of one name with other views
+    would have the last one's views for both (``z`` in the evaluations view went dead so)."""
+    by_name: dict[str, set[tuple[str, ...]]] = {}
+    for key in keys.KEYS:
+        by_name.setdefault(keys.action_name(key.action), set()).add(key.views)
+    assert {name: views for name, views in by_name.items() if len(views) > 1} == {}

@@ -214,6 +214,26 @@ async def test_the_mouse_wheel_zooms_the_chart_under_it(tmp_path: Path) -> None:
         await until(app, lambda: metrics.controls_of(key).zoom == 0)
 
 
+@needs_real
+async def test_plus_and_minus_zoom_every_chart(tmp_path: Path) -> None:
+    app, _ = make_app(real_run(tmp_path, GRPO), watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        metrics = await open_metrics(app, pilot)
+        await until(app, lambda: ready(app))
+        keys = [p.key for p in grid_panes(app)]
+        assert len(keys) >= 4
+        await pilot.press("plus")
+        await until(app, lambda: ready(app) and all(p.chart.x_range is not None for p in grid_panes(app)))
+        await until(app, lambda: all(metrics.controls_of(k).zoom == 1 for k in metrics.keys))
+        await until(app, lambda: ready(app) and all(c.zoom == 1 for c in map(metrics.controls_of, keys)))
+        for pane in grid_panes(app):
+            whole = prepared_range(metrics, pane.key, zoom=0)
+            lo, hi = pane.chart.x_range
+            assert hi == whole[1] and (hi - lo) == pytest.approx((whole[1] - whole[0]) / 2), pane.key
+        await pilot.press("minus")
+        await until(app, lambda: all(metrics.controls_of(k).zoom == 0 for k in metrics.keys))
+
+
 HOSTILE = ("[red]x", "\x1b[2J", "eval_[bold]y")
 
 

@@ -5,7 +5,8 @@ Every binding is the app's; a key whose ``views`` does not hold the view shown i
 the footer and the help (``TrainmonApp.check_action``), so one key (``pagedown``) can scroll the summary in
 the overview and turn the page in the metrics view. In the metrics view the chart controls act on the
 focused chart; their capital letter (``L``, ``M``, ``X``, ``O``) sets every chart to what the focused one
-becomes. ``z`` / ``Z`` zoom the focused chart in and out (the mouse wheel over a chart does the same).
+becomes. ``z`` / ``Z`` zoom the focused chart in and out (the mouse wheel over a chart does the same), ``+``
+/ ``-`` every chart. In the evaluations view, whose table has the focus, they act on all its charts.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Key:
 OVERVIEW, METRICS, EVALS = "overview", "metrics", "evals"
 VIEWS: tuple[str, ...] = (OVERVIEW, METRICS, EVALS)
 _M = (METRICS,)
+_C = (METRICS, EVALS)  # the views with chart controls
 _MOVE = ("move the focus between charts", "在图表之间移动焦点")
 
 
@@ -65,45 +67,54 @@ KEYS: tuple[Key, ...] = (
         display="esc",
         views=_M,
     ),
-    Key("l", "log_scale(False)", ("Log", "对数"), ("log scale on / off", "对数刻度 开 / 关"), views=_M),
-    Key("L", "log_scale(True)", ("", ""), ("log scale for every chart", "所有图表的对数刻度"), views=_M),
+    Key("l", "log_scale(False)", ("Log", "对数"), ("log scale on / off", "对数刻度 开 / 关"), views=_C),
+    Key("L", "log_scale(True)", ("", ""), ("log scale for every chart", "所有图表的对数刻度"), views=_C),
     Key(
         "m",
         "smoothing(False)",
         ("Smooth", "平滑"),
         ("smoothing: off, EMA 0.6, 0.9, 0.99", "平滑: 关, EMA 0.6, 0.9, 0.99"),
-        views=_M,
+        views=_C,
     ),
-    Key("M", "smoothing(True)", ("", ""), ("smoothing for every chart", "所有图表的平滑"), views=_M),
+    Key("M", "smoothing(True)", ("", ""), ("smoothing for every chart", "所有图表的平滑"), views=_C),
     Key(
         "x",
         "x_axis(False)",
         ("X-axis", "横轴"),
         ("x-axis: step, epoch, wall time, tokens seen", "横轴: 步数, 轮次, 时间, 已见词元"),
-        views=_M,
+        views=_C,
     ),
-    Key("X", "x_axis(True)", ("", ""), ("x-axis for every chart", "所有图表的横轴"), views=_M),
+    Key("X", "x_axis(True)", ("", ""), ("x-axis for every chart", "所有图表的横轴"), views=_C),
     Key(
         "z",
         "zoom(1)",
         ("Zoom", "缩放"),
         ("zoom in: the last half of the run (or the mouse wheel)", "放大: 训练的后一半 (或鼠标滚轮)"),
+        views=_C,
+    ),
+    Key("Z", "zoom(-1)", ("", ""), ("zoom out", "缩小"), views=_C),
+    Key(
+        "plus,equals_sign",
+        "zoom_every(1)",
+        ("", ""),
+        ("zoom every chart in", "放大所有图表"),
+        display="+",
         views=_M,
     ),
-    Key("Z", "zoom(-1)", ("", ""), ("zoom out", "缩小"), views=_M),
+    Key("minus", "zoom_every(-1)", ("", ""), ("zoom every chart out", "缩小所有图表"), display="-", views=_M),
     Key(
         "o",
         "robust(False)",
         ("", ""),
         ("y-range ignoring outliers (1st-99th percentile) on / off", "忽略离群值的纵轴范围 (1%-99%) 开 / 关"),
-        views=_M,
+        views=_C,
     ),
     Key(
         "O",
         "robust(True)",
         ("", ""),
         ("y-range ignoring outliers for every chart", "所有图表忽略离群值"),
-        views=_M,
+        views=_C,
     ),
     Key(
         "s",
@@ -200,7 +211,8 @@ def action_name(action: str) -> str:
     return action.split("(", 1)[0]
 
 
-# The views each action works in (an action missing here works everywhere).
+# The views each action works in (an action missing here works everywhere). Textual asks by the action's
+# name, without its arguments: every key of one action name lists the same views (tests/app/test_keys.py).
 ACTION_VIEWS: dict[str, tuple[str, ...]] = {action_name(key.action): key.views for key in KEYS if key.views}
 
 

@@ -14,6 +14,7 @@ from textual.app import App
 from textual.widgets import ContentSwitcher, DataTable, Input
 
 from trainmon_tui.ui import keys
+from trainmon_tui.ui.widgets.chartview import ChartView
 from trainmon_tui.ui.widgets.checkpoints import CheckpointList
 from trainmon_tui.ui.widgets.evalsview import EvalsView
 from trainmon_tui.ui.widgets.metricsview import MetricsView
@@ -79,8 +80,19 @@ class ViewActions(App[int]):
     def action_metrics_back(self) -> None:
         self.metrics.back()
 
+    @property
+    def chart_view(self) -> ChartView | None:
+        """The view of metric charts shown (the metrics or the evaluations view), if one is."""
+        if self.view == keys.METRICS:
+            return self.metrics
+        if self.view == keys.EVALS:
+            return self.query_one(EvalsView)
+        return None
+
     def _control(self, what: str, every: Any) -> None:
-        self.metrics.control(what, bool(every))
+        view = self.chart_view
+        if view is not None:
+            view.control(what, bool(every))
 
     def action_log_scale(self, every: bool) -> None:
         self._control("log", every)
@@ -95,4 +107,11 @@ class ViewActions(App[int]):
         self._control("robust", every)
 
     def action_zoom(self, delta: int) -> None:
-        self.metrics.zoom(delta)
+        view = self.chart_view
+        if view is not None:
+            view.zoom(int(delta))
+
+    def action_zoom_every(self, delta: int) -> None:
+        view = self.chart_view
+        if view is not None:
+            view.zoom(int(delta), every=True)

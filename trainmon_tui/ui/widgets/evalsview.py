@@ -6,6 +6,7 @@ checkpoint's row carries ``◆ best`` in its first column, so both read without 
 when a new state brings evaluations (the cursor kept on its step). Every label and cell is a
 ``rich.text.Text``, never markup: keys come from the file. Under the table, when the pane is tall enough,
 one row of charts of the eval metrics (the catalogue's order: the losses first), prepared in a thread.
+The chart control keys act on all of them at once (the table has the focus; the wheel zooms one).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from textual.containers import Grid
 from textual.widgets import DataTable, Static
 
 from trainmon_tui.pipeline import Snapshot
-from trainmon_tui.ui.chartcontrols import AxisMaps, Controls
+from trainmon_tui.ui.chartcontrols import AxisMaps
 from trainmon_tui.ui.messages import ChartRequest
 from trainmon_tui.ui.metricwork import points_for
 from trainmon_tui.ui.widgets.chartview import ChartView
@@ -75,6 +76,10 @@ class EvalsView(ChartView):
             self._fill(table)
         self.chart_keys = [k for k in catalogue(state) if k.startswith("eval_")] if state is not None else []
         self.refresh_view()
+
+    def targets(self, every: bool) -> list[str]:
+        """Every eval chart, whichever letter: the table has the focus, not a chart."""
+        return list(self.chart_keys)
 
     def _fill(self, table: EvalTable | None) -> None:
         widget = self.query_one("#evals-table", DataTable)
@@ -135,7 +140,7 @@ class EvalsView(ChartView):
                 self.call_after_refresh(self.refresh_view)
                 return
             for key, pane in zip(self.chart_keys, panes, strict=False):
-                request: ChartRequest = (key, Controls(), points_for(width // count))
+                request: ChartRequest = (key, self.controls_of(key), points_for(width // count))
                 requests.append(request)
                 ready, chart = self.store.get(request)
                 pane.show(key, chart, ready=ready)

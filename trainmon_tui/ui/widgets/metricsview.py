@@ -40,7 +40,6 @@ class MetricsView(ChartView):
         self.filter_text = ""
         self.focus_index = 0
         self.full = False  # the focused chart full size
-        self.controls: dict[str, cc.Controls] = {}
         self.layout_now = mg.grid_layout(80, 20, 0)
 
     def compose(self) -> ComposeResult:
@@ -77,8 +76,12 @@ class MetricsView(ChartView):
     def focused_key(self) -> str | None:
         return self.shown[self.focus_index] if 0 <= self.focus_index < len(self.shown) else None
 
-    def controls_of(self, key: str) -> cc.Controls:
-        return self.controls.get(key, cc.Controls())
+    def targets(self, every: bool) -> list[str]:
+        """The focused chart first, then (``every``) every other key of the catalogue."""
+        key = self.focused_key
+        if key is None:
+            return []
+        return [key, *(other for other in self.keys if other != key)] if every else [key]
 
     # --- keys --------------------------------------------------------------------------------------
 
@@ -96,24 +99,6 @@ class MetricsView(ChartView):
     def toggle_full(self, on: bool | None = None) -> None:
         self.full = (not self.full if on is None else on) and self.focused_key is not None
         self.refresh_view()
-
-    def control(self, what: str, every: bool) -> None:
-        """``what`` (log, smoothing, axis, robust) on the focused chart; ``every``: all charts like it."""
-        key = self.focused_key
-        if key is None or self.axes is None:
-            return
-        mine = cc.toggled(self.controls_of(key), what, key, self.axes.available)
-        self.controls[key] = mine
-        if every:
-            for other in self.keys:
-                self.controls[other] = cc.same_as(self.controls_of(other), mine, what)
-        self.refresh_view()
-
-    def zoom(self, delta: int, key: str | None = None) -> None:
-        key = key or self.focused_key
-        if key is not None:
-            self.controls[key] = cc.zoomed(self.controls_of(key), delta)
-            self.refresh_view()
 
     def open_filter(self) -> None:
         field = self.query_one("#metrics-filter", Input)
@@ -142,9 +127,6 @@ class MetricsView(ChartView):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.focus()  # the filter stays; the arrows move between charts again
-
-    def on_metric_pane_zoom(self, message: MetricPane.Zoom) -> None:
-        self.zoom(message.delta, message.key)
 
     def on_metric_pane_picked(self, message: MetricPane.Picked) -> None:
         if message.key in self.shown:
