@@ -14,7 +14,17 @@ from hypothesis import strategies as st
 
 from trainmon_tui.files.state import load_state
 from trainmon_tui.views.metricgrid import refocus
-from trainmon_tui.views.sparkline import BLOCKS, bucket_means, sparkline, strip
+from trainmon_tui.views.sparkline import (
+    BLOCKS,
+    GAP,
+    MAX_SPARK,
+    MIN_SPARK,
+    bucket_means,
+    fitted_strip,
+    label,
+    sparkline,
+    strip,
+)
 
 
 def test_a_rising_line_uses_every_block() -> None:
@@ -78,6 +88,44 @@ def test_strip_of_a_real_grpo_run() -> None:
     items = strip(load_state(REAL_FIXTURES / "15_trl_grpo_perstep_negzero_loss_ckpt250.json"), 30)
     assert [i.key for i in items] == ["reward", "kl"]
     assert all(len(i.sparkline) == 30 and i.latest_step == 250 for i in items)
+
+
+def _dpo_state(helpers: SimpleNamespace, tmp_path: Path):
+    log = [
+        {"loss": 0.7, "rewards/margins": 0.1 * i, "rewards/accuracies": 0.5, "step": i} for i in range(1, 200)
+    ] + [{"eval_loss": 0.6, "eval_rewards/accuracies": a, "step": s} for s, a in ((100, 0.5), (199, 0.55))]
+    return load_state(helpers.write_state(tmp_path, helpers.trainer_state(log)))
+
+
+def test_the_fitted_strip_shares_one_line(helpers: SimpleNamespace, tmp_path: Path) -> None:
+    state = _dpo_state(helpers, tmp_path)
+    # "rewards/margins 19.9", "rewards/accuracies 0.5", "eval_rewards/accuracies 0.55" and their sparks
+    labels = [len("rewards/margins") + len("19.9"), len("rewards/accuracies") + len("0.5")]
+    labels.append(len("eval_rewards/accuracies") + len("0.55"))
+    for width in (30, 60, 90, 120, 200):
+        items = fitted_strip(state, width)
+        used = sum(labels[: len(items)]) + sum(len(i.sparkline) + 2 for i in items) + GAP * (len(items) - 1)
+        assert used <= width, (width, items)
+        spark = max(len(i.sparkline) for i in items)  # one width; a series of fewer points is shorter
+        assert MIN_SPARK <= spark <= MAX_SPARK
+        assert all(len(i.sparkline) in (spark, len(state.get(i.key))) for i in items)
+        # one more item would not have fitted
+        if len(items) < 3:
+            more = len(items) + 1
+            assert sum(labels[:more]) + more * (MIN_SPARK + 2) + GAP * (more - 1) > width
+    assert [i.key for i in fitted_strip(state, 200)] == [
+        "rewards/margins",
+        "rewards/accuracies",
+        "eval_rewards/accuracies",
+    ]
+    assert fitted_strip(state, 20) == []
+
+
+def test_the_fitted_strip_shows_hostile_keys_printable(helpers: SimpleNamespace, tmp_path: Path) -> None:
+    log = [{"loss": 0.7, "eval_\x1b[2J[red]acc": 0.5, "step": i} for i in range(1, 4)]
+    state = load_state(helpers.write_state(tmp_path, helpers.trainer_state(log)))
+    items = fitted_strip(state, 120)
+    assert items and "\x1b" not in label(items[0])[0]
 
 
 def test_refocus_keeps_the_same_key() -> None:

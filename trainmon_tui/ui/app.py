@@ -36,6 +36,7 @@ from trainmon_tui.ui.widgets.checkpoints import FOLLOW_ID, CheckpointList
 from trainmon_tui.ui.widgets.evalsview import EvalsView
 from trainmon_tui.ui.widgets.info import InfoBar
 from trainmon_tui.ui.widgets.metricsview import MetricsView
+from trainmon_tui.ui.widgets.strip import HeadlineStrip
 from trainmon_tui.ui.widgets.summary import SummaryPane
 from trainmon_tui.ui.widgets.viewtabs import ViewTabs
 from trainmon_tui.views.chartdata import CHART_NAMES, ChartData
@@ -100,9 +101,11 @@ class TrainmonApp(ViewActions, FollowingApp):
                         yield SummaryPane(id="summary")
                     yield Static(id="problems")
                     yield CheckpointList(self.lang, id="checkpoints")
-                with Grid(id="charts"):
-                    for name in CHART_NAMES:
-                        yield ChartPane(name, self.lang, id=f"chart-{name}")
+                with Vertical(id="chart-area"):
+                    with Grid(id="charts"):
+                        for name in CHART_NAMES:
+                            yield ChartPane(name, self.lang, id=f"chart-{name}")
+                    yield HeadlineStrip(id="strip")
             yield MetricsView(self.lang, id=keys.METRICS)
             yield EvalsView(self.lang, id=keys.EVALS)
         yield Footer()
@@ -133,6 +136,7 @@ class TrainmonApp(ViewActions, FollowingApp):
             if previous is None or charts is not (previous.charts or NO_CHARTS):
                 for pane in self.query(ChartPane):
                     pane.show(charts)
+            self.query_one(HeadlineStrip).show(snapshot.state)
             shown = snapshot.state.name if snapshot.state else None
             self.query_one(CheckpointList).show(snapshot.candidates, shown, self.pinned is None)
             # The other views follow the run while shown (the catalogue again: new keys get charts).

@@ -4,7 +4,8 @@
 points are cut into ``width`` runs of (nearly) equal count, in log order, and each cell shows its run's
 mean of the finite values, scaled between the lowest and highest cell; a run with no finite value is a
 blank, and a flat series is a row of ``▄`` (no trend, not "all at the bottom"). :func:`strip` pairs each
-metric :func:`~.metrics.headline` picks with its sparkline and its newest value, as logged.
+metric :func:`~.metrics.headline` picks with its sparkline and its newest value, as logged, and
+:func:`fitted_strip` lays as many of them as fit on one line of a given width, sharing it evenly.
 
 Plain ``str``, no Rich: the UI colours and lays it out. Keys come from the file: the UI passes them
 through :func:`~.safetext.printable`.
@@ -15,12 +16,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from rich.cells import cell_len
 
 from trainmon_tui.files.model import TrainerState
 from trainmon_tui.views.metrics import headline
+from trainmon_tui.views.numfmt import format_number
+from trainmon_tui.views.safetext import printable
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 _FLAT = BLOCKS[3]
+MIN_SPARK = 8  # fewer cells show no trend: the item is left out instead
+MAX_SPARK = 40
+GAP = 3  # cells between two items
 
 
 def bucket_means(values: np.ndarray, width: int) -> np.ndarray:
@@ -67,12 +74,37 @@ class StripItem:
     latest_step: int | None
 
 
+def _latest(state: TrainerState, key: str) -> tuple[float | None, int | None]:
+    series = state.get(key)
+    if not len(series):
+        return None, None
+    return float(series.values[-1]), int(series.steps[-1])
+
+
 def strip(state: TrainerState, width: int) -> list[StripItem]:
     """The overview strip's items, each sparkline ``width`` cells wide at most."""
-    items = []
-    for key in headline(state):
-        series = state.get(key)
-        latest = float(series.values[-1]) if len(series) else None
-        step = int(series.steps[-1]) if len(series) else None
-        items.append(StripItem(key, sparkline(series.values, width), latest, step))
-    return items
+    return [
+        StripItem(key, sparkline(state.get(key).values, width), *_latest(state, key))
+        for key in headline(state)
+    ]
+
+
+def label(item: StripItem) -> tuple[str, str]:
+    """An item's key (control characters made visible) and its newest value as text."""
+    return printable(item.key), format_number(item.latest)
+
+
+def fitted_strip(state: TrainerState, width: int) -> list[StripItem]:
+    """The first items of :func:`strip` that fit in ``width`` cells on one line, each drawn as
+    ``key spark value`` with :data:`GAP` cells between items and a sparkline of :data:`MIN_SPARK` to
+    :data:`MAX_SPARK` cells (all the same width); none when not even one fits."""
+    keys = headline(state)
+    sizes = [cell_len(printable(key)) + cell_len(format_number(_latest(state, key)[0])) + 2 for key in keys]
+    for count in range(len(keys), 0, -1):
+        spark = min(MAX_SPARK, (width - GAP * (count - 1) - sum(sizes[:count])) // count)
+        if spark >= MIN_SPARK:
+            return [
+                StripItem(key, sparkline(state.get(key).values, spark), *_latest(state, key))
+                for key in keys[:count]
+            ]
+    return []
