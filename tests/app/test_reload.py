@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from builders.apps import Applied, until_shown
 
-from trainmon_tui import pipeline
+from trainmon_tui.pipeline import snapshot as pipeline
 from trainmon_tui.simulate import RunConfig, SimulatedRun
 from trainmon_tui.ui import following
 from trainmon_tui.ui.messages import FolderChanged
@@ -195,7 +195,7 @@ async def test_a_chart_bug_found_on_a_resize_is_a_warning_until_it_heals(
         assert first.warnings == ()
         real = pipeline.prepare
 
-        def broken(*args: object) -> None:
+        def broken(*args: object, **kwargs: object) -> None:
             raise ValueError("boom")
 
         monkeypatch.setattr(pipeline, "prepare", broken)

@@ -25,6 +25,7 @@ FIXED_MTIME = 1_767_225_600  # 2026-01-01 00:00:00 UTC
 ORPO = "12_llamafactory_orpo.json"  # DPO-like: rewards/margins, rewards/accuracies
 WHISPER = "run_whisper_ja_hub/trainer_state.json"  # WER, the best checkpoint not the last
 MULTI_EVAL = "09_new_multi_eval_datasets_prefixed.json"  # six eval sets
+SFT = "13_trl_sft_mean_token_acc_earlystop.json"  # mean_token_accuracy, an eval loss
 SIZES = [(80, 24), (160, 48)]
 IDS = ["80x24", "160x48"]
 
@@ -101,3 +102,20 @@ def test_evaluations_view(snap_compare, place, size: tuple[int, int], fixture: s
         await in_view(pilot, "3", ready)
 
     assert snap_compare(dashboard(place(fixture)), terminal_size=size, run_before=run_before)
+
+
+@needs_real
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_overview_zoomed_smoothed_robust(snap_compare, place, size: tuple[int, int]) -> None:
+    """The overview after ``z``, ``m`` ``m`` and ``o``: the last half, EMA 0.9 in the legend, the loss
+    chart's range without its outliers (a real SFT run whose loss starts high)."""
+
+    async def run_before(pilot: Pilot) -> None:
+        app = pilot.app
+        assert isinstance(app, TrainmonApp)
+        await until_shown(app, lambda s: s.charts is not None)
+        await pilot.press("z", "m", "m", "o")
+        await until_shown(app, lambda s: s.controls == app.chart_controls and s.controls.robust is True)
+        await pilot.pause()
+
+    assert snap_compare(dashboard(place(SFT)), terminal_size=size, run_before=run_before)

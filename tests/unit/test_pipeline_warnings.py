@@ -68,9 +68,9 @@ def test_a_file_outside_outputs_keeps_its_whole_path(tmp_path: Path, outputs: Pa
 
 
 def test_a_chart_bug_is_a_warning_of_no_file(outputs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import trainmon_tui.pipeline as pipeline
+    import trainmon_tui.pipeline.snapshot as pipeline
 
-    def broken(*args: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("boom")
 
     monkeypatch.setattr(pipeline, "prepare", broken)

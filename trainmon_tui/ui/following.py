@@ -3,7 +3,8 @@
 The watcher thread posts :class:`FolderChanged`; the reload controller (:mod:`.reload`) turns a burst of them
 into one reload, which runs the core's :func:`~trainmon_tui.pipeline.take_snapshot` in a thread worker and
 posts :class:`SnapshotTaken`. A cheap rescan every few seconds guards against lost events and picks up a
-folder created after start; a resize prepares the chart data again from the state in memory. Nothing runs
+folder created after start; a resize or an overview chart control prepares the chart data again from
+the state in memory. Nothing runs
 while nothing changes. :class:`FollowingApp` holds all of it and leaves the showing to its subclass.
 """
 
@@ -22,6 +23,7 @@ from textual.worker import get_current_worker
 
 from trainmon_tui.files.model import TrainerState
 from trainmon_tui.files.state import StateCache
+from trainmon_tui.live.livelog import LiveLog
 from trainmon_tui.live.progress import progress_for
 from trainmon_tui.live.source import LiveSource
 from trainmon_tui.live.watch import FolderWatcher
@@ -30,6 +32,7 @@ from trainmon_tui.ui.messages import ChartsPrepared, FolderChanged, ReloadFailed
 from trainmon_tui.ui.options import DashboardOptions
 from trainmon_tui.ui.reload import ReloadController
 from trainmon_tui.views.chartdata import points_for_width
+from trainmon_tui.views.controls import OVERVIEW, Controls
 from trainmon_tui.views.i18n import t
 
 RESCAN_SECONDS = 5.0
@@ -63,6 +66,7 @@ class FollowingApp(App[int]):
         self.watcher = FolderWatcher(self.outputs, self._on_disk_change, options.poll_interval)
         self.reloads = ReloadController(self._start_reload, self.set_timer)
         self._retries = 0
+        self.chart_controls: Controls = OVERVIEW  # the overview charts' (views/controls.py)
 
     def apply(self, snapshot: Snapshot) -> None:
         """Show ``snapshot`` (the subclass's)."""
@@ -139,6 +143,7 @@ class FollowingApp(App[int]):
                 previous=previous,
                 now=self.clock(),
                 reuse=self.snapshot,
+                controls=self.chart_controls,
             )
         )
 
@@ -176,24 +181,39 @@ class FollowingApp(App[int]):
         finally:
             self.reloads.finished()
 
-    # --- chart data for a new width ----------------------------------------------------------------
+    # --- chart data for a new width or new controls -----------------------------------------------
 
     def _charts_for_width(self) -> None:
-        """Chart data downsampled for another width: prepared again from the state in memory."""
+        """Chart data for another width or other controls: prepared again from the state in memory."""
         snapshot = self.snapshot
         wanted = points_for_width(self.size.width)
-        if snapshot is not None and snapshot.state is not None and snapshot.max_points != wanted:
-            self._prepare_charts(snapshot.state, wanted)
+        if snapshot is None or snapshot.state is None:
+            return
+        if snapshot.max_points != wanted or snapshot.controls != self.chart_controls:
+            self._prepare_charts(snapshot.state, snapshot.live, wanted, self.chart_controls)
+
+    def set_chart_controls(self, controls: Controls) -> None:
+        """The overview charts' controls: their chart data prepared again (in a thread) for them."""
+        self.chart_controls = controls
+        self._charts_for_width()
 
     @work(thread=True, exclusive=True, group="charts", exit_on_error=False)
-    def _prepare_charts(self, state: TrainerState, max_points: int) -> None:
-        charts, error = prepare_charts(state, max_points)
+    def _prepare_charts(
+        self, state: TrainerState, live: LiveLog | None, max_points: int, controls: Controls
+    ) -> None:
+        charts, error = prepare_charts(state, max_points, controls, live)
         if not get_current_worker().is_cancelled:
-            self.post_message(ChartsPrepared(state, max_points, charts, error))
+            self.post_message(ChartsPrepared(state, max_points, charts, error, controls))
 
     def on_charts_prepared(self, message: ChartsPrepared) -> None:
         snapshot = self.snapshot
         if snapshot is None or snapshot.state is not message.state:
             return  # a newer state came meanwhile (prepared for the width it was taken at)
-        if message.max_points == points_for_width(self.size.width):
-            self.apply(with_charts(snapshot, message.charts, message.error, message.max_points))
+        if (
+            message.max_points == points_for_width(self.size.width)
+            and message.controls == self.chart_controls
+        ):
+            charts = with_charts(
+                snapshot, message.charts, message.error, message.max_points, message.controls
+            )
+            self.apply(charts)

@@ -27,7 +27,9 @@ def help_rows(bindings: Iterable[BindingType], lang: Lang, view: str | None = No
     for binding in bindings:
         if isinstance(binding, Binding) and (view is None or in_view(binding.action, view)):
             what = binding.tooltip or binding.description
-            rows.setdefault(what, []).append(binding.key_display or binding.key)
+            names = rows.setdefault(what, [])
+            if (binding.key_display or binding.key) not in names:  # a key's quiet twin (keys.variants)
+                names.append(binding.key_display or binding.key)
     own = [("  ".join(names), what) for what, names in rows.items()]
     others = [
         (keys, what[lang == "zh"])

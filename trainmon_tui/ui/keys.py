@@ -3,10 +3,11 @@ palette are all built from, in either language, each with the views it works in.
 
 Every binding is the app's; a key whose ``views`` does not hold the view shown is disabled and left out of
 the footer and the help (``TrainmonApp.check_action``), so one key (``pagedown``) can scroll the summary in
-the overview and turn the page in the metrics view. In the metrics view the chart controls act on the
-focused chart; their capital letter (``L``, ``M``, ``X``, ``O``) sets every chart to what the focused one
-becomes. ``z`` / ``Z`` zoom the focused chart in and out (the mouse wheel over a chart does the same), ``+``
-/ ``-`` every chart. In the evaluations view, whose table has the focus, they act on all its charts.
+the overview and turn the page in the metrics view. The chart controls work in every view: in the metrics
+view on the focused chart, their capital letter (``L``, ``M``, ``X``, ``O``) setting every chart to what the
+focused one becomes, ``z`` / ``Z`` zooming the focused chart in and out (the mouse wheel over a chart does
+the same) and ``+`` / ``-`` every chart; in the evaluations view on all its charts (its table has the
+focus); in the overview on its step charts together. Only the metrics view's footer lists them.
 """
 
 from __future__ import annotations
@@ -28,12 +29,15 @@ class Key:
     priority: bool = False
     command: str = ""  # its title in the command palette (ctrl+p); "" = not offered there
     views: tuple[str, ...] = ()  # the views it works in (VIEWS); () = every view
+    # The views whose footer shows it, when not all of ``views``: in the others it works unlisted, under
+    # the action ``quiet_<action>`` (Textual enables a binding by its action's name, not by view).
+    footer_views: tuple[str, ...] | None = None
 
 
 OVERVIEW, METRICS, EVALS = "overview", "metrics", "evals"
 VIEWS: tuple[str, ...] = (OVERVIEW, METRICS, EVALS)
 _M = (METRICS,)
-_C = (METRICS, EVALS)  # the views with chart controls
+_C = (OVERVIEW, METRICS, EVALS)  # the views with chart controls (listed in the metrics view's footer only)
 _MOVE = ("move the focus between charts", "在图表之间移动焦点")
 
 
@@ -67,47 +71,83 @@ KEYS: tuple[Key, ...] = (
         display="esc",
         views=_M,
     ),
-    Key("l", "log_scale(False)", ("Log", "对数"), ("log scale on / off", "对数刻度 开 / 关"), views=_C),
-    Key("L", "log_scale(True)", ("", ""), ("log scale for every chart", "所有图表的对数刻度"), views=_C),
+    Key(
+        "l",
+        "log_scale(False)",
+        ("Log", "对数"),
+        ("log scale on / off", "对数刻度 开 / 关"),
+        views=_C,
+        footer_views=_M,
+    ),
+    Key(
+        "L",
+        "log_scale(True)",
+        ("", ""),
+        ("log scale for every chart", "所有图表的对数刻度"),
+        views=_C,
+        footer_views=_M,
+    ),
     Key(
         "m",
         "smoothing(False)",
         ("Smooth", "平滑"),
         ("smoothing: off, EMA 0.6, 0.9, 0.99", "平滑: 关, EMA 0.6, 0.9, 0.99"),
         views=_C,
+        footer_views=_M,
     ),
-    Key("M", "smoothing(True)", ("", ""), ("smoothing for every chart", "所有图表的平滑"), views=_C),
+    Key(
+        "M",
+        "smoothing(True)",
+        ("", ""),
+        ("smoothing for every chart", "所有图表的平滑"),
+        views=_C,
+        footer_views=_M,
+    ),
     Key(
         "x",
         "x_axis(False)",
         ("X-axis", "横轴"),
         ("x-axis: step, epoch, wall time, tokens seen", "横轴: 步数, 轮次, 时间, 已见词元"),
         views=_C,
+        footer_views=_M,
     ),
-    Key("X", "x_axis(True)", ("", ""), ("x-axis for every chart", "所有图表的横轴"), views=_C),
+    Key(
+        "X", "x_axis(True)", ("", ""), ("x-axis for every chart", "所有图表的横轴"), views=_C, footer_views=_M
+    ),
     Key(
         "z",
         "zoom(1)",
         ("Zoom", "缩放"),
         ("zoom in: the last half of the run (or the mouse wheel)", "放大: 训练的后一半 (或鼠标滚轮)"),
         views=_C,
+        footer_views=_M,
     ),
-    Key("Z", "zoom(-1)", ("", ""), ("zoom out", "缩小"), views=_C),
+    Key("Z", "zoom(-1)", ("", ""), ("zoom out", "缩小"), views=_C, footer_views=_M),
     Key(
         "plus,equals_sign",
         "zoom_every(1)",
         ("", ""),
         ("zoom every chart in", "放大所有图表"),
         display="+",
-        views=_M,
+        views=_C,
+        footer_views=_M,
     ),
-    Key("minus", "zoom_every(-1)", ("", ""), ("zoom every chart out", "缩小所有图表"), display="-", views=_M),
+    Key(
+        "minus",
+        "zoom_every(-1)",
+        ("", ""),
+        ("zoom every chart out", "缩小所有图表"),
+        display="-",
+        views=_C,
+        footer_views=_M,
+    ),
     Key(
         "o",
         "robust(False)",
         ("", ""),
         ("y-range ignoring outliers (1st-99th percentile) on / off", "忽略离群值的纵轴范围 (1%-99%) 开 / 关"),
         views=_C,
+        footer_views=_M,
     ),
     Key(
         "O",
@@ -115,6 +155,7 @@ KEYS: tuple[Key, ...] = (
         ("", ""),
         ("y-range ignoring outliers for every chart", "所有图表忽略离群值"),
         views=_C,
+        footer_views=_M,
     ),
     Key(
         "s",
@@ -211,9 +252,25 @@ def action_name(action: str) -> str:
     return action.split("(", 1)[0]
 
 
+QUIET = "quiet_"
+
+
+def variants(key: Key) -> list[tuple[str, tuple[str, ...], bool]]:
+    """(action, views, shown in the footer) of each binding a key makes: one, or two when it has
+    ``footer_views`` (the second under :data:`QUIET` + its action, in its other views, never shown).
+    Every key of one action name has the same ``footer_views``: Textual asks by name."""
+    shown = bool(key.footer[0])
+    if key.footer_views is None:
+        return [(key.action, key.views, shown)]
+    quiet = tuple(view for view in key.views or VIEWS if view not in key.footer_views)
+    return [(key.action, key.footer_views, shown), (QUIET + key.action, quiet, False)]
+
+
 # The views each action works in (an action missing here works everywhere). Textual asks by the action's
 # name, without its arguments: every key of one action name lists the same views (tests/app/test_keys.py).
-ACTION_VIEWS: dict[str, tuple[str, ...]] = {action_name(key.action): key.views for key in KEYS if key.views}
+ACTION_VIEWS: dict[str, tuple[str, ...]] = {
+    action_name(action): views for key in KEYS for action, views, _ in variants(key) if views
+}
 
 
 # Priority keys that are characters a text field takes ("/", "1".."3"): the app takes them before the
@@ -242,14 +299,15 @@ def bindings(lang: Lang) -> list[BindingType]:
     return [
         Binding(
             key.keys,
-            key.action,
+            action,
             key.footer[zh] or key.help[zh],
-            show=bool(key.footer[zh]),
+            show=shown,
             key_display=key.display,
             priority=key.priority,
             tooltip=key.help[zh],
         )
         for key in KEYS
+        for action, _, shown in variants(key)
     ]
 
 

@@ -15,6 +15,7 @@ from textual.message import Message
 from trainmon_tui.files.model import TrainerState
 from trainmon_tui.pipeline import Snapshot
 from trainmon_tui.views.chartdata import ChartData
+from trainmon_tui.views.controls import Controls
 from trainmon_tui.views.metricchart import MetricChart
 
 # What a metric chart was prepared for: key, controls, points (see ui/metricwork.py).
@@ -50,16 +51,23 @@ class ReloadFailed(Message):
 
 
 class ChartsPrepared(Message):
-    """The chart data of ``state`` downsampled for ``max_points`` (after a resize), or why it could not be."""
+    """The chart data of ``state`` downsampled for ``max_points`` with the overview's ``controls`` (after a
+    resize or a control key), or why it could not be."""
 
     def __init__(
-        self, state: TrainerState, max_points: int, charts: ChartData | None, error: str | None
+        self,
+        state: TrainerState,
+        max_points: int,
+        charts: ChartData | None,
+        error: str | None,
+        controls: Controls,
     ) -> None:
         super().__init__()
         self.state = state
         self.max_points = max_points
         self.charts = charts
         self.error = error
+        self.controls = controls
 
 
 class SnapshotApplied(Message):

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from trainmon_tui.files.model import TrainerState
-from trainmon_tui.ui.chartcontrols import AxisMaps, Controls
+from trainmon_tui.ui.chartcontrols import AxisMaps
 from trainmon_tui.ui.messages import ChartRequest
+from trainmon_tui.views.controls import Controls
 from trainmon_tui.views.metricchart import MetricChart, prepare_metric
 
 POINTS_PER_CELL = 2

@@ -8,7 +8,7 @@ bar, the tab row, the footer and the snapshot, which the app shows once for all 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.widgets import ContentSwitcher, DataTable, Input
@@ -19,7 +19,12 @@ from trainmon_tui.ui.widgets.checkpoints import CheckpointList
 from trainmon_tui.ui.widgets.evalsview import EvalsView
 from trainmon_tui.ui.widgets.metricsview import MetricsView
 from trainmon_tui.ui.widgets.viewtabs import ViewTabs
+from trainmon_tui.views import controls as vc
 from trainmon_tui.views.metricgrid import Direction
+from trainmon_tui.views.xaxis import available_axes, live_times
+
+if TYPE_CHECKING:
+    from trainmon_tui.pipeline import Snapshot
 
 _DIRECTIONS: dict[str, Direction] = {"up": "up", "down": "down", "left": "left", "right": "right"}
 
@@ -28,6 +33,11 @@ class ViewActions(App[int]):
     """The view shown (``view``) and the actions of the keys that change or act on it."""
 
     view: str = keys.OVERVIEW
+    if TYPE_CHECKING:  # FollowingApp's, beside this class in the app's bases
+        snapshot: Snapshot | None
+        chart_controls: vc.Controls
+
+        def set_chart_controls(self, controls: vc.Controls) -> None: ...
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if keys.yields_to_text(action) and isinstance(self.focused, Input):
@@ -40,7 +50,7 @@ class ViewActions(App[int]):
         self.view = view
         self.query_one(ContentSwitcher).current = view
         self.query_one(ViewTabs).show(view)
-        snapshot = getattr(self, "snapshot", None)
+        snapshot = self.snapshot
         if view == keys.METRICS:
             metrics = self.query_one(MetricsView)
             if snapshot is not None:
@@ -93,6 +103,11 @@ class ViewActions(App[int]):
         view = self.chart_view
         if view is not None:
             view.control(what, bool(every))
+        elif self.snapshot is not None and self.snapshot.state is not None:
+            # The overview: one set of controls for its step charts, whichever letter.
+            state, live = self.snapshot.state, self.snapshot.live
+            axes = available_axes(state, times=live_times(live)) if what == "axis" else []
+            self.set_chart_controls(vc.toggled(self.chart_controls, what, "loss", axes))
 
     def action_log_scale(self, every: bool) -> None:
         self._control("log", every)
@@ -110,8 +125,21 @@ class ViewActions(App[int]):
         view = self.chart_view
         if view is not None:
             view.zoom(int(delta))
+        else:
+            self.set_chart_controls(vc.zoomed(self.chart_controls, int(delta)))
 
     def action_zoom_every(self, delta: int) -> None:
         view = self.chart_view
         if view is not None:
             view.zoom(int(delta), every=True)
+        else:
+            self.set_chart_controls(vc.zoomed(self.chart_controls, int(delta)))
+
+    # The same actions for the keys that work in the overview and the evaluations view without a place in
+    # their footer (keys.variants: Textual enables a binding by its action's name).
+    action_quiet_log_scale = action_log_scale
+    action_quiet_smoothing = action_smoothing
+    action_quiet_x_axis = action_x_axis
+    action_quiet_zoom = action_zoom
+    action_quiet_robust = action_robust
+    action_quiet_zoom_every = action_zoom_every

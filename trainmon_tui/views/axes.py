@@ -210,3 +210,15 @@ def _spaced(ticks: list[float], low: float, high: float, rows: int) -> list[floa
 
 def _decade_label(k: int) -> str:
     return f"{10.0**k:g}" if -3 <= k <= 3 else f"1e{k}"
+
+
+LABEL_CELLS = 8  # what one x tick label takes, for spacing ticks on an axis that is not the step
+
+
+def x_axis_ticks(lo: float, hi: float, width_cells: int, on_steps: bool) -> tuple[Ticks, bool]:
+    """The x ticks of ``[lo, hi]`` in ``width_cells``: step ticks (whole, ending on round steps: True) on
+    the step axis and on long ranges; round value ticks inside the range on the others (epochs), one
+    label per :data:`LABEL_CELLS` cells at most."""
+    if on_steps or hi - lo >= 4:
+        return step_ticks(lo, hi, width_cells), True
+    return value_ticks(lo, hi, max(1, width_cells // LABEL_CELLS) * 2), False

@@ -13,6 +13,8 @@ from typing import Literal
 import numpy as np
 
 from trainmon_tui.files.model import EMPTY_SERIES, Series, TrainerState
+from trainmon_tui.views.chartwindow import Window, on_axis
+from trainmon_tui.views.controls import OVERVIEW, Controls
 from trainmon_tui.views.series import (
     Scratch,
     downsample_minmax,
@@ -22,6 +24,9 @@ from trainmon_tui.views.series import (
     moving_average,
     scratch_arrays,
 )
+from trainmon_tui.views.smoothing import ema, weight_label
+from trainmon_tui.views.xaxis import LABELS, StepMap, XAxis, step_map
+from trainmon_tui.views.yrange import full_range, robust_range
 
 ChartName = Literal["loss", "lr", "grad_norm", "hist"]
 CHART_NAMES: tuple[ChartName, ...] = ("loss", "lr", "grad_norm", "hist")
@@ -42,6 +47,14 @@ class ChartData:
     # The newest point of each chart's main series as the file has it (NaN and inf included), for the
     # compact form of a chart too small to draw.
     latest: dict[ChartName, tuple[int, float]] = field(default_factory=dict)
+    # What the controls made of them (views/controls.py): the step charts' x-axis ("step": the steps
+    # themselves) and zoom window (None: the whole run), the loss chart's smoothing ("": the moving
+    # average), log scale and y-range (None: the full range of what is drawn).
+    x_label: str = "step"
+    x_range: tuple[float, float] | None = None
+    smoothing: str = ""
+    loss_log: bool = False
+    loss_range: tuple[float, float] | None = None
 
     def step_range(self) -> tuple[float, float] | None:
         """The steps the loss, learning-rate and grad-norm charts share as their x range (the union of
@@ -71,14 +84,27 @@ def _reduced(series: Series, max_points: int, scratch: Scratch) -> Series:
     return small
 
 
-def prepare(state: TrainerState, max_points: int = 400, bins: int = 30) -> ChartData:
+def prepare(
+    state: TrainerState,
+    max_points: int = 400,
+    bins: int = 30,
+    controls: Controls = OVERVIEW,
+    times: Series | None = None,
+) -> ChartData:
     """Reduce a state's series to what the charts draw: finite, downsampled with min/max per bucket.
+
+    ``controls``: the overview's (its x-axis and zoom for the three step charts; the smoothing, log scale
+    and robust range of the loss chart; the histogram is of the losses in the window); ``times``: wall
+    times by step for the time axis (:func:`~.xaxis.live_times`). The defaults draw what the overview
+    always drew, through the fast path below.
 
     The full-length intermediates (the finite losses, their moving average, the finite grad norms, the
     padded copies downsampling makes) live in work arrays reused from call to call
     (:func:`~trainmon_tui.views.series.scratch_arrays`): with a million entries fresh ones cost more in page
     faults than the arithmetic. Only the few hundred points returned are new arrays.
     """
+    if controls.weight or controls.axis is not XAxis.STEP or controls.zoom or controls.log:
+        return _prepare_controlled(state, max_points, bins, controls, times)
     with scratch_arrays() as scratch:
         raw_loss = state.loss
         loss = finite_in_scratch(raw_loss.steps, raw_loss.values, scratch, "prepare.loss")
@@ -93,10 +119,6 @@ def prepare(state: TrainerState, max_points: int = 400, bins: int = 30) -> Chart
         lr = state.get(state.lr_key)
         grad = state.get("grad_norm")
         counts, centres = histogram(loss.values, bins)
-        mains: tuple[tuple[ChartName, Series], ...] = (("loss", raw_loss), ("lr", lr), ("grad_norm", grad))
-        latest = {
-            chart: (int(series.steps[-1]), float(series.values[-1])) for chart, series in mains if len(series)
-        }
         return ChartData(
             loss=_reduced(loss, max_points, scratch),
             loss_ma=_reduced(ma, max_points, scratch),
@@ -109,8 +131,76 @@ def prepare(state: TrainerState, max_points: int = 400, bins: int = 30) -> Chart
             ),
             hist_counts=counts,
             hist_centres=centres,
-            latest=latest,
+            latest=_latest(state),
+            loss_range=_loss_range(loss.values, [s.values for s in evals.values()], controls),
         )
+
+
+def _latest(state: TrainerState) -> dict[ChartName, tuple[int, float]]:
+    mains = (("loss", state.loss), ("lr", state.get(state.lr_key)), ("grad_norm", state.get("grad_norm")))
+    return {chart: (int(s.steps[-1]), float(s.values[-1])) for chart, s in mains if len(s)}  # type: ignore[misc]
+
+
+def _loss_range(
+    losses: np.ndarray, evals: list[np.ndarray], controls: Controls
+) -> tuple[float, float] | None:
+    """The loss chart's y-range when it ignores outliers (the losses' 1st-99th percentile and the newest
+    loss, widened to the eval losses' full range); None for the full range."""
+    if not controls.robust:
+        return None
+    found = robust_range(losses, log=controls.log)
+    for values in evals:
+        whole = full_range(values, log=controls.log)
+        if whole is not None:
+            found = whole if found is None else (min(found[0], whole[0]), max(found[1], whole[1]))
+    return found
+
+
+def _prepare_controlled(
+    state: TrainerState, max_points: int, bins: int, controls: Controls, times: Series | None
+) -> ChartData:
+    """:func:`prepare` with controls: smoothed over the whole run first, then on the axis and zoomed."""
+    found = step_map(state, controls.axis, times=times) if controls.axis is not XAxis.STEP else None
+    mapping = found if isinstance(found, StepMap) else None
+    loss = state.loss.finite()
+    smooth = (
+        ema(loss.values, controls.weight)
+        if controls.weight
+        else moving_average(loss.values, ma_window(len(loss)))
+    )
+    lr = state.get(state.lr_key).finite()
+    grad = state.get("grad_norm").finite()
+    grad = Series(grad.steps[grad.values > 0], grad.values[grad.values > 0])
+    placed = {
+        "loss": on_axis(loss, mapping),
+        "ma": on_axis(Series(loss.steps, smooth), mapping),
+        "lr": on_axis(lr, mapping),
+        "grad": on_axis(grad, mapping),
+        **{key: on_axis(state.get(key).finite(), mapping) for key in state.eval_loss_keys[:MAX_EVAL_SERIES]},
+    }
+    window = Window(list(placed.values()), controls.zoom)
+    shown = {name: window(series) for name, series in placed.items()}
+    if controls.log:  # the loss chart's curves: positive values only
+        for name in ("loss", "ma", *state.eval_loss_keys[:MAX_EVAL_SERIES]):
+            series = shown[name]
+            shown[name] = Series(series.steps[series.values > 0], series.values[series.values > 0])
+    evals = {key: downsample_minmax(shown[key], max_points) for key in state.eval_loss_keys[:MAX_EVAL_SERIES]}
+    counts, centres = histogram(shown["loss"].values, bins)
+    return ChartData(
+        loss=downsample_minmax(shown["loss"], max_points),
+        loss_ma=downsample_minmax(shown["ma"], max_points),
+        evals=evals,
+        lr=downsample_minmax(shown["lr"], max_points),
+        grad_norm=downsample_minmax(shown["grad"], max_points),
+        hist_counts=counts,
+        hist_centres=centres,
+        latest=_latest(state),
+        x_label=mapping.label if mapping is not None else LABELS[XAxis.STEP],
+        smoothing=weight_label(controls.weight),
+        loss_log=controls.log,
+        loss_range=_loss_range(shown["loss"].values, [shown[k].values for k in evals], controls),
+        x_range=window.range if controls.zoom else None,
+    )
 
 
 def points_for_width(width_cells: int) -> int:

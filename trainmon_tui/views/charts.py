@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 from rich.cells import cell_len, set_cell_size
 
-from trainmon_tui.views.axes import Ticks, log_ticks, step_ticks, value_ticks
+from trainmon_tui.files.model import Series
+from trainmon_tui.views.axes import Ticks, log_ticks, value_ticks, x_axis_ticks
 from trainmon_tui.views.chartdata import ChartData, ChartName
 from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.views.plotfigure import (
@@ -40,7 +41,6 @@ from trainmon_tui.views.plotfigure import (
     failure_lines,
     new_figure,
     no_data,
-    xy,
 )
 from trainmon_tui.views.safetext import printable
 from trainmon_tui.views.series import value_range
@@ -52,6 +52,7 @@ TITLE_KEYS: dict[ChartName, str] = {
     "hist": "chart_hist",
 }
 STEP_CHARTS: tuple[ChartName, ...] = ("loss", "lr", "grad_norm")
+STEP_LABEL = "step"
 # Named colours render in 256-colour (and 16-colour) terminals.
 LOSS_COLOR = "cyan"
 MA_COLOR = "orange"
@@ -143,6 +144,10 @@ def draw(
     exponent = scale_exponent(data.lr.values) if chart == "lr" else 0
     if exponent:
         title = f"{t('chart_lr_short', lang)} (×1e{exponent})"
+    if chart == "loss" and data.loss_log:
+        title += "  log"
+    if chart in STEP_CHARTS and data.x_label != STEP_LABEL:
+        title += f"  x: {data.x_label}"
     legend: list[LegendItem] = []
     if data.is_empty(chart):
         no_data(plt, lang)
@@ -164,19 +169,46 @@ def draw(
     return parts
 
 
+def loss_window(data: ChartData) -> tuple[float, float] | None:
+    """The loss chart's y window in drawn units (``log10`` on a log scale) when it is not simply the range
+    of what is drawn: the robust range, or a single value widened; None otherwise."""
+    span = data.loss_range or value_range(data.loss, data.loss_ma, *data.evals.values())
+    if span is None or (data.loss_range is None and not data.loss_log):
+        return None
+    lo, hi = span
+    if data.loss_log:
+        lo, hi = math.log10(lo), math.log10(hi)
+    if hi > lo:
+        return lo, hi
+    pad = abs(lo) * 0.05 or 0.5
+    return lo - pad, hi + pad
+
+
+def _loss_xy(
+    series: Series, data: ChartData, window: tuple[float, float] | None
+) -> tuple[list[float], list[float]]:
+    """A loss chart curve as plotext takes it: ``log10`` on a log scale, and clipped to the robust window
+    (plotext draws a line to a point far outside its limits cell by cell: a spike hangs it)."""
+    values = np.log10(series.values) if data.loss_log else series.values
+    if window is not None:
+        values = np.clip(values, *window)
+    return series.steps.tolist(), values.tolist()
+
+
 def _draw_loss(plt: Any, data: ChartData, lang: Lang) -> list[LegendItem]:
     legend: list[LegendItem] = []
+    window = loss_window(data)
     if len(data.loss):
-        plt.plot(*xy(data.loss), color=LOSS_COLOR, marker=BRAILLE.name)
-        plt.plot(*xy(data.loss_ma), color=MA_COLOR)
+        plt.plot(*_loss_xy(data.loss, data, window), color=LOSS_COLOR, marker=BRAILLE.name)
+        plt.plot(*_loss_xy(data.loss_ma, data, window), color=MA_COLOR)
         legend += [
             LegendItem(BRAILLE.glyph, t("loss", lang), LOSS_COLOR),
-            LegendItem(HD.glyph, t("legend_avg", lang), MA_COLOR),
+            LegendItem(HD.glyph, data.smoothing or t("legend_avg", lang), MA_COLOR),
         ]
     drawn = [(key, series) for key, series in data.evals.items() if len(series)]
     for index, (key, series) in enumerate(drawn):
         marker, color = EVAL_MARKERS[index % len(EVAL_MARKERS)], EVAL_COLORS[index % len(EVAL_COLORS)]
-        plt.plot(*xy(series), color=color, marker=marker.name)
+        plt.plot(*_loss_xy(series, data, window), color=color, marker=marker.name)
         legend.append(LegendItem(marker.glyph, _eval_name(key, lang), color))
     return legend
 
@@ -233,7 +265,10 @@ def y_ticks(chart: ChartName, data: ChartData, rows: int) -> Ticks:
     if data.is_empty(chart):
         return Ticks([], [])
     if chart == "loss":
-        return value_ticks(*value_range(data.loss, data.loss_ma, *data.evals.values()), rows)
+        window = loss_window(data)
+        if window is None:
+            return value_ticks(*value_range(data.loss, data.loss_ma, *data.evals.values()), rows)
+        return log_ticks(*window, rows) if data.loss_log else value_ticks(*window, rows)
     if chart == "lr":
         scale = 10.0 ** scale_exponent(data.lr.values)
         return value_ticks(float(data.lr.values.min()) / scale, float(data.lr.values.max()) / scale, rows)
@@ -250,13 +285,28 @@ def x_ticks(data: ChartData, width: int, height: int) -> Ticks:
     if span is None:
         return Ticks([], [])
     labels = [label for chart in STEP_CHARTS for label in y_ticks(chart, data, height - 4).labels]
-    return step_ticks(span[0], span[1], width - 2 - max((len(label) for label in labels), default=0))
+    cells = width - 2 - max((len(label) for label in labels), default=0)
+    lo, hi = data.x_range if data.x_range is not None else span
+    return x_axis_ticks(lo, hi, cells, data.x_label == STEP_LABEL)[0]
 
 
 def _set_axes(plt: Any, chart: ChartName, data: ChartData, width: int, height: int) -> None:
     plt.yticks(*y_ticks(chart, data, height - 4))
+    if chart == "loss" and (window := loss_window(data)) is not None:
+        plt.ylim(*window)
     if chart in STEP_CHARTS:
         positions, labels = x_ticks(data, width, height)
-        if positions:
-            plt.xlim(positions[0], positions[-1])
-            plt.xticks(positions, labels)
+        span = data.x_range if data.x_range is not None else data.step_range()
+        if positions and span is not None:
+            whole = data.x_label == STEP_LABEL or span[1] - span[0] >= 4
+            if data.x_range is not None or not whole:
+                # Zoomed (or epochs): the axis is the window itself, and only the ticks inside it.
+                inside = [
+                    (p, label) for p, label in zip(positions, labels, strict=True) if span[0] <= p <= span[1]
+                ]
+                positions, labels = [p for p, _ in inside], [label for _, label in inside]
+                plt.xlim(*span)
+            else:
+                plt.xlim(positions[0], positions[-1])  # step ticks end on round steps around the data
+            if positions:
+                plt.xticks(positions, labels)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from rich.cells import cell_len, set_cell_size
 
-from trainmon_tui.views.axes import Ticks, log_ticks, step_ticks, value_ticks
+from trainmon_tui.views.axes import Ticks, log_ticks, value_ticks, x_axis_ticks
 from trainmon_tui.views.charts import fits
 from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.views.metricchart import MetricChart
@@ -29,7 +29,6 @@ from trainmon_tui.views.xaxis import LABELS, XAxis
 
 RAW_BEHIND = "gray"  # the raw curve behind a smoothed one: faint in 256 and 16 colours alike
 STEP_LABEL = LABELS[XAxis.STEP]
-LABEL_CELLS = 8  # what one x tick label takes, for spacing ticks on an axis that is not the step
 
 
 def chart_title(chart: MetricChart) -> str:
@@ -128,10 +127,8 @@ def _value_window(chart: MetricChart) -> tuple[float, float]:
 
 def _x_ticks(chart: MetricChart, width_cells: int) -> tuple[Ticks, bool]:
     """Step ticks (whole, ending on round steps: True) on the step axis and on long ranges; round value
-    ticks inside the window on the others (epochs), one label per :data:`LABEL_CELLS` cells at most."""
+    ticks inside the window on the others (epochs), one label per :data:`~.axes.LABEL_CELLS` cells at most."""
     if chart.x_range is None:
         return Ticks([], []), False
     lo, hi = chart.x_range
-    if chart.x_label == STEP_LABEL or hi - lo >= 4:
-        return step_ticks(lo, hi, width_cells), True
-    return value_ticks(lo, hi, max(1, width_cells // LABEL_CELLS) * 2), False
+    return x_axis_ticks(lo, hi, width_cells, chart.x_label == STEP_LABEL)

@@ -32,6 +32,7 @@ from enum import Enum
 import numpy as np
 
 from trainmon_tui.files.model import Series, TrainerState
+from trainmon_tui.live.livelog import LiveLog
 
 
 class XAxis(Enum):
@@ -129,6 +130,14 @@ def times_series(times: Mapping[int, float]) -> Series:
     steps = np.fromiter(times.keys(), dtype=np.int64, count=len(times))
     values = np.fromiter(times.values(), dtype=np.float64, count=len(times))
     return Series(steps, values)
+
+
+def live_times(live: LiveLog | None) -> Series | None:
+    """The wall time of each step the live log's log records have (the last record of a step wins), as
+    :func:`step_map`'s ``times``; None without a live log or records."""
+    if live is None or not live.logs:
+        return None
+    return times_series({record.step: record.time for record in live.logs})
 
 
 def step_map(state: TrainerState, axis: XAxis, *, times: Series | None = None) -> StepMap | Unavailable:

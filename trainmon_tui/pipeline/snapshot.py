@@ -15,10 +15,10 @@ import stat as stat_module
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal, overload
+from typing import overload
 
 from trainmon_tui.files.discovery import Candidate, checkpoint_times, find_latest, list_checkpoints, root_step
-from trainmon_tui.files.model import STATE_FILE, ErrorKind, StateError, TrainerState
+from trainmon_tui.files.model import ErrorKind, StateError, TrainerState
 from trainmon_tui.files.safeopen import describe
 from trainmon_tui.files.state import StateCache
 from trainmon_tui.live.eta import Progress
@@ -27,35 +27,13 @@ from trainmon_tui.live.livelog import LiveLog
 from trainmon_tui.live.merge import merge_live
 from trainmon_tui.live.progress import progress_for
 from trainmon_tui.live.source import LiveSource, fill_plan
+from trainmon_tui.pipeline.runwarnings import RunWarning, charts_warning, run_warnings
 from trainmon_tui.views.chartdata import ChartData, prepare
+from trainmon_tui.views.controls import OVERVIEW, Controls
 from trainmon_tui.views.stats import Summary, summarize
+from trainmon_tui.views.xaxis import XAxis, live_times
 
 Fingerprint = tuple[object, ...]
-# Textual's notification levels, by name (the core never imports Textual): "information" for what is being
-# written now and is retried quietly, "warning" for what stays skipped until someone fixes the file.
-Severity = Literal["information", "warning", "error"]
-# What a warning is about: a state file (or the listing of one), the live log or event files, the charts.
-WarningSource = Literal["state", "live", "charts"]
-
-
-@dataclass(frozen=True, slots=True)
-class RunWarning:
-    """One thing the run could not use, as data: the dashboard and the command line each show it their way.
-
-    ``str()`` is the dashboard's line: ``checkpoint-3: JSON ends early ...``, the file relative to OUTPUTS.
-    Text in ``shown`` and ``reason`` comes from disk (paths, file content): make it printable before a
-    terminal sees it.
-    """
-
-    source: WarningSource
-    path: Path | None  # the file as opened; None for what is no file's fault (the charts)
-    shown: str  # that file relative to OUTPUTS when inside it, a state by its checkpoint folder; "" for none
-    reason: str  # why, one line
-    heals: bool  # half-written, being saved right now: waiting (a retry) will most likely fix it
-    severity: Severity
-
-    def __str__(self) -> str:
-        return f"{self.shown}: {self.reason}" if self.shown else self.reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +56,7 @@ class Snapshot:
     progress: Progress | None = None
     checkpoint_times: tuple[tuple[int, float], ...] = ()
     max_points: int = 0  # what the chart data was downsampled for
+    controls: Controls = OVERVIEW  # the overview's chart controls it was prepared with
     # The chart data could not be prepared (a bug, not the file's fault): the state and summary are still
     # shown, the charts say "no data", and this one line says why. Also in ``warnings``.
     charts_error: str | None = None
@@ -139,6 +118,7 @@ def take_snapshot(
     previous: None = ...,
     now: float | None = ...,
     reuse: Snapshot | None = ...,
+    controls: Controls = ...,
 ) -> Snapshot: ...
 @overload
 def take_snapshot(
@@ -151,6 +131,7 @@ def take_snapshot(
     previous: Fingerprint | None,
     now: float | None = ...,
     reuse: Snapshot | None = ...,
+    controls: Controls = ...,
 ) -> Snapshot | None: ...
 def take_snapshot(
     outputs: Path,
@@ -162,6 +143,7 @@ def take_snapshot(
     previous: Fingerprint | None = None,
     now: float | None = None,
     reuse: Snapshot | None = None,
+    controls: Controls = OVERVIEW,
 ) -> Snapshot | None:
     """The run as it stands now: the dashboard's reload, and the command line's reading of a folder.
 
@@ -170,7 +152,8 @@ def take_snapshot(
     With a ``follower`` (and no pinned checkpoint) the live log's records since the checkpoint are merged in
     (a :class:`~.tbevents.LiveSource` falls back to the TensorBoard event files when there is no live log).
     ``reuse`` (the snapshot on screen) lends its summary and chart data when the state is the very same
-    object (a cache hit: rotation changed the listing, not the data) and the width is the same.
+    object (a cache hit: rotation changed the listing, not the data) and the width and ``controls`` (the
+    overview charts', :mod:`~trainmon_tui.views.controls`) are the same.
     ``max_points=None``: no chart data (a one-shot mode prepares its own, at its own size).
     """
     folder_exists = os.path.isdir(outputs)
@@ -205,11 +188,12 @@ def take_snapshot(
         state = merge_live(state, live)
     times = checkpoint_times(candidates, root_step(candidates, cache))
     points = 0 if max_points is None else max_points
-    if reuse is not None and state is not None and reuse.state is state and reuse.max_points == points:
+    same_state = reuse is not None and state is not None and reuse.state is state
+    if reuse is not None and same_state and reuse.max_points == points and reuse.controls == controls:
         summary, charts, charts_error = reuse.summary, reuse.charts, reuse.charts_error
     else:
         summary = summarize(state) if state is not None else None
-        charts, charts_error = prepare_charts(state, max_points)
+        charts, charts_error = prepare_charts(state, max_points, controls, live)
     all_errors = [*errors, outputs_error] if outputs_error is not None else errors
     return Snapshot(
         outputs=outputs,
@@ -228,6 +212,7 @@ def take_snapshot(
         progress=progress_for(state, live, times, time.time() if now is None else now),
         checkpoint_times=times,
         max_points=points,
+        controls=controls,
         charts_error=charts_error,
         warnings=run_warnings(
             outputs, all_errors, outputs_error=outputs_error, charts_error=charts_error, live=live
@@ -235,68 +220,41 @@ def take_snapshot(
     )
 
 
-def prepare_charts(state: TrainerState | None, max_points: int | None) -> tuple[ChartData | None, str | None]:
-    """The chart data, or why there is none: one chart's bug never hides the state and its summary."""
+def prepare_charts(
+    state: TrainerState | None,
+    max_points: int | None,
+    controls: Controls = OVERVIEW,
+    live: LiveLog | None = None,
+) -> tuple[ChartData | None, str | None]:
+    """The chart data, or why there is none: one chart's bug never hides the state and its summary.
+    ``live``: the live log, whose record times the wall-time axis needs."""
     if state is None or max_points is None:
         return None, None
     try:
-        return prepare(state, max_points), None
+        times = live_times(live) if controls.axis is XAxis.TIME else None
+        return prepare(state, max_points, controls=controls, times=times), None
     except Exception as exc:  # shown in the dashboard, and the reload goes on
         return None, f"charts: cannot prepare ({type(exc).__name__}: {exc})"
 
 
-def with_charts(snapshot: Snapshot, charts: ChartData | None, error: str | None, max_points: int) -> Snapshot:
-    """``snapshot`` with chart data prepared again (for another width), its charts warning with it."""
+def with_charts(
+    snapshot: Snapshot,
+    charts: ChartData | None,
+    error: str | None,
+    max_points: int,
+    controls: Controls = OVERVIEW,
+) -> Snapshot:
+    """``snapshot`` with chart data prepared again (for another width or controls), its charts warning
+    with it."""
     kept = [w for w in snapshot.warnings if w.source != "charts"]
     if error is not None:  # in the reload's order: the states, the charts, the live log
         at = next((i for i, w in enumerate(kept) if w.source == "live"), len(kept))
-        kept.insert(at, _charts_warning(error))
-    return replace(snapshot, charts=charts, charts_error=error, max_points=max_points, warnings=tuple(kept))
-
-
-def _charts_warning(error: str) -> RunWarning:
-    return RunWarning("charts", None, "", error, heals=False, severity="warning")
-
-
-def run_warnings(
-    outputs: Path,
-    errors: list[StateError],
-    *,
-    outputs_error: StateError | None = None,
-    charts_error: str | None = None,
-    live: LiveLog | None = None,
-) -> tuple[RunWarning, ...]:
-    """The warnings of one reload: the states not used, the charts not prepared, the live log's problems."""
-    warnings = [
-        RunWarning(
-            "state",
-            error.path,
-            below(_file_or_folder(error.path), outputs),
-            error.reason,
-            heals=error.kind is ErrorKind.INCOMPLETE,
-            severity="information" if error.kind is ErrorKind.INCOMPLETE else "warning",
-        )
-        for error in errors
-        if error is not outputs_error and error.kind is not ErrorKind.MISSING
-    ]
-    if charts_error is not None:
-        warnings.append(_charts_warning(charts_error))
-    if live is not None and (live.error or live.bad_lines):
-        why = live.error or f"{live.bad_lines} bad line(s) skipped, {live.first_error}"
-        warnings.append(
-            RunWarning("live", live.path, below(live.path, outputs), why, heals=False, severity="warning")
-        )
-    return tuple(warnings)
-
-
-def _file_or_folder(path: Path) -> Path:
-    """A checkpoint's state file named by its folder (``checkpoint-10``); other files as they are."""
-    return path.parent if path.name == STATE_FILE else path
-
-
-def below(path: Path, outputs: Path) -> str:
-    """``path`` relative to the outputs folder when it is inside it (``checkpoint-10/trainer_state.json``)."""
-    try:
-        return str(path.relative_to(outputs))
-    except ValueError:
-        return str(path)
+        kept.insert(at, charts_warning(error))
+    return replace(
+        snapshot,
+        charts=charts,
+        charts_error=error,
+        max_points=max_points,
+        controls=controls,
+        warnings=tuple(kept),
+    )
