@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from builders.apps import make_app, until, until_shown
+from textual import events
 
 from trainmon_tui.ui.app import TrainmonApp
 from trainmon_tui.ui.widgets.chart import ChartPane
@@ -108,3 +109,16 @@ async def test_controls_hold_across_a_new_checkpoint_and_a_resize(
         await pilot.resize_terminal(90, 30)
         await until(app, lambda: drawn(app) is not None and app.snapshot.max_points == 180)
         assert charts(app).x_range == (375.25, 500.0)
+
+
+async def test_the_mouse_wheel_over_a_chart_zooms_the_step_charts(
+    helpers: SimpleNamespace, tmp_path: Path
+) -> None:
+    app, _ = make_app(run(helpers, tmp_path), watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_shown(app, lambda s: s.charts is not None)
+        pane = app.query_one("#chart-lr", ChartPane)
+        await pilot._post_mouse_events([events.MouseScrollUp], pane, offset=(10, 5))
+        await until(app, lambda: (d := drawn(app)) is not None and d.x_range == (200.5, 400.0))
+        await pilot._post_mouse_events([events.MouseScrollDown], pane, offset=(10, 5))
+        await until(app, lambda: (d := drawn(app)) is not None and d.x_range is None)

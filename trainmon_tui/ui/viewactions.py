@@ -14,6 +14,7 @@ from textual.app import App
 from textual.widgets import ContentSwitcher, DataTable, Input
 
 from trainmon_tui.ui import keys
+from trainmon_tui.ui.widgets.chart import ChartPane
 from trainmon_tui.ui.widgets.chartview import ChartView
 from trainmon_tui.ui.widgets.checkpoints import CheckpointList
 from trainmon_tui.ui.widgets.evalsview import EvalsView
@@ -127,6 +128,9 @@ class ViewActions(App[int]):
             view.zoom(int(delta))
         else:
             self.set_chart_controls(vc.zoomed(self.chart_controls, int(delta)))
+
+    def on_chart_pane_zoom(self, message: ChartPane.Zoom) -> None:
+        self.set_chart_controls(vc.zoomed(self.chart_controls, message.delta))
 
     def action_zoom_every(self, delta: int) -> None:
         view = self.chart_view

@@ -4,13 +4,16 @@ textual-plotext's own render builds one long-lived figure again and again, and p
 figure's data in place: a log-scale chart crashed on the second render (a resize). Here every render goes
 through :func:`~trainmon_tui.views.charts.chart_text`, which starts from a fresh figure, draws a chart
 too small for plotext as its title and latest value, and never raises. The widget keeps textual-plotext for
-its theme, which follows the app's.
+its theme, which follows the app's. The mouse wheel over a chart zooms the overview's step charts
+(:class:`ChartPane.Zoom`, as ``z`` / ``Z`` do).
 """
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import RenderResult
+from textual.message import Message
 from textual_plotext import PlotextPlot
 
 from trainmon_tui.views.chartdata import ChartData, ChartName
@@ -20,6 +23,13 @@ from trainmon_tui.views.i18n import Lang
 
 class ChartPane(PlotextPlot):
     """One of the four charts. :meth:`show` replaces its data; drawing happens on the next render."""
+
+    class Zoom(Message):
+        """The wheel turned over a chart: ``delta`` +1 zooms in, -1 out."""
+
+        def __init__(self, delta: int) -> None:
+            super().__init__()
+            self.delta = delta
 
     def __init__(self, chart: ChartName, lang: Lang = "en", *, id: str | None = None) -> None:
         super().__init__(id=id, classes="chart")
@@ -41,3 +51,11 @@ class ChartPane(PlotextPlot):
             # stay apart by their markers (braille, blocks, dots).
             return Text(text.plain, no_wrap=True)
         return text
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.post_message(self.Zoom(1))
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.post_message(self.Zoom(-1))
