@@ -116,3 +116,13 @@ def test_a_zoomed_axis_is_the_window_with_the_ticks_inside(helpers: SimpleNamesp
     data = prepare(state, 400, controls=Controls(zoom=1, robust=False))
     labels = ANSI.sub("", chart_text("lr", data, 60, 16)).split("\n")[-1].split()
     assert labels and all(50.5 <= float(label) <= 100 for label in labels), labels
+
+
+def test_the_epoch_axis_is_labelled_in_epochs(helpers: SimpleNamespace, tmp_path) -> None:
+    """The newest step (kept for the compact form) is no x value on another axis: the ticks are epochs."""
+    state = run(helpers, tmp_path)
+    data = prepare(state, 400, controls=Controls(axis=XAxis.EPOCH, robust=False))
+    assert data.step_range() == (pytest.approx(0.02), pytest.approx(2.0))
+    for chart in ("loss", "lr", "grad_norm"):
+        labels = ANSI.sub("", chart_text(chart, data, 60, 16)).split("\n")[-1].split()
+        assert labels and all(0 <= float(label) <= 2 for label in labels), (chart, labels)

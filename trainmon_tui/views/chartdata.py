@@ -57,11 +57,12 @@ class ChartData:
     loss_range: tuple[float, float] | None = None
 
     def step_range(self) -> tuple[float, float] | None:
-        """The steps the loss, learning-rate and grad-norm charts share as their x range (the union of
-        theirs, the newest logged step included even when its value is not finite); None with no steps."""
+        """The x range the loss, learning-rate and grad-norm charts share (the union of theirs, on the step
+        axis the newest logged step included even when its value is not finite); None with no points."""
         series = [self.loss, self.loss_ma, self.lr, self.grad_norm, *self.evals.values()]
         ends = [(float(s.steps.min()), float(s.steps.max())) for s in series if len(s)]
-        ends += [(float(step), float(step)) for step, _ in self.latest.values()]
+        if self.x_label == "step":  # the newest steps are x values on the step axis only
+            ends += [(float(step), float(step)) for step, _ in self.latest.values()]
         if not ends:
             return None
         return min(lo for lo, _ in ends), max(hi for _, hi in ends)
