@@ -43,18 +43,28 @@ def test_json_matches_the_file(run_cli, name):
 
 
 @needs_real
-def test_table_fits_80_columns_and_names_every_key(run_cli, helpers):
+def test_into_a_pipe_every_key_is_whole_on_its_row(run_cli, helpers):
+    """grep and awk see whole keys: into a pipe the table is as wide as its longest key needs, even with
+    COLUMNS=80 (a terminal folds long keys instead, to fit)."""
     path = REAL_FIXTURES / "16_trl_grpo_new_tokens_seen.json"
     result = run_cli(path, "--list-metrics", env=helpers.cli_env(COLUMNS="80"))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert max(cell_len(line) for line in lines) <= 80
     want = reference_series(path)
+    assert max(len(key) for key in want) > 20  # long keys, which used to fold onto a second line
     rows = {line.split()[0]: line.split()[1:] for line in lines if line.split()}
     for key, points in want.items():
-        if len(key) <= 20:  # longer keys fold onto a second line
-            low, high = describe(points)["first_step"], describe(points)["last_step"]
-            assert rows[key][:2] == [str(len(points)), f"{low}–{high}"], key
+        low, high = describe(points)["first_step"], describe(points)["last_step"]
+        assert rows[key][:2] == [str(len(points)), f"{low}–{high}"], key
+    body = [line for line in lines[2:] if line.strip()]  # after the header and its rule
+    assert len(body) == len(want)  # one line per key: nothing folded
+
+
+def test_a_short_table_keeps_80_columns_in_a_pipe(tmp_path, run_cli, helpers):
+    entries = [{"loss": 1.0 / s, "grad_norm": 2.0, "step": s} for s in range(1, 5)]
+    path = helpers.write_state(tmp_path / "run", helpers.trainer_state(entries, global_step=4))
+    result = run_cli(path, "--list-metrics", env=helpers.cli_env(COLUMNS="80"))
+    assert max(cell_len(line) for line in result.stdout.splitlines()) <= 80
 
 
 def test_table_rows_and_numbers(tmp_path, run_cli, helpers):

@@ -1,9 +1,11 @@
 """``--list-metrics`` (a table, or JSON) and ``--csv PATH`` (a wide CSV): the run's series as data.
 
 Both take every numeric series of the state shown (the run with its live log, ``-c CHECKPOINT``, or a
-file), or those ``--metrics`` picks (:mod:`.picking`). ``--csv`` checks its target before the run is read
-(:func:`check_csv_target`): an existing path or a missing folder is one line and exit code 1, and nothing
-is written; the exclusive create (``"x"``) refuses a file that appears in between, too.
+file), or those ``--metrics`` picks (:mod:`.picking`). In a terminal the table fits it, long keys
+folded; into a pipe or a file it is as wide as it needs, one line per key. ``--csv`` checks its target
+before the run is read (:func:`check_csv_target`): an existing path or a missing folder is one line and
+exit code 1, and nothing is written; the exclusive create (``"x"``) refuses a file that appears in
+between, too.
 """
 
 from __future__ import annotations
@@ -39,7 +41,13 @@ def print_metric_list(state: TrainerState, patterns: Sequence[str] | None, fmt: 
     if not infos:
         say("no numeric series in this state")
         return
-    rich_console().print(metrics_table(infos, lang))
+    console, table = rich_console(), metrics_table(infos, lang)
+    if not console.is_terminal:  # a pipe or a file: whole keys for grep and awk, however wide
+        from rich.measure import Measurement
+
+        wide = Measurement.get(console, console.options.update(max_width=100_000), table)
+        console.width = max(console.width, wide.maximum)
+    console.print(table)
 
 
 def check_csv_target(path: Path) -> None:

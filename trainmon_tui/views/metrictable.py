@@ -2,9 +2,9 @@
 
 Columns: the key, its number of points, its first and last step (``5–200``, one column so that the key
 keeps room), its last value (as logged: ``NaN`` when the newest point is NaN), its min and max over the
-finite values, and a ``nan/inf`` count only when a series has such points. The key column folds long keys
-onto more lines, so the numbers keep their width and the table fits 80 columns. Keys come from the file:
-:func:`~.safetext.printable`, inside :class:`rich.text.Text`.
+finite values, and a ``nan/inf`` count only when a series has such points. The key column folds long
+keys onto more lines when the console is too narrow for them, so the numbers keep their width. Keys come
+from the file: :func:`~.safetext.printable`, inside :class:`rich.text.Text`.
 """
 
 from __future__ import annotations
