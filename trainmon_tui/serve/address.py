@@ -58,8 +58,8 @@ def parse_bind(text: str) -> Bind:
         return Bind(DEFAULT_HOST, _port(text, text))
     if text.count(":") > 1:
         raise BindError(f"{text!r}: write an IPv6 address in brackets, e.g. [::1]:8000")
-    host, _, port_text = text.partition(":")
-    return Bind(_host(host, text), _port(port_text or str(DEFAULT_PORT), text))
+    host, sep, port_text = text.partition(":")
+    return Bind(_host(host, text), _port(port_text if sep else str(DEFAULT_PORT), text))
 
 
 def _ipv6(host: str, text: str) -> str:

@@ -186,8 +186,20 @@ class DashboardServer(Server):
         await asyncio.gather(*(close(*pair) for pair in list(self.sessions.values())), return_exceptions=True)
 
 
+def _log_to_stderr() -> None:
+    """One line per session started or ended, and textual-serve's warnings, on stderr."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("trainmon-tui: %(message)s"))
+    for name, level in (("trainmon-tui.serve", logging.INFO), ("textual-serve", logging.WARNING)):
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 async def serve(config: ServeConfig, ready: Callable[[], None]) -> None:
     """Listen until SIGINT, SIGTERM or SIGHUP; ``ready()`` once the port is open. OSError if it cannot."""
+    _log_to_stderr()
     server = DashboardServer(config)
     app = await server._make_app()
     runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=STOP_SECONDS)

@@ -1,0 +1,36 @@
+"""A served tab's process (trainmon_tui/serve/session.py): its fixed command and its environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from trainmon_tui.serve.address import TOKEN_ENV
+from trainmon_tui.serve.session import SESSION_ENV, served_session, session_argv, session_environment
+
+
+def test_the_command_is_the_servers_own(tmp_path: Path) -> None:
+    folder = tmp_path / "a run; rm -rf ~ $(id)"
+    argv = session_argv(folder, lang="zh", poll=2, checkpoint=folder / "checkpoint-5", python="/py")
+    assert argv == [
+        "/py", "-m", "trainmon_tui", str(folder), "--lang", "zh",
+        "--poll", "2.0", "--checkpoint", str(folder / "checkpoint-5"),
+    ]  # fmt: skip
+
+
+def test_a_relative_or_dashed_folder_becomes_absolute(tmp_path: Path, monkeypatch: object) -> None:
+    argv = session_argv(Path("-rf"), lang="en", python="/py")
+    assert Path(argv[3]).is_absolute() and argv[3].endswith("/-rf")
+    assert argv[4:] == ["--lang", "en"]
+
+
+def test_the_environment_marks_the_session_and_drops_the_token() -> None:
+    environment = session_environment({"PATH": "/bin", TOKEN_ENV: "secret-secret-secret"})
+    assert environment == {"PATH": "/bin", SESSION_ENV: "1"}
+
+
+def test_served_only_with_the_mark_and_the_web_driver() -> None:
+    driver = "textual.drivers.web_driver:WebDriver"
+    assert served_session({SESSION_ENV: "1", "TEXTUAL_DRIVER": driver})
+    assert not served_session({SESSION_ENV: "1"})
+    assert not served_session({"TEXTUAL_DRIVER": driver})
+    assert not served_session({})
