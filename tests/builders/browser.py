@@ -51,9 +51,10 @@ async def until(check: Callable[[], Any], what: str, timeout: float = 30.0, ever
 
 
 class Tab:
-    def __init__(self, browser: Browser, session: str) -> None:
+    def __init__(self, browser: Browser, session: str, target: str) -> None:
         self.browser = browser
         self.session = session
+        self.target = target
         self.frames: list[bytes] = []
         self.statuses: list[int] = []  # the HTTP status of each page (document) loaded
         self.size: tuple[int, int] | None = None
@@ -179,11 +180,14 @@ class Browser:
     async def new_tab(self) -> Tab:
         target = await self.send("Target.createTarget", {"url": "about:blank"})
         attached = await self.send("Target.attachToTarget", {"targetId": target["targetId"], "flatten": True})
-        tab = Tab(self, attached["sessionId"])
+        tab = Tab(self, attached["sessionId"], target["targetId"])
         self._tabs[tab.session] = tab
         await tab.send("Network.enable")
         await tab.send("Page.enable")
         return tab
+
+    async def close_tab(self, tab: Tab) -> None:
+        await self.send("Target.closeTarget", {"targetId": tab.target})
 
     async def close(self) -> None:
         if self._reader is not None:

@@ -1,7 +1,7 @@
 """``--serve`` in a real headless Chromium: the page, the dashboard process, a new checkpoint, the PNG
 download, the token, the session cap, and ctrl+c stopping it all.
 
-One server (``--max-sessions 1``) and one browser for the whole story, in the order a person meets it.
+One server (``--max-sessions 2``) and one browser for the whole story, in the order a person meets it.
 Skipped with the reason when Chromium, textual-serve or pyte is missing (``.ci/run`` installs them).
 """
 
@@ -49,7 +49,7 @@ async def test_dashboard_in_chromium(tmp_path: Path) -> None:
     cwd.mkdir()
     assert CHROMIUM is not None
     browser = Browser(CHROMIUM, downloads)
-    with serve(outputs, cwd, "--token", TOKEN, "--max-sessions", "1") as served:
+    with serve(outputs, cwd, "--token", TOKEN, "--max-sessions", "2") as served:
         assert served.url == f"{served.base}/?token={TOKEN}"
         await browser.start()
         try:
@@ -78,20 +78,39 @@ async def test_dashboard_in_chromium(tmp_path: Path) -> None:
             # s: the PNG arrives in the browser's download folder; nothing is written on the server.
             await tab.focus_terminal()
             await tab.press("s")
-            files = await until(lambda: downloaded(downloads), "the PNG download", 45)
+            try:
+                files = await until(lambda: downloaded(downloads), "the PNG download", 45)
+            except AssertionError as exc:  # what the page and the server said, to tell why
+                seen = sorted(path.name for path in downloads.iterdir())
+                story = "".join(served.stderr)
+                raise AssertionError(f"{exc}; downloads: {seen}\n{tab.screen_text()}\n{story}") from None
             assert files[0].read_bytes().startswith(PNG_MAGIC)
             assert files[0].name.startswith(f"trainmon_{RUN}_step60_")
             await until(lambda: "PNG sent to the browser" in tab.screen_text(), "the notification", 30)
             assert list(cwd.iterdir()) == []
             assert list(outputs.rglob("*.png")) == []
 
-            # The cap (1): a second tab is told to wait, and so is a plain request.
-            other = await browser.new_tab()
-            await other.open(served.url)
-            await until(lambda: other.has_text("sessions of this server are in use"), "the busy page")
-            assert other.statuses[0] == 503
+            # A second tab: a dashboard process of its own, on the same folder.
+            second = await browser.new_tab()
+            await second.open(served.url)
+            await until(lambda: "checkpoint-60" in second.screen_text(), "the second tab's dashboard", 60)
+            sessions = await until(lambda: [p for p in children(served.process.pid) if p not in sessions] and
+                                   children(served.process.pid), "the second session")  # fmt: skip
+            assert len(sessions) == 2
+
+            # The cap (2): a third tab is told to wait, and so is a plain request...
+            third = await browser.new_tab()
+            await third.open(served.url)
+            await until(lambda: third.has_text("sessions of this server are in use"), "the busy page")
+            assert third.statuses[0] == 503
             assert status(served.url) == 503
-            assert children(served.process.pid) == sessions
+            assert sorted(children(served.process.pid)) == sorted(sessions)
+            # ... and gets in by itself once a tab is closed (its session ends with it).
+            await browser.close_tab(second)
+            await until(lambda: RUN in third.screen_text(), "the waiting tab's dashboard", 60)
+            assert 200 in third.statuses
+            sessions = children(served.process.pid)
+            assert len(sessions) == 2
         finally:
             await browser.close()
 

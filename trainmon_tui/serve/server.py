@@ -12,7 +12,7 @@ import logging
 import shlex
 import signal
 from asyncio.subprocess import PIPE, Process
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import WSCloseCode, web
 from textual_serve import server as server_module
 from textual_serve.app_service import AppService
+from textual_serve.download_manager import DOWNLOAD_CHUNK_SIZE, DownloadManager
 from textual_serve.server import Server
 
 from trainmon_tui.serve.address import Bind
@@ -33,6 +34,7 @@ COLUMNS = (20, 400)
 ROWS = (6, 200)
 STOP_SECONDS = 5.0  # a session asked to quit gets this long before it is killed
 MAX_MESSAGE = 64 * 1024  # keys and sizes are small
+CHUNK_SECONDS = 30.0  # how long a download waits for each chunk from its session
 STATIC = Path(server_module.__file__).parent / "static"  # textual-serve's script, styles and fonts
 
 
@@ -42,6 +44,29 @@ def _clamp(text: object, bounds: tuple[int, int], default: int) -> int:
     except ValueError:
         return default
     return max(bounds[0], min(bounds[1], value))
+
+
+class PatientDownloads(DownloadManager):
+    """textual-serve's downloads, waiting :data:`CHUNK_SECONDS` for each chunk. Its own 4 s are too short
+    on a busy training machine, where a session redrawing its charts holds the GIL (the PNG then arrived
+    empty, and the time-out path raised ``task_done() called too many times``)."""
+
+    async def download(self, delivery_key: str) -> AsyncGenerator[bytes, None]:
+        download = await self.get_download_metadata(delivery_key)
+        request: dict[str, str | int | bool | None] = {"type": "deliver_chunk_request", "key": delivery_key}
+        request.update(size=DOWNLOAD_CHUNK_SIZE, name=download.name)
+        try:
+            while await download.app_service.send_meta(request):
+                try:
+                    chunk = await asyncio.wait_for(download.incoming_chunks.get(), CHUNK_SECONDS)
+                except (TimeoutError, asyncio.TimeoutError):
+                    log.warning("download %s: no data from its session in %ss", delivery_key, CHUNK_SECONDS)
+                    return
+                if not chunk:  # the whole file, or the session cancelled it
+                    return
+                yield chunk
+        finally:
+            self._active_downloads.pop(delivery_key, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +132,7 @@ class DashboardServer(Server):
         self.guard = Guard(config.bind, config.token, refused_text(config.lang))
         self.sessions: dict[str, tuple[web.WebSocketResponse, SessionService]] = {}
         self.statics_path = STATIC
+        self.download_manager = PatientDownloads()
 
     async def _make_app(self) -> web.Application:
         app = web.Application(middlewares=[self.guard.middleware])
