@@ -4,6 +4,7 @@ process starts here: every websocket below is refused or turned away before one 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -132,3 +133,24 @@ def test_the_busy_and_refused_texts_come_in_chinese_too(tmp_path: Path) -> None:
 
     assert "会话都在使用中" in busy_page(name="x", lang="zh", limit=3)
     assert "令牌" in refused_text("zh")
+
+
+async def test_a_session_that_fails_is_logged_printably_and_ends_the_tab(caplog) -> None:
+    """Its stderr reaches the server's log with control characters escaped; the tab's websocket closes."""
+    import sys
+
+    script = "import sys; sys.stderr.write('boom \\x1b]0;owned\\x07 \\x1b[2J\\n'); sys.exit(3)"
+    server = DashboardServer(ServeConfig([sys.executable, "-c", script], Bind("127.0.0.1", 8000), TOKEN, "x"))
+    async with TestClient(TestServer(await server._make_app(), host="127.0.0.1")) as test_client:
+        websocket = await test_client.ws_connect(f"/ws?token={TOKEN}")
+        closed = await websocket.receive(timeout=60)
+        assert closed.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+        await websocket.close()
+        for _ in range(600):  # the handler's cleanup after the close
+            if not server.sessions:
+                break
+            await asyncio.sleep(0.05)
+        assert server.sessions == {}
+    logged = [record.getMessage() for record in caplog.records if "boom" in record.getMessage()]
+    assert len(logged) == 1 and "\x1b" not in logged[0] and "\x07" not in logged[0]
+    assert "\\x1b]0;owned\\x07" in logged[0]

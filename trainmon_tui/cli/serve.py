@@ -84,6 +84,10 @@ def serve_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | 
         )
         if bind.loopback:
             say(f"  from another machine: ssh -L {bind.port}:{bind.netloc} HOST, then open the URL above")
+        else:
+            say("  plain HTTP: the token crosses the network in clear; prefer the SSH forward or HTTPS")
+        if args.token is None:
+            say("  no token: every user of this machine can open it")
 
     try:
         asyncio.run(serve(config, ready))

@@ -28,6 +28,7 @@ from trainmon_tui.serve.guard import WEBSOCKET_PATH, Guard
 from trainmon_tui.serve.page import busy_page, busy_text, dashboard_page, refused_text
 from trainmon_tui.serve.session import session_environment
 from trainmon_tui.views.i18n import Lang
+from trainmon_tui.views.safetext import printable
 
 log = logging.getLogger("trainmon-tui.serve")
 COLUMNS = (20, 400)
@@ -86,6 +87,7 @@ class SessionService(AppService):
     def __init__(self, argv: list[str], **kwargs: Any) -> None:
         super().__init__(shlex.join(argv), **kwargs)
         self.argv = argv
+        self._stderr_task: asyncio.Task[None] | None = None
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         return session_environment(super()._build_environment(width=width, height=height))
@@ -95,9 +97,19 @@ class SessionService(AppService):
         self._process = process = await asyncio.create_subprocess_exec(
             *self.argv, stdin=PIPE, stdout=PIPE, stderr=PIPE, env=environment, start_new_session=True
         )
-        assert process.stdin is not None
+        assert process.stdin is not None and process.stderr is not None
         self._stdin = process.stdin
+        # Its stderr is read here, each line made printable onto the server's stderr; textual-serve would
+        # write it raw into stdout (the URL's stream). It gets a stream that has ended instead.
+        self._stderr_task = asyncio.create_task(self._log_stderr(process.stderr))
+        ended = asyncio.StreamReader()
+        ended.feed_eof()
+        process.stderr = ended
         return process
+
+    async def _log_stderr(self, stream: asyncio.StreamReader) -> None:
+        while line := await stream.readline():
+            log.warning("session %s: %s", self.pid, printable(line.decode("utf-8", "replace").rstrip("\n")))
 
     async def set_terminal_size(self, width: int, height: int) -> None:
         await super().set_terminal_size(_clamp(width, COLUMNS, 80), _clamp(height, ROWS, 24))
@@ -123,6 +135,8 @@ class SessionService(AppService):
                 process.kill()
             if process is not None:
                 await process.wait()
+            if self._stderr_task is not None:
+                await self._stderr_task
 
 
 class DashboardServer(Server):
