@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from trainmon_tui.cli.messages import CliError
-from trainmon_tui.serve.session import served_session
+from trainmon_tui.serve.session import exit_with_server, served_session
 
 DEMO_THREAD = "demo"  # the name of the dashboard's simulator thread (trainmon_tui.ui.app)
 DEMO_STOP_SECONDS = 5.0
@@ -33,7 +33,10 @@ def open_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | N
 
     demo = args.demo is not None
     export_dir = args.export_dir if args.export_dir is not None else Path(".")
-    options = DashboardOptions(outputs, checkpoint, args.lang, args.poll, export_dir, demo, served_session())
+    served = served_session()
+    if served:
+        exit_with_server()
+    options = DashboardOptions(outputs, checkpoint, args.lang, args.poll, export_dir, demo, served)
     code = run_dashboard(options)
     return code if isinstance(code, int) else 0
 

@@ -65,7 +65,7 @@ def check_serve_args(p: argparse.ArgumentParser, args: argparse.Namespace, one_s
 
 def serve_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | None) -> int:
     try:
-        from trainmon_tui.serve.server import ServeConfig, serve
+        from trainmon_tui.serve.server import ListenError, ServeConfig, serve
     except ImportError:
         raise CliError(INSTALL_HINT) from None
     bind: Bind = args.serve
@@ -80,7 +80,8 @@ def serve_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | 
         print(page_url(bind, args.token), flush=True)  # stdout: the one thing a script may want
         say(
             f"{PROG}: serving {Path(outputs).absolute()} on {bind.netloc}, "
-            f"at most {args.max_sessions} browser sessions at once; ctrl+c stops it",
+            f"at most {args.max_sessions} browser session{'s' if args.max_sessions > 1 else ''} at once; "
+            "ctrl+c stops it",
         )
         if bind.loopback:
             say(f"  from another machine: ssh -L {bind.port}:{bind.netloc} HOST, then open the URL above")
@@ -91,8 +92,8 @@ def serve_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | 
 
     try:
         asyncio.run(serve(config, ready))
-    except OSError as exc:
-        raise CliError(f"cannot listen on {bind.netloc}: {exc.strerror or exc}") from None
+    except ListenError as exc:
+        raise CliError(f"cannot listen on {bind.netloc}: {exc}") from None
     finally:
         stop_demo.set()
     sys.stdout.flush()

@@ -226,6 +226,10 @@ class DashboardServer(Server):
         await asyncio.gather(*(close(*pair) for pair in list(self.sessions.values())), return_exceptions=True)
 
 
+class ListenError(Exception):
+    """The port could not be opened (taken, not allowed, no such address); the message says why."""
+
+
 def _log_to_stderr() -> None:
     """One line per session started or ended, and textual-serve's warnings, on stderr."""
     handler = logging.StreamHandler()
@@ -238,7 +242,7 @@ def _log_to_stderr() -> None:
 
 
 async def serve(config: ServeConfig, ready: Callable[[], None]) -> None:
-    """Listen until SIGINT, SIGTERM or SIGHUP; ``ready()`` once the port is open. OSError if it cannot."""
+    """Listen until SIGINT, SIGTERM or SIGHUP; ``ready()`` once the port is open; ListenError if it cannot."""
     _log_to_stderr()
     server = DashboardServer(config)
     app = await server._make_app()
@@ -247,7 +251,10 @@ async def serve(config: ServeConfig, ready: Callable[[], None]) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     try:
-        await web.TCPSite(runner, config.bind.host, config.bind.port).start()
+        try:
+            await web.TCPSite(runner, config.bind.host, config.bind.port).start()
+        except OSError as exc:
+            raise ListenError(exc.strerror or str(exc)) from None
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signum, stop.set)
         ready()
