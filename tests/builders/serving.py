@@ -66,16 +66,18 @@ def serve(outputs: Path, cwd: Path, *flags: str, timeout: float = 60.0) -> Itera
     process = subprocess.Popen(
         argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+    stdout, stderr = process.stdout, process.stderr
+    assert stdout is not None and stderr is not None
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
+    reader = threading.Thread(target=lambda: lines.append(stdout.readline()), daemon=True)
     reader.start()
-    reader.join(timeout)
+    reader.join(timeout)  # the URL is its first line, printed once the port is open
     try:
         if not lines or not lines[0].startswith("http://"):
             process.kill()
-            raise AssertionError(f"no URL from the server: {lines} {process.stderr.read()}")  # type: ignore[union-attr]
+            raise AssertionError(f"no URL from the server: {lines} {stderr.read()}")
         served = Served(process, lines[0].strip(), port)
-        threading.Thread(target=lambda: served.stderr.extend(process.stderr), daemon=True).start()  # type: ignore[arg-type]
+        threading.Thread(target=lambda: served.stderr.extend(stderr), daemon=True).start()
         yield served
     finally:
         if process.poll() is None:
