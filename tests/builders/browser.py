@@ -28,6 +28,10 @@ import pyte
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
+class NoBrowser(Exception):
+    """Chromium is installed but exited before it opened its DevTools port (the message says how)."""
+
+
 def find_chromium() -> str | None:
     for name in CHROMIUM_NAMES:
         if found := shutil.which(name):
@@ -138,14 +142,21 @@ class Browser:
                 # The download opens from the PNG's arrival, a moment after the key press; a loaded machine
                 # may take longer than the few seconds a key press lets a page open a window.
                 "--disable-popup-blocking",
-                "--window-size=1200,800", "--remote-debugging-port=0",
+                "--disable-dev-shm-usage", "--window-size=1200,800", "--remote-debugging-port=0",
                 f"--user-data-dir={self.profile}", "about:blank",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
         active = self.profile / "DevToolsActivePort"
-        await until(lambda: active.is_file() and len(active.read_text().split()) == 2, "Chromium", timeout)
+        process = self.process
+
+        def started() -> bool:
+            if process.poll() is not None:
+                raise NoBrowser(f"{self.binary} exited with status {process.returncode} before it started")
+            return active.is_file() and len(active.read_text().split()) == 2
+
+        await until(started, "Chromium", timeout)
         port, path = active.read_text().split()
         self._http = aiohttp.ClientSession()
         self._ws = await self._http.ws_connect(f"ws://127.0.0.1:{port}{path}", max_msg_size=0)

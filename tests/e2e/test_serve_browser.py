@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("textual_serve", reason="the serve extra is not installed")
 pytest.importorskip("pyte", reason="pyte (the test extra) reads the page's terminal")
 
-from builders.browser import Browser, find_chromium, until
+from builders.browser import Browser, NoBrowser, find_chromium, until
 from builders.serving import TOKEN, children, serve, wait_gone
 
 from trainmon_tui.simulate import RunConfig, write_run
@@ -51,7 +51,11 @@ async def test_dashboard_in_chromium(tmp_path: Path) -> None:
     browser = Browser(CHROMIUM, downloads)
     with serve(outputs, cwd, "--token", TOKEN, "--max-sessions", "2") as served:
         assert served.url == f"{served.base}/?token={TOKEN}"
-        await browser.start()
+        try:
+            await browser.start()
+        except NoBrowser as exc:
+            await browser.close()
+            pytest.skip(str(exc))
         try:
             tab = await browser.new_tab()
             # Without the token: refused, and no session starts.
