@@ -1,5 +1,5 @@
-"""``--serve`` in a real headless Chromium: the page, the dashboard process, a new checkpoint, the PNG
-download, the token, the session cap, and ctrl+c stopping it all.
+"""``--serve`` in a real headless Chromium: the token, the page, the dashboard process, a new checkpoint,
+the PNG download, a tab per process, the session cap, ``q`` ending a session, ctrl+c stopping it all.
 
 One server (``--max-sessions 2``) and one browser for the whole story, in the order a person meets it.
 Skipped with the reason when Chromium, textual-serve or pyte is missing (``.ci/run`` installs them).
@@ -115,6 +115,13 @@ async def test_dashboard_in_chromium(tmp_path: Path) -> None:
             assert 200 in third.statuses
             sessions = children(served.process.pid)
             assert len(sessions) == 2
+
+            # q quits that tab's dashboard: the page says the session ended, and its process is gone.
+            await third.focus_terminal()
+            await third.press("q")
+            await until(lambda: third.has_text("Session ended."), "the ended session's notice", 30)
+            await until(lambda: len(children(served.process.pid)) == 1, "the quit session's end", 30)
+            sessions = children(served.process.pid)
         finally:
             await browser.close()
 
