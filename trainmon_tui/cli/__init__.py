@@ -30,6 +30,7 @@ from trainmon_tui.cli.loading import RunRead, checkpoint_path, load_file, load_r
 from trainmon_tui.cli.messages import CliError, error
 from trainmon_tui.cli.metriccharts import Picked, pick_charts, print_metrics_plot, save_metrics_plot
 from trainmon_tui.cli.metriclist import check_csv_target, print_metric_list, write_csv
+from trainmon_tui.cli.serve import serve_dashboard
 from trainmon_tui.cli.summary import print_summary, tolerant_stdout
 
 __all__ = ["load_run", "main", "read_run"]  # the run in OUTPUTS as --summary reads it (tests use them)
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     explicit = args.outputs_opt or args.outputs_pos
     outputs = explicit or DEFAULT_OUTPUTS
     one_shot = one_shot_mode(args)
-    if not one_shot:
+    if not one_shot and args.serve is None:  # a server needs no terminal; its tabs are the browser's
         check_terminal()
     if args.save_plot is not None:
         check_target(args.save_plot, args.force)
@@ -59,6 +60,8 @@ def _run_modes(args: argparse.Namespace, outputs: Path, one_shot: bool) -> int:
         checkpoint = (
             checkpoint_path(args.checkpoint, outputs, inside_first=inside_first) if args.checkpoint else None
         )
+        if args.serve is not None:
+            return serve_dashboard(args, outputs, checkpoint)
         if not one_shot:
             return open_dashboard(args, outputs, checkpoint)
         run: RunRead | None = None

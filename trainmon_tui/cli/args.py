@@ -11,6 +11,8 @@ from typing import NoReturn
 
 from trainmon_tui import __version__
 from trainmon_tui.cli.messages import PROG
+from trainmon_tui.cli.serve import DEFAULT_BIND, bind_arg, check_serve_args, sessions_arg
+from trainmon_tui.serve.address import TOKEN_ENV
 from trainmon_tui.views.i18n import LANGS, default_lang
 from trainmon_tui.views.metriclist import split_patterns
 from trainmon_tui.views.safetext import printable
@@ -145,6 +147,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", nargs="?", const=DEMO_TEMP, type=str, metavar="DIR",
         help="simulate a training run into DIR (default: a temporary folder) and watch it",
     )  # fmt: skip
+    p.add_argument(
+        "--serve", nargs="?", const=DEFAULT_BIND, type=bind_arg, metavar="[HOST:]PORT",
+        help="serve the dashboard to browsers (default 127.0.0.1:8000; needs the serve extra)",
+    )  # fmt: skip
+    p.add_argument(
+        "--token", metavar="TOKEN",
+        help=f"with --serve: the token the URL carries (default: ${TOKEN_ENV} or a new one; '' none, "
+        "loopback only)",
+    )  # fmt: skip
+    p.add_argument(
+        "--max-sessions",
+        type=sessions_arg,
+        metavar="N",
+        help="with --serve: tabs at once (default 4)",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -190,6 +207,7 @@ def _check_combinations(p: argparse.ArgumentParser, args: argparse.Namespace) ->
         if one_shot and value is not None:
             p.error(f"{flag} only applies to the dashboard, not to a one-shot mode (-u, -p, -s, --csv, ...)")
     _check_metric_flags(p, args)
+    check_serve_args(p, args, one_shot)
 
 
 def one_shot_mode(args: argparse.Namespace) -> bool:

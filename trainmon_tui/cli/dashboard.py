@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from trainmon_tui.cli.messages import CliError
+from trainmon_tui.serve.session import exit_with_server, served_session
 
 DEMO_THREAD = "demo"  # the name of the dashboard's simulator thread (trainmon_tui.ui.app)
 DEMO_STOP_SECONDS = 5.0
@@ -32,7 +33,11 @@ def open_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | N
 
     demo = args.demo is not None
     export_dir = args.export_dir if args.export_dir is not None else Path(".")
-    code = run_dashboard(DashboardOptions(outputs, checkpoint, args.lang, args.poll, export_dir, demo))
+    served = served_session()
+    if served:
+        exit_with_server()
+    options = DashboardOptions(outputs, checkpoint, args.lang, args.poll, export_dir, demo, served)
+    code = run_dashboard(options)
     return code if isinstance(code, int) else 0
 
 
@@ -118,7 +123,10 @@ def check_terminal() -> None:
     ``TERM=dumb`` (Emacs' shell, some CI consoles) is a terminal that cannot move the cursor: refused the
     same way rather than answered with a summary, so that a script learns it got no dashboard (exit 2) and
     the user picks the one-shot mode they want.
+    A tab's session under ``--serve`` has pipes for a terminal: textual-serve's web driver draws there.
     """
+    if served_session():
+        return
     if not (is_terminal(sys.stdin) and is_terminal(sys.stdout)):
         raise CliError(
             "the dashboard needs a terminal (stdin and stdout are not both one): "

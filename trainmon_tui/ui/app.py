@@ -25,6 +25,7 @@ from trainmon_tui.files.model import TrainerState
 from trainmon_tui.pipeline import Snapshot
 from trainmon_tui.simulate import SimulatedRun, demo_config
 from trainmon_tui.ui import keys, notices
+from trainmon_tui.ui.deliver import deliver_png
 from trainmon_tui.ui.events import EventLog, EventLogScreen
 from trainmon_tui.ui.following import RESCAN_SECONDS, FollowingApp
 from trainmon_tui.ui.help import HelpScreen
@@ -253,6 +254,9 @@ class TrainmonApp(ViewActions, FollowingApp):
     def _export(self, state: TrainerState) -> None:
         """Runs in a thread worker: matplotlib is imported here, on first use."""
         from trainmon_tui.views.export import save_dashboard_png_unique
+
+        if self.options.deliver_png:  # in a browser: a download there, nothing written on the server
+            return deliver_png(self, state)
 
         try:
             self.options.export_dir.mkdir(parents=True, exist_ok=True)

@@ -16,3 +16,4 @@ class DashboardOptions:
     poll_interval: float | None = None  # None: inotify where it works, polling elsewhere
     export_dir: Path = Path(".")
     demo: bool = False  # run the simulator into ``outputs`` while the dashboard is open
+    deliver_png: bool = False  # served in a browser: ``s`` sends the PNG there; nothing is written here

@@ -127,9 +127,18 @@ def save_dashboard_png_unique(
     """Write the four charts of ``state`` as a new PNG in ``folder``, named by :func:`export_stem` (``-2``,
     ``-3``, ... when taken); returns its path. Never overwrites, and never refuses for a name taken at the
     same moment: the dashboard's export key and ``--save-plot DIR``."""
+    name, data = dashboard_png(state, lang, when=when)
+    return _create_unique(Path(folder), name.removesuffix(".png"), ".png", data)
+
+
+def dashboard_png(
+    state: TrainerState, lang: Lang = "en", *, when: datetime | None = None
+) -> tuple[str, bytes]:
+    """The four charts of ``state`` as PNG bytes, and the file name an export gives them; nothing written
+    (the served dashboard sends them to the browser)."""
     with matplotlib_style():
         data = _render(dashboard_figure(state, lang), "png")
-    return _create_unique(Path(folder), export_stem(state, when), ".png", data)
+    return f"{export_stem(state, when)}.png", data
 
 
 def save_compare_png_unique(

@@ -86,6 +86,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "new_checkpoints": ("New checkpoints {first}–{last} ({n})", "新检查点 {first}–{last} (共 {n} 个)"),
     "png_saved": ("PNG saved: {path}", "PNG 已保存: {path}"),
     "png_not_saved": ("PNG not saved: {reason}", "PNG 未保存: {reason}"),
+    "png_delivered": ("PNG sent to the browser: {name}", "PNG 已发送到浏览器: {name}"),
+    "png_needs_browser": ("PNG not saved: this session is in no browser", "PNG 未保存: 此会话不在浏览器中"),
+    "serve_starting": ("Starting the dashboard of {name}…", "正在启动 {name} 的仪表盘…"),
+    "serve_ended": ("Session ended.", "会话已结束。"),
+    "serve_reopen": ("Open it again", "重新打开"),
+    "serve_busy": (
+        "All {n} dashboard sessions of this server are in use. Close one of their tabs: "
+        "this page tries again every {seconds} seconds.",
+        "此服务器的 {n} 个仪表盘会话都在使用中。请关闭其中一个标签页：本页每 {seconds} 秒重试一次。",
+    ),
+    "serve_refused": (
+        "Forbidden: this dashboard needs its token. Open the URL the server printed.",
+        "禁止访问：此仪表盘需要令牌。请打开服务器输出的网址。",
+    ),
     "nothing_to_save": ("Nothing to save yet: no checkpoint is shown.", "尚无可保存的内容: 没有显示检查点。"),
     "pinned_gone": (
         "{name} was deleted: following the latest checkpoint",
