@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
@@ -21,12 +20,11 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, OptionList, Static
 
-from trainmon_tui.files.model import TrainerState
 from trainmon_tui.pipeline import Snapshot
 from trainmon_tui.simulate import SimulatedRun, demo_config
 from trainmon_tui.ui import keys, notices
-from trainmon_tui.ui.deliver import deliver_png
 from trainmon_tui.ui.events import EventLog, EventLogScreen
+from trainmon_tui.ui.exporting import PngExports
 from trainmon_tui.ui.following import RESCAN_SECONDS, FollowingApp
 from trainmon_tui.ui.help import HelpScreen
 from trainmon_tui.ui.messages import SnapshotApplied
@@ -47,7 +45,7 @@ from trainmon_tui.views.safetext import printable
 NO_CHARTS = ChartData()
 
 
-class TrainmonApp(ViewActions, FollowingApp):
+class TrainmonApp(ViewActions, PngExports, FollowingApp):
     CSS_PATH = "app.tcss"
     TITLE = "trainmon-tui"
     # Classes on the screen by its size, for app.tcss: narrow panes stack the side pane above the charts,
@@ -78,10 +76,11 @@ class TrainmonApp(ViewActions, FollowingApp):
 
         Control characters are made visible and markup is off whatever a caller passes, so no message
         that embeds text from disk can act on the terminal or break on a ``[``. The event log keeps
-        ``logged`` instead of the toast's short text when given (a saved PNG's whole path).
+        ``logged`` instead of the toast's short text when given ("": nothing, it is logged already).
         """
         entry = logged if logged is not None else f"{title}: {message}" if title else message
-        self.events.add(time.time(), severity, entry)
+        if entry:
+            self.events.add(time.time(), severity, entry)
         super().notify(
             printable(message),
             title=printable(title),
@@ -242,32 +241,6 @@ class TrainmonApp(ViewActions, FollowingApp):
         for command in super().get_system_commands(screen):
             if command.title != "Screenshot":
                 yield command
-
-    def action_save_png(self) -> None:
-        state = self.snapshot.state if self.snapshot else None
-        if state is None:
-            self.notify(t("nothing_to_save", self.lang), severity="warning")
-            return
-        self._export(state)
-
-    @work(thread=True, group="export", exit_on_error=False)
-    def _export(self, state: TrainerState) -> None:
-        """Runs in a thread worker: matplotlib is imported here, on first use."""
-        from trainmon_tui.views.export import save_dashboard_png_unique
-
-        if self.options.deliver_png:  # in a browser: a download there, nothing written on the server
-            return deliver_png(self, state)
-
-        try:
-            self.options.export_dir.mkdir(parents=True, exist_ok=True)
-            path = save_dashboard_png_unique(state, self.options.export_dir, self.lang)
-        except Exception as exc:
-            self.notify(t("png_not_saved", self.lang, reason=exc), severity="error", timeout=10)
-        else:
-            # The folder as given (``--export-dir``, default the current one) and the name: short, and
-            # the whole absolute path is in the event log.
-            message = t("png_saved", self.lang, path=path)
-            self.notify(message, timeout=6, logged=t("png_saved", self.lang, path=path.absolute()))
 
     def _start_demo(self) -> None:
         run = SimulatedRun(self.outputs, demo_config())

@@ -85,6 +85,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "new_checkpoint": ("New {name} (step {step})", "新检查点 {name} (第 {step} 步)"),
     "new_checkpoints": ("New checkpoints {first}–{last} ({n})", "新检查点 {first}–{last} (共 {n} 个)"),
     "png_saved": ("PNG saved: {path}", "PNG 已保存: {path}"),
+    "pngs_saved": ("{n} PNGs saved, the last: {path}", "已保存 {n} 个 PNG, 最后一个: {path}"),
     "png_not_saved": ("PNG not saved: {reason}", "PNG 未保存: {reason}"),
     "png_delivered": ("PNG sent to the browser: {name}", "PNG 已发送到浏览器: {name}"),
     "png_needs_browser": ("PNG not saved: this session is in no browser", "PNG 未保存: 此会话不在浏览器中"),
