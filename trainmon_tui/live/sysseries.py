@@ -1,0 +1,155 @@
+"""The live log's ``sys`` figures as series by step (``sys/rss``, ``sys/cpu``, ``sys/gpu0/util``, ...).
+
+:func:`system_series` turns the log records' :class:`~.sysfigures.SystemFigures` into
+:class:`~trainmon_tui.files.model.Series` named like any metric, so that the metrics view, ``--list-metrics``,
+``--csv`` and the summary take them with no more work; :func:`with_system_series` adds them to a state
+(:func:`~.merge.merge_live` does, whole: a checkpoint holds none of them). The units are what a person reads:
+
+- ``sys/rss`` (GiB, the training process's resident memory), ``sys/cpu`` (% of one core, from the CPU
+  time between two records of the same process: 250 means two and a half cores busy);
+- per CUDA device N: ``sys/gpuN/util`` (%), ``sys/gpuN/mem_used`` and ``mem_total`` (GiB, NVML: every
+  process on the device), ``mem_alloc``, ``mem_reserved``, ``mem_peak`` (GiB, torch: this process),
+  ``temp`` (°C), ``power`` (W).
+
+Series are built incrementally: a live log that only grew has only its new records read.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from trainmon_tui.files.model import Series, TrainerState
+from trainmon_tui.live.livelog import LiveLog, LogRecord
+from trainmon_tui.live.sysfigures import GPU_FIELDS
+
+PREFIX = "sys/"
+GIB = float(1 << 30)
+_MEMORY = frozenset({"mem_used", "mem_total", "mem_alloc", "mem_reserved", "mem_peak"})
+
+
+def gpu_key(index: int, field: str) -> str:
+    return f"{PREFIX}gpu{index}/{field}"
+
+
+_GPU_KEY = re.compile(r"sys/gpu(\d{1,4})/(\w+)")
+_ORDER = ("rss", "cpu")
+
+
+def system_rank(key: str) -> int:
+    """The order of ``sys/`` keys: the process's memory and CPU, then each device's figures in
+    :data:`~.sysfigures.GPU_FIELDS`' order (utilisation, memory, temperature, power); others after."""
+    name = key.removeprefix(PREFIX)
+    if name in _ORDER:
+        return _ORDER.index(name)
+    match = _GPU_KEY.fullmatch(key)
+    if match and match[2] in GPU_FIELDS:
+        return 10 + int(match[1]) * 20 + GPU_FIELDS.index(match[2])
+    return 100_000
+
+
+def is_fixed_figure(key: str) -> bool:
+    """A figure that does not move (a device's total memory): a number in the lists, not a chart."""
+    return key.startswith(PREFIX) and key.endswith("/mem_total")
+
+
+def _points(
+    records: tuple[LogRecord, ...] | list[LogRecord], previous: LogRecord | None
+) -> dict[str, list[tuple[int, float]]]:
+    """(step, value) per key, in record order; ``previous`` is the record before the first (for the CPU %)."""
+    points: dict[str, list[tuple[int, float]]] = {}
+
+    def add(key: str, step: int, value: float | None) -> None:
+        if value is not None:
+            points.setdefault(key, []).append((step, value))
+
+    for record in records:
+        figures = record.system
+        if figures is None:
+            continue
+        add(PREFIX + "rss", record.step, None if figures.rss is None else figures.rss / GIB)
+        add(PREFIX + "cpu", record.step, _cpu_percent(previous, record))
+        for gpu in figures.gpus:
+            for field in GPU_FIELDS:
+                value = getattr(gpu, field)
+                if value is not None and field in _MEMORY:
+                    value /= GIB
+                add(gpu_key(gpu.index, field), record.step, value)
+        previous = record
+    return points
+
+
+def _cpu_percent(before: LogRecord | None, after: LogRecord) -> float | None:
+    """CPU time over wall time between two records of one process, in % of one core."""
+    if before is None or before.system is None or after.system is None:
+        return None
+    a, b = before.system, after.system
+    if a.cpu_time is None or b.cpu_time is None or a.pid != b.pid:
+        return None
+    wall = after.time - before.time
+    used = b.cpu_time - a.cpu_time
+    if wall <= 0 or used < 0:
+        return None  # another process (a resume), or clocks that went back
+    return 100.0 * used / wall
+
+
+class SystemSeriesCache:
+    """The series of one live log, extended with the records appended since the last call."""
+
+    def __init__(self) -> None:
+        self._records: tuple[LogRecord, ...] = ()
+        self._points: dict[str, list[tuple[int, float]]] = {}
+        self._series: dict[str, Series] = {}
+
+    def series(self, records: tuple[LogRecord, ...]) -> dict[str, Series]:
+        done = len(self._records)
+        grown = done <= len(records) and (done == 0 or records[done - 1] is self._records[-1])
+        if grown and done == len(records):
+            return self._series
+        if not grown:
+            done, self._points = 0, {}
+        previous = records[done - 1] if done else None
+        for key, extra in _points(records[done:], previous).items():
+            self._points.setdefault(key, []).extend(extra)
+        self._records = records
+        self._series = {key: _series(points) for key, points in self._points.items()}
+        return self._series
+
+
+def _series(points: list[tuple[int, float]]) -> Series:
+    steps = np.fromiter((p[0] for p in points), dtype=np.int64, count=len(points))
+    values = np.fromiter((p[1] for p in points), dtype=np.float64, count=len(points))
+    return Series(steps, values)
+
+
+def system_series(records: tuple[LogRecord, ...] | list[LogRecord]) -> dict[str, Series]:
+    """Every ``sys/`` series of these records (none when no record carries ``sys``)."""
+    return {key: _series(points) for key, points in _points(records, None).items()}
+
+
+_CACHES: dict[Path, SystemSeriesCache] = {}
+_CACHES_LOCK = threading.Lock()
+_MAX_CACHES = 64  # live logs followed at once (a workspace of runs); the oldest is dropped beyond
+
+
+def _cached(live: LiveLog) -> dict[str, Series]:
+    with _CACHES_LOCK:
+        cache = _CACHES.pop(live.path, None) or SystemSeriesCache()
+        _CACHES[live.path] = cache  # the newest last
+        while len(_CACHES) > _MAX_CACHES:
+            del _CACHES[next(iter(_CACHES))]
+        return cache.series(live.logs)
+
+
+def with_system_series(state: TrainerState | None, live: LiveLog) -> TrainerState | None:
+    """``state`` with the live log's ``sys/`` series added (the same object when there are none)."""
+    if state is None or not live.logs:
+        return state
+    series = _cached(live)
+    if not series:
+        return state
+    return replace(state, series={**state.series, **series})
