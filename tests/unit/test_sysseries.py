@@ -163,7 +163,8 @@ def test_summary_json_and_panes_show_the_latest_figures(tmp_path: Path) -> None:
     assert data["metrics"]["sys/gpu0/util"] == 90 and data["metrics"]["sys/rss"] == pytest.approx(2.2)
     assert data["metrics"]["sys/cpu"] == pytest.approx(150.0)
     pane = summary_compact(summary, "en").plain
-    assert "Resources" in pane and "GPU0" in pane and "90% 20 / 24 GiB" in pane and "150%" in pane
+    assert "Resources" in pane and "GPU0" in pane and "90% 20 / 24 GiB" in pane
+    assert "Process         2.2 GiB · CPU 150%" in pane
     text = summary_text(summary, "zh")
     assert "资源占用 @ 2" in text and "GPU0 温度: 70 °C" in text and "GPU0 功率: 300.5 W" in text
 
@@ -173,4 +174,4 @@ def test_only_process_figures_without_cuda(tmp_path: Path) -> None:
     state = merge_live(None, read_live_log(path))
     assert state is not None
     pane = summary_compact(summarize(state), "en").plain
-    assert "GPU" not in pane and "RSS" in pane and "2.2 GiB" in pane
+    assert "GPU" not in pane and "Process" in pane and "2.2 GiB · CPU 150%" in pane

@@ -41,6 +41,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "resources": ("Resources", "资源占用"),
     "resources_at": ("Resources @ {step}", "资源占用 @ {step}"),
     "sys_rss": ("RSS", "进程内存"),
+    "sys_process": ("Process", "训练进程"),
     "sys_cpu": ("CPU", "CPU"),
     "sys_util": ("util", "利用率"),
     "sys_memory": ("memory", "显存"),

@@ -82,7 +82,8 @@ def _torch_memory(latest: SystemLatest, index: int, lang: Lang) -> str | None:
 
 
 def compact_rows(latest: SystemLatest, lang: Lang = "en") -> Iterator[tuple[str, str | None]]:
-    """The dashboard's resources lines: per device utilisation and memory, then the process's RSS, CPU."""
+    """The dashboard's resources lines: a line per device (utilisation and memory), one for the process
+    (its RSS and CPU): ``GPU0  87% 21.3 / 24 GiB``, ``Process  3.4 GiB · CPU 130%``."""
     yield t("resources", lang), None
     for index in latest.gpus:
         util = latest.get(f"gpu{index}/util")
@@ -94,7 +95,12 @@ def compact_rows(latest: SystemLatest, lang: Lang = "en") -> Iterator[tuple[str,
             torch = _torch_memory(latest, index, lang)
             if torch is not None:
                 yield f"GPU{index}", torch
-    yield from _process_rows(latest, lang)
+    rss, cpu = latest.get("rss"), latest.get("cpu")
+    parts = ([f"{gib(rss)} GiB"] if rss is not None else []) + (
+        [f"CPU {_percent(cpu)}"] if cpu is not None else []
+    )
+    if parts:
+        yield t("sys_process", lang), " · ".join(parts)
 
 
 def _process_rows(latest: SystemLatest, lang: Lang) -> Iterator[tuple[str, str]]:
