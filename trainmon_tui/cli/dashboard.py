@@ -32,7 +32,9 @@ def open_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | N
 
     demo = args.demo is not None
     export_dir = args.export_dir if args.export_dir is not None else Path(".")
-    code = run_dashboard(DashboardOptions(outputs, checkpoint, args.lang, args.poll, export_dir, demo))
+    code = run_dashboard(
+        DashboardOptions(outputs, checkpoint, args.lang, args.poll, export_dir, demo, args.system)
+    )
     return code if isinstance(code, int) else 0
 
 

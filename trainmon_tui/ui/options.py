@@ -16,3 +16,4 @@ class DashboardOptions:
     poll_interval: float | None = None  # None: inotify where it works, polling elsewhere
     export_dir: Path = Path(".")
     demo: bool = False  # run the simulator into ``outputs`` while the dashboard is open
+    system: bool = False  # --system: this host's CPU, memory and GPUs in the side pane
