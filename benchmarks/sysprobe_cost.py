@@ -1,4 +1,4 @@
-"""Row 11: what the ``sys`` figures cost the training process, per log record.
+"""Rows 11 and 12: what the resource figures cost: the training process per log record, ``--system`` idle.
 
 Ours: :meth:`~trainmon_tui.live.sysprobe.SystemProbe.sample` as the callback calls it at every ``on_log``,
 with CUDA "in use" on 8 devices through a fake ``torch.cuda`` and a fake NVML (this machine has no GPU):
@@ -171,3 +171,41 @@ def _log_call_seconds(repeats: int) -> float:
 
         times, _ = interleaved(calls, lambda: None, repeats)
     return median(times) / CALLS * 1e6
+
+
+def row_system_idle(n: int, idle_seconds: float, log: Log) -> Row:
+    """Row 12: the dashboard's CPU while idle with ``--system`` (a host sample every 2 s, in its pane),
+    next to the same dashboard without it: the same run, the same window, tmux at 80x24."""
+    import time
+
+    from benchmarks import data
+    from benchmarks.tmux import TmuxPane, cpu_seconds
+    from benchmarks.util import clean_env, console_script
+
+    outputs = data.run_folder(n)
+    env = clean_env()
+    with TmuxPane(80, 24, env) as with_pane, TmuxPane(80, 24, env) as without_pane:
+        with_pane.start([*console_script(), str(outputs), "--system"])
+        without_pane.start([*console_script(), str(outputs)])
+        with_pane.wait_for([f"checkpoint-{n}", "This host", "Mem "], timeout=120)
+        without_pane.wait_for([f"checkpoint-{n}"], timeout=120)
+        time.sleep(3.0)  # past start-up and the first samples
+        pids = with_pane.pid(), without_pane.pid()
+        before, wall = [cpu_seconds(pid) for pid in pids], time.perf_counter()
+        time.sleep(idle_seconds)
+        used = [cpu_seconds(pid) - b for pid, b in zip(pids, before, strict=True)]
+        wall = time.perf_counter() - wall
+    ours, base = (u / wall * 100 for u in used)
+    log(f"--system idle: {ours:.2f}% of a core over {wall:.0f} s; without it {base:.2f}%")
+    return Row(
+        "12",
+        f"CPU while idle with `--system` (this host sampled every 2 s), dashboard on the {n:,}-entry run, "
+        f"tmux 80x24, over {wall:.0f} s (utime+stime from /proc/PID/stat)",
+        "<= 1% of one core",
+        ours,
+        base,
+        "the same dashboard without `--system`, same run, same window",
+        "%",
+        ours <= 1.0,
+        note=f"--system's own share: {ours - base:+.2f} points of a core",
+    )

@@ -14,7 +14,7 @@ from trainmon_tui.live.follower import LiveLogFollower, read_live_log
 from trainmon_tui.live.merge import merge_live
 from trainmon_tui.live.records import parse_record
 from trainmon_tui.live.sysfigures import MAX_GPUS, parse_system
-from trainmon_tui.live.sysseries import system_series
+from trainmon_tui.live.sysseries import SystemSeriesCache, system_series
 from trainmon_tui.views.metriclist import list_metrics
 from trainmon_tui.views.metrics import catalogue
 from trainmon_tui.views.report import summary_compact, summary_text
@@ -175,3 +175,15 @@ def test_only_process_figures_without_cuda(tmp_path: Path) -> None:
     assert state is not None
     pane = summary_compact(summarize(state), "en").plain
     assert "GPU" not in pane and "Process" in pane and "2.2 GiB · CPU 150%" in pane
+
+
+def test_the_cache_reads_again_after_a_resume() -> None:
+    parsed = [parse_record(records.line(log(s, sys=sys_figures(s))).encode()) for s in (1, 2, 3)]
+    resumed = [parse_record(records.line(log(s, sys=sys_figures(s, pid=8))).encode()) for s in (2, 3)]
+    cache = SystemSeriesCache()
+    cache.series(tuple(parsed))  # type: ignore[arg-type]
+    after = tuple(parsed[:1] + resumed)  # steps 2 and 3 dropped and logged again by a new process
+    got, want = cache.series(after), system_series(after)  # type: ignore[arg-type]
+    assert set(got) == set(want)
+    assert list(got["sys/cpu"].steps) == list(want["sys/cpu"].steps) == [3]  # none across the two processes
+    assert list(got["sys/rss"].steps) == [1, 2, 3]

@@ -30,6 +30,7 @@ from trainmon_tui.live.sysfigures import GPU_FIELDS
 PREFIX = "sys/"
 GIB = float(1 << 30)
 _MEMORY = frozenset({"mem_used", "mem_total", "mem_alloc", "mem_reserved", "mem_peak"})
+_RSS, _CPU = PREFIX + "rss", PREFIX + "cpu"
 
 
 def gpu_key(index: int, field: str) -> str:
@@ -57,28 +58,40 @@ def is_fixed_figure(key: str) -> bool:
     return key.startswith(PREFIX) and key.endswith("/mem_total")
 
 
-def _points(
-    records: tuple[LogRecord, ...] | list[LogRecord], previous: LogRecord | None
-) -> dict[str, list[tuple[int, float]]]:
-    """(step, value) per key, in record order; ``previous`` is the record before the first (for the CPU %)."""
-    points: dict[str, list[tuple[int, float]]] = {}
+Points = dict[str, tuple[list[int], list[float]]]  # key: (steps, values)
 
-    def add(key: str, step: int, value: float | None) -> None:
-        if value is not None:
-            points.setdefault(key, []).append((step, value))
 
+def _points(records: tuple[LogRecord, ...] | list[LogRecord], previous: LogRecord | None) -> Points:
+    """Steps and values per key, in record order (memory in GiB); ``previous`` is the record before the
+    first (for the CPU %). One pass, lists only: 200,000 records take about a second."""
+    points: Points = {}
+    scale = {field: 1 / GIB if field in _MEMORY else 1.0 for field in GPU_FIELDS}
+    keys: dict[tuple[int, str], str] = {}
     for record in records:
         figures = record.system
         if figures is None:
             continue
-        add(PREFIX + "rss", record.step, None if figures.rss is None else figures.rss / GIB)
-        add(PREFIX + "cpu", record.step, _cpu_percent(previous, record))
+        step = record.step
+        if figures.rss is not None:
+            column = points.get(_RSS) or points.setdefault(_RSS, ([], []))
+            column[0].append(step)
+            column[1].append(figures.rss / GIB)
+        cpu = _cpu_percent(previous, record)
+        if cpu is not None:
+            column = points.get(_CPU) or points.setdefault(_CPU, ([], []))
+            column[0].append(step)
+            column[1].append(cpu)
         for gpu in figures.gpus:
             for field in GPU_FIELDS:
                 value = getattr(gpu, field)
-                if value is not None and field in _MEMORY:
-                    value /= GIB
-                add(gpu_key(gpu.index, field), record.step, value)
+                if value is None:
+                    continue
+                key = keys.get((gpu.index, field)) or keys.setdefault(
+                    (gpu.index, field), gpu_key(gpu.index, field)
+                )
+                column = points.get(key) or points.setdefault(key, ([], []))
+                column[0].append(step)
+                column[1].append(value * scale[field])
         previous = record
     return points
 
@@ -98,11 +111,11 @@ def _cpu_percent(before: LogRecord | None, after: LogRecord) -> float | None:
 
 
 class SystemSeriesCache:
-    """The series of one live log, extended with the records appended since the last call."""
+    """The series of one live log, extended with the records appended since the last call: only the new
+    records are read, and each series grows by one array copy."""
 
     def __init__(self) -> None:
         self._records: tuple[LogRecord, ...] = ()
-        self._points: dict[str, list[tuple[int, float]]] = {}
         self._series: dict[str, Series] = {}
 
     def series(self, records: tuple[LogRecord, ...]) -> dict[str, Series]:
@@ -110,20 +123,24 @@ class SystemSeriesCache:
         grown = done <= len(records) and (done == 0 or records[done - 1] is self._records[-1])
         if grown and done == len(records):
             return self._series
-        if not grown:
-            done, self._points = 0, {}
-        previous = records[done - 1] if done else None
-        for key, extra in _points(records[done:], previous).items():
-            self._points.setdefault(key, []).extend(extra)
-        self._records = records
-        self._series = {key: _series(points) for key, points in self._points.items()}
-        return self._series
+        if not grown:  # truncated, replaced or resumed: read again
+            done, self._series = 0, {}
+        series = dict(self._series)
+        for key, points in _points(records[done:], records[done - 1] if done else None).items():
+            extra, base = _series(points), series.get(key)
+            series[key] = (
+                extra
+                if base is None
+                else Series(
+                    np.concatenate((base.steps, extra.steps)), np.concatenate((base.values, extra.values))
+                )
+            )
+        self._records, self._series = records, series
+        return series
 
 
-def _series(points: list[tuple[int, float]]) -> Series:
-    steps = np.fromiter((p[0] for p in points), dtype=np.int64, count=len(points))
-    values = np.fromiter((p[1] for p in points), dtype=np.float64, count=len(points))
-    return Series(steps, values)
+def _series(points: tuple[list[int], list[float]]) -> Series:
+    return Series(np.array(points[0], dtype=np.int64), np.array(points[1], dtype=np.float64))
 
 
 def system_series(records: tuple[LogRecord, ...] | list[LogRecord]) -> dict[str, Series]:
