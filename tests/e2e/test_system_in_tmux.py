@@ -25,11 +25,11 @@ def test_system_pane_in_a_real_terminal(
         outputs / "checkpoint-10", helpers.trainer_state(entries, global_step=10, max_steps=20)
     )
     tmux.start([console_script, str(outputs), "--system"], 80, 24, cwd=tmp_path)
-    assert wait_until(lambda: "This host" in tmux.screen() and "×" in tmux.screen()), tmux.screen()
+    assert wait_until(lambda: "This host" in tmux.screen() and "\nMem " in tmux.screen()), tmux.screen()
     screen = tmux.screen()
     side = [line[:37].rstrip() for line in screen.splitlines()]
-    cpu = next(line for line in side if line.startswith("CPU "))
-    mem = next(line for line in side if line.startswith("Mem "))
+    cpu = next((line for line in side if line.startswith("CPU ")), "")
+    mem = next((line for line in side if line.startswith("Mem ")), "")
     assert "%" in cpu and mem.endswith("G"), screen
     gpu_lines = [line for line in side if line.startswith(("GPU", "No GPU"))]
     if Nvml().available:

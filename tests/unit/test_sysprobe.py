@@ -54,7 +54,7 @@ class FakeCuda:
         return 5 * GIB // 2
 
     def get_device_properties(self, index: int) -> Any:
-        return SimpleNamespace(uuid=self.uuids[index])
+        return SimpleNamespace(uuid=self.uuids[index], total_memory=24 * GIB)
 
 
 class NVMLError_NotSupported(Exception):
@@ -181,8 +181,14 @@ def test_no_nvml_driver_is_no_failure(cuda: FakeCuda) -> None:
         warnings.simplefilter("error")  # no warning at all
         sample = SystemProbe(nvml=nvml).sample()
     assert sample is not None
-    assert sample["gpus"] == [
-        {"index": 0, "mem_alloc": 2 * GIB, "mem_reserved": 3 * GIB, "mem_peak": 5 * GIB // 2}
+    assert sample["gpus"] == [  # torch's figures alone, the device's memory from its properties
+        {
+            "index": 0,
+            "mem_alloc": 2 * GIB,
+            "mem_reserved": 3 * GIB,
+            "mem_peak": 5 * GIB // 2,
+            "mem_total": 24 * GIB,
+        }
     ]
     assert not Nvml(FakeNvml(fail_init=RuntimeError("Driver Not Loaded"))).available
 

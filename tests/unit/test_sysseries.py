@@ -187,3 +187,16 @@ def test_the_cache_reads_again_after_a_resume() -> None:
     assert set(got) == set(want)
     assert list(got["sys/cpu"].steps) == list(want["sys/cpu"].steps) == [3]  # none across the two processes
     assert list(got["sys/rss"].steps) == [1, 2, 3]
+
+
+def test_torch_figures_alone_show_allocated_of_total(tmp_path: Path) -> None:
+    figures = sys_figures(1) | {
+        "gpus": [{"index": 0, "mem_alloc": 16 * GIB, "mem_total": 24 * GIB, "mem_peak": 17 * GIB}]
+    }
+    path = records.write(tmp_path, log(1, sys=figures), log(2, sys=figures))
+    state = merge_live(None, read_live_log(path))
+    assert state is not None
+    summary = summarize(state)
+    pane = summary_compact(summary, "en").plain.splitlines()
+    assert next(line for line in pane if line.startswith("GPU0")).split() == ["GPU0", "16", "/", "24", "GiB"]
+    assert "GPU0 torch: 16 / 24 GiB (peak 17)" in summary_text(summary, "en")  # the peak in the table

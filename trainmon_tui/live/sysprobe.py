@@ -7,7 +7,8 @@ record; :meth:`SystemProbe.sample` returns the record's ``sys`` object (``docs/l
   CPU time of all its threads (``cpu_time``, seconds) and ``pid``;
 - where CUDA is in use (an already imported torch with CUDA initialised: this module never imports torch
   and never initialises CUDA), per visible device this process holds memory on: ``mem_alloc``,
-  ``mem_reserved``, ``mem_peak`` (bytes, one ``torch.cuda.memory_stats`` call per device), and when
+  ``mem_reserved``, ``mem_peak`` (bytes, one ``torch.cuda.memory_stats`` call per device), ``mem_total``
+  (the device's memory, looked up once), and when
   ``pynvml`` (nvidia-ml-py) is importable: ``util`` (%), ``mem_used`` / ``mem_total`` (bytes), ``temp``
   (°C), ``power`` (W). NVML is initialised once and its handles are kept.
 
@@ -79,8 +80,9 @@ def cuda_in_use() -> Any:
     return cuda if callable(is_initialized) and is_initialized() else None
 
 
-def torch_figures(cuda: Any) -> dict[int, dict[str, int]]:
-    """Per visible device this process holds memory on (and the current one): torch's allocator figures."""
+def torch_figures(cuda: Any, totals: dict[int, int | None]) -> dict[int, dict[str, int]]:
+    """Per visible device this process holds memory on (and the current one): torch's allocator figures,
+    and the device's memory (``total_memory``, looked up once into ``totals``)."""
     current = int(cuda.current_device())
     devices: dict[int, dict[str, int]] = {}
     for index in range(int(cuda.device_count())):
@@ -93,6 +95,11 @@ def torch_figures(cuda: Any) -> dict[int, dict[str, int]]:
             "mem_reserved": reserved,
             "mem_peak": int(stats.get("allocated_bytes.all.peak", 0)),
         }
+        if index not in totals:
+            total = getattr(cuda.get_device_properties(index), "total_memory", None)
+            totals[index] = int(total) if isinstance(total, int) and total > 0 else None
+        if totals[index] is not None:
+            devices[index]["mem_total"] = totals[index]  # type: ignore[assignment]
     return devices
 
 
@@ -196,6 +203,7 @@ class SystemProbe:
         self._nvml_module = nvml
         self._nvml: Nvml | None = None
         self._nvml_map: dict[int, Any] = {}
+        self._totals: dict[int, int | None] = {}  # each device's memory, from torch, looked up once
         self.failed: set[str] = set()  # the probes that raised once: off for the rest of the run
 
     def sample(self) -> dict[str, Any] | None:
@@ -203,7 +211,7 @@ class SystemProbe:
         figures: dict[str, Any] = self._guard("process", process_figures) or {}
         cuda = self._guard("torch.cuda", cuda_in_use)
         devices: dict[int, dict[str, Any]] = (
-            (self._guard("torch.cuda", lambda: torch_figures(cuda)) or {}) if cuda else {}
+            (self._guard("torch.cuda", lambda: torch_figures(cuda, self._totals)) or {}) if cuda else {}
         )
         if devices:
             nvml = self._guard("NVML", lambda: self._nvml_for(cuda))

@@ -73,12 +73,14 @@ def _memory(used: float | None, total: float | None) -> str:
     return f"{gib(used)} / {gib(total)} GiB"
 
 
-def _torch_memory(latest: SystemLatest, index: int, lang: Lang) -> str | None:
-    alloc, peak = latest.get(f"gpu{index}/mem_alloc"), latest.get(f"gpu{index}/mem_peak")
+def _torch_memory(latest: SystemLatest, index: int, lang: Lang, *, peak: bool = True) -> str | None:
+    """torch's allocated memory: ``18 / 24 GiB`` with the device's total, ``(peak 19.5)`` when asked."""
+    alloc = latest.get(f"gpu{index}/mem_alloc")
     if alloc is None:
         return None
-    text = f"{gib(alloc)} GiB"
-    return text + (t("sys_peak", lang, value=gib(peak)) if peak is not None else "")
+    text = _memory(alloc, latest.get(f"gpu{index}/mem_total"))
+    high = latest.get(f"gpu{index}/mem_peak")
+    return text + (t("sys_peak", lang, value=gib(high)) if peak and high is not None else "")
 
 
 def compact_rows(latest: SystemLatest, lang: Lang = "en") -> Iterator[tuple[str, str | None]]:
@@ -91,8 +93,9 @@ def compact_rows(latest: SystemLatest, lang: Lang = "en") -> Iterator[tuple[str,
         if used is not None:
             value = _memory(used, latest.get(f"gpu{index}/mem_total"))
             yield f"GPU{index}", f"{_percent(util)} {value}" if util is not None else value
-        else:
-            torch = _torch_memory(latest, index, lang)
+        else:  # torch's figures only (no NVML): the peak too when there is room for it
+            total = latest.get(f"gpu{index}/mem_total") is not None
+            torch = _torch_memory(latest, index, lang, peak=not total)
             if torch is not None:
                 yield f"GPU{index}", torch
     rss, cpu = latest.get("rss"), latest.get("cpu")

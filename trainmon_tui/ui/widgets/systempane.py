@@ -7,6 +7,8 @@ again on a resize. In a stacked or short layout (the screen's ``-narrow`` class)
 
 from __future__ import annotations
 
+import time
+
 from textual import work
 from textual.events import Resize
 from textual.message import Message
@@ -17,6 +19,7 @@ from trainmon_tui.views.hostview import host_text
 from trainmon_tui.views.i18n import Lang, t
 
 SAMPLE_SECONDS = 2.0
+FIRST_CPU_WINDOW = 0.5  # seconds; the first sample's CPU % would otherwise cover next to no time
 
 
 class SystemPane(Static):
@@ -61,6 +64,7 @@ class SystemPane(Static):
     def _take(self) -> None:
         if self.probe is None:
             self.probe = HostProbe()  # psutil and NVML found and initialised once, off the event loop
+            time.sleep(FIRST_CPU_WINDOW)  # the CPU % is over the time since the probe's first reading
         self.post_message(self.Sampled(self.probe.sample()))
 
     def on_system_pane_sampled(self, message: Sampled) -> None:
