@@ -93,3 +93,16 @@ async def test_the_metrics_view_lists_the_sys_keys(run: Path) -> None:
             return {p.key for p in view.query("#metrics-grid MetricPane").results(MetricPane) if p.key}
 
         await until(app, lambda: {"sys/rss", "sys/cpu"} <= panes())
+
+
+def test_dataloader_workers_are_counted(tmp_path: Path, tiny_trainer: Callable[..., Any]) -> None:
+    trainer = tiny_trainer(
+        tmp_path, max_steps=6, callbacks=[TrainmonCallback()], report_to="none", dataloader_num_workers=2
+    )
+    trainer.train()
+    live = read_live_log(tmp_path)
+    train = [r for r in live.logs if r.kind == "train"]
+    assert len(train) == 6
+    assert all(r.system is not None and r.system.workers == 2 for r in train)  # the epoch's two workers
+    later = [r.system.workers_cpu for r in train[1:] if r.system is not None]
+    assert all(cpu is not None and cpu >= 0 for cpu in later)

@@ -15,7 +15,7 @@ import pytest
 from trainmon_tui.callback import TrainmonCallback
 from trainmon_tui.live.follower import read_live_log
 from trainmon_tui.live.schema import LIVE_LOG_FILE, SCHEMA_VERSION
-from trainmon_tui.live.sysprobe import Nvml, SystemProbe, process_figures, visible_nvml_indices
+from trainmon_tui.live.sysprobe import Nvml, SystemProbe, Workers, process_figures, visible_nvml_indices
 
 GIB = 1 << 30
 
@@ -249,3 +249,31 @@ def test_system_false_writes_no_sys(tmp_path: Path) -> None:
     args = SimpleNamespace(output_dir=str(tmp_path))
     callback.on_log(args, SimpleNamespace(global_step=1, epoch=0.1, log_history=[]), None, logs={"loss": 1.0})
     assert "sys" not in json.loads((tmp_path / LIVE_LOG_FILE).read_text())
+
+
+def test_dataloader_like_workers_are_counted_with_their_cpu() -> None:
+    if not Path(f"/proc/self/task/{os.getpid()}/children").exists():
+        pytest.skip("no /proc/PID/task/TID/children here")
+    import subprocess
+    import time
+
+    workers = Workers()
+    assert "workers" not in workers.figures()  # no child yet
+    busy = subprocess.Popen(
+        [sys.executable, "-c", "import time\nend = time.time() + 20\nwhile time.time() < end: pass"]
+    )
+    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(20)"])
+    try:
+        time.sleep(0.3)
+        first = workers.figures()
+        assert first == {"workers": 2}  # their CPU from the next sample on: since this one
+        time.sleep(1.0)
+        second = workers.figures()
+        assert second["workers"] == 2
+        assert 20 <= second["workers_cpu"] <= 210  # one child spinning: about one core (a shared machine)
+    finally:
+        busy.kill()
+        idle.kill()
+        busy.wait()
+        idle.wait()
+    assert "workers" not in workers.figures()  # reaped: gone

@@ -200,3 +200,17 @@ def test_torch_figures_alone_show_allocated_of_total(tmp_path: Path) -> None:
     pane = summary_compact(summary, "en").plain.splitlines()
     assert next(line for line in pane if line.startswith("GPU0")).split() == ["GPU0", "16", "/", "24", "GiB"]
     assert "GPU0 torch: 16 / 24 GiB (peak 17)" in summary_text(summary, "en")  # the peak in the table
+
+
+def test_workers_cpu_is_a_chart_their_number_a_figure(tmp_path: Path) -> None:
+    logs = [
+        log(s, sys=sys_figures(s, gpus=False) | {"workers": 4, "workers_cpu": 300.0 + s}) for s in (1, 2, 3)
+    ]
+    state = merge_live(None, read_live_log(records.write(tmp_path, *logs)))
+    assert state is not None
+    assert [k for k in catalogue(state) if k.startswith("sys/")] == ["sys/rss", "sys/cpu", "sys/workers_cpu"]
+    listed = {info.key: info for info in list_metrics(state)}
+    assert listed["sys/workers"].last == 4 and not listed["sys/workers"].chart
+    summary = summarize(state)
+    assert "Workers         4 · CPU 303%" in summary_compact(summary, "en").plain
+    assert "Workers: 4 · CPU 303%" in summary_text(summary, "en")

@@ -42,6 +42,8 @@ class SystemFigures:
     rss: float | None = None  # bytes
     rss_peak: float | None = None
     cpu_time: float | None = None  # seconds of CPU, all threads, since the process started
+    workers: float | None = None  # child processes (DataLoader workers)
+    workers_cpu: float | None = None  # their CPU since the previous record, % of one core
     gpus: tuple[GpuFigures, ...] = ()
 
 
@@ -77,6 +79,8 @@ def parse_system(raw: Any) -> SystemFigures | None:
         rss=_figure(raw, "rss"),
         rss_peak=_figure(raw, "rss_peak"),
         cpu_time=_figure(raw, "cpu_time"),
+        workers=_figure(raw, "workers"),
+        workers_cpu=_figure(raw, "workers_cpu"),
         gpus=tuple(sorted(gpus.values(), key=lambda gpu: gpu.index)),
     )
 

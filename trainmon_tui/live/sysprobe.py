@@ -4,7 +4,8 @@
 record; :meth:`SystemProbe.sample` returns the record's ``sys`` object (``docs/live-log.md``):
 
 - the process: resident memory (``rss``, ``/proc/self/statm``), its peak (``rss_peak``, ``getrusage``),
-  CPU time of all its threads (``cpu_time``, seconds) and ``pid``;
+  CPU time of all its threads (``cpu_time``, seconds) and ``pid``; its child processes (DataLoader
+  workers: ``workers``, their ``workers_cpu`` in % of one core since the previous sample);
 - where CUDA is in use (an already imported torch with CUDA initialised: this module never imports torch
   and never initialises CUDA), per visible device this process holds memory on: ``mem_alloc``,
   ``mem_reserved``, ``mem_peak`` (bytes, one ``torch.cuda.memory_stats`` call per device), ``mem_total``
@@ -38,6 +39,8 @@ _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 # ru_maxrss is in KiB on Linux, in bytes on macOS.
 _MAXRSS_UNIT = 1 if sys.platform == "darwin" else 1024
 _STATM = "/proc/self/statm"
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+MAX_WORKERS = 64  # child processes looked at, at most
 
 
 def warn_once(what: str, exc: BaseException) -> None:
@@ -68,6 +71,39 @@ def process_figures() -> dict[str, Any]:
     else:
         figures["cpu_time"] = round(time.process_time(), 4)
     return figures
+
+
+class Workers:
+    """This process's child processes (the DataLoader's workers, which its own CPU time leaves out): how
+    many, and their CPU % of one core since the previous sample, per child seen both times (a worker
+    respawned at an epoch's start counts from its second sample). Linux only (``/proc/self/task/PID/
+    children``); nothing elsewhere, or without children."""
+
+    def __init__(self) -> None:
+        self._cpu: dict[int, float] = {}
+        self._at = 0.0
+
+    def figures(self) -> dict[str, Any]:
+        try:
+            with open(f"/proc/self/task/{os.getpid()}/children", "rb") as f:
+                children = f.read().split()[:MAX_WORKERS]
+        except OSError:
+            return {}
+        now, cpu = time.monotonic(), {}
+        for child in children:
+            try:
+                with open(b"/proc/%s/stat" % child, "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue  # ended meanwhile
+            cpu[int(child)] = (int(fields[11]) + int(fields[12])) / _TICKS
+        figures: dict[str, Any] = {"workers": len(cpu)} if cpu else {}
+        known = [(pid, used) for pid, used in cpu.items() if pid in self._cpu and used >= self._cpu[pid]]
+        if known and now > self._at:
+            busy = sum(used - self._cpu[pid] for pid, used in known)
+            figures["workers_cpu"] = round(100.0 * busy / (now - self._at), 1)
+        self._cpu, self._at = cpu, now
+        return figures
 
 
 def cuda_in_use() -> Any:
@@ -204,11 +240,13 @@ class SystemProbe:
         self._nvml: Nvml | None = None
         self._nvml_map: dict[int, Any] = {}
         self._totals: dict[int, int | None] = {}  # each device's memory, from torch, looked up once
+        self._workers = Workers()
         self.failed: set[str] = set()  # the probes that raised once: off for the rest of the run
 
     def sample(self) -> dict[str, Any] | None:
         """The figures now; None when every probe is off. Never raises."""
         figures: dict[str, Any] = self._guard("process", process_figures) or {}
+        figures.update(self._guard("workers", self._workers.figures) or {})
         cuda = self._guard("torch.cuda", cuda_in_use)
         devices: dict[int, dict[str, Any]] = (
             (self._guard("torch.cuda", lambda: torch_figures(cuda, self._totals)) or {}) if cuda else {}

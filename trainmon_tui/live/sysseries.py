@@ -6,7 +6,8 @@
 (:func:`~.merge.merge_live` does, whole: a checkpoint holds none of them). The units are what a person reads:
 
 - ``sys/rss`` (GiB, the training process's resident memory), ``sys/cpu`` (% of one core, from the CPU
-  time between two records of the same process: 250 means two and a half cores busy);
+  time between two records of the same process: 250 means two and a half cores busy), ``sys/workers_cpu``
+  (its DataLoader workers' CPU, %) and ``sys/workers`` (how many, a number rather than a chart);
 - per CUDA device N: ``sys/gpuN/util`` (%), ``sys/gpuN/mem_used`` and ``mem_total`` (GiB, NVML: every
   process on the device), ``mem_alloc``, ``mem_reserved``, ``mem_peak`` (GiB, torch: this process),
   ``temp`` (°C), ``power`` (W).
@@ -31,6 +32,7 @@ PREFIX = "sys/"
 GIB = float(1 << 30)
 _MEMORY = frozenset({"mem_used", "mem_total", "mem_alloc", "mem_reserved", "mem_peak"})
 _RSS, _CPU = PREFIX + "rss", PREFIX + "cpu"
+_PROCESS = {PREFIX + "workers_cpu": "workers_cpu", PREFIX + "workers": "workers"}
 
 
 def gpu_key(index: int, field: str) -> str:
@@ -38,7 +40,7 @@ def gpu_key(index: int, field: str) -> str:
 
 
 _GPU_KEY = re.compile(r"sys/gpu(\d{1,4})/(\w+)")
-_ORDER = ("rss", "cpu")
+_ORDER = ("rss", "cpu", "workers_cpu", "workers")
 
 
 def system_rank(key: str) -> int:
@@ -54,8 +56,9 @@ def system_rank(key: str) -> int:
 
 
 def is_fixed_figure(key: str) -> bool:
-    """A figure that does not move (a device's total memory): a number in the lists, not a chart."""
-    return key.startswith(PREFIX) and key.endswith("/mem_total")
+    """A figure that hardly moves (a device's total memory, the number of workers): a number in the
+    lists, not a chart."""
+    return key.startswith(PREFIX) and (key.endswith("/mem_total") or key == PREFIX + "workers")
 
 
 Points = dict[str, tuple[list[int], list[float]]]  # key: (steps, values)
@@ -81,6 +84,12 @@ def _points(records: tuple[LogRecord, ...] | list[LogRecord], previous: LogRecor
             column = points.get(_CPU) or points.setdefault(_CPU, ([], []))
             column[0].append(step)
             column[1].append(cpu)
+        for key, name in _PROCESS.items():
+            value = getattr(figures, name)
+            if value is not None:
+                column = points.get(key) or points.setdefault(key, ([], []))
+                column[0].append(step)
+                column[1].append(value)
         for gpu in figures.gpus:
             for field in GPU_FIELDS:
                 value = getattr(gpu, field)

@@ -42,6 +42,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "resources_at": ("Resources @ {step}", "资源占用 @ {step}"),
     "sys_rss": ("RSS", "进程内存"),
     "sys_process": ("Process", "训练进程"),
+    "sys_workers": ("Workers", "数据加载进程"),
     "host": ("This host", "本机"),
     "host_mem": ("Mem", "内存"),
     "host_waiting": ("Reading this host…", "正在读取本机…"),

@@ -104,6 +104,17 @@ def compact_rows(latest: SystemLatest, lang: Lang = "en") -> Iterator[tuple[str,
     )
     if parts:
         yield t("sys_process", lang), " · ".join(parts)
+    workers = _workers(latest)
+    if workers is not None:
+        yield t("sys_workers", lang), workers
+
+
+def _workers(latest: SystemLatest) -> str | None:
+    """``4 · CPU 310%``: the DataLoader's worker processes and their CPU."""
+    count, cpu = latest.get("workers"), latest.get("workers_cpu")
+    if not count:
+        return None
+    return f"{count:.0f}" + (f" · CPU {_percent(cpu)}" if cpu is not None else "")
 
 
 def _process_rows(latest: SystemLatest, lang: Lang) -> Iterator[tuple[str, str]]:
@@ -112,6 +123,9 @@ def _process_rows(latest: SystemLatest, lang: Lang) -> Iterator[tuple[str, str]]
         yield t("sys_rss", lang), f"{gib(rss)} GiB"
     if cpu is not None:
         yield t("sys_cpu", lang), _percent(cpu)
+    workers = _workers(latest)
+    if workers is not None:
+        yield t("sys_workers", lang), workers
 
 
 def system_rows(latest: SystemLatest, lang: Lang = "en") -> Iterator[tuple[str, str | None]]:
