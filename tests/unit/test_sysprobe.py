@@ -277,3 +277,15 @@ def test_dataloader_like_workers_are_counted_with_their_cpu() -> None:
         busy.wait()
         idle.wait()
     assert "workers" not in workers.figures()  # reaped: gone
+
+
+def test_a_uuid_and_an_index_in_cuda_visible_devices_get_their_own_devices(
+    cuda: FakeCuda, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "GPU-bbbb,0")
+    cuda.uuids = ("", "")  # torch says no UUID: CUDA_VISIBLE_DEVICES decides
+    nvml = FakeNvml()
+    probe = SystemProbe(nvml=nvml)
+    probe.sample()
+    assert nvml.handles == ["GPU-bbbb", 0]  # device 0 by its UUID, device 1 as NVML's index 0
+    assert list(probe._nvml_map.values()) == ["GPU-bbbb", "GPU-0"]

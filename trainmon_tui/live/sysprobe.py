@@ -152,7 +152,7 @@ class Nvml:
         self.nv: Any = module
         self.available = False
         self.reason = ""
-        self._handles: dict[int, Any] = {}
+        self._handles: dict[int | str, Any] = {}
         self._unsupported: set[tuple[int, str]] = set()
         if self.nv is None:
             try:
@@ -175,18 +175,17 @@ class Nvml:
         return int(self.nv.nvmlDeviceGetCount()) if self.available else 0
 
     def handle(self, index: int, uuid: str | None = None) -> Any:
-        """The handle of NVML device ``index`` (or of the device with this UUID), kept once looked up."""
-        if index not in self._handles:
+        """The handle of the device with this UUID, or else of NVML device ``index``; kept once looked up."""
+        key: int | str = uuid or index
+        if key not in self._handles:
             handle = None
             if uuid:
                 try:
                     handle = self.nv.nvmlDeviceGetHandleByUUID(uuid)
                 except Exception:
                     handle = None
-            if handle is None:
-                handle = self.nv.nvmlDeviceGetHandleByIndex(index)
-            self._handles[index] = handle
-        return self._handles[index]
+            self._handles[key] = handle if handle is not None else self.nv.nvmlDeviceGetHandleByIndex(index)
+        return self._handles[key]
 
     def figures(self, key: int, handle: Any) -> dict[str, float]:
         """One device's figures; a figure it does not support is dropped for good, quietly."""
