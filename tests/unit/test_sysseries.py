@@ -214,3 +214,12 @@ def test_workers_cpu_is_a_chart_their_number_a_figure(tmp_path: Path) -> None:
     summary = summarize(state)
     assert "Workers         4 · CPU 303%" in summary_compact(summary, "en").plain
     assert "Workers: 4 · CPU 303%" in summary_text(summary, "en")
+
+
+def test_gpu_fields_are_the_dataclass_fields_in_order() -> None:
+    """parse_system builds GpuFigures positionally from GPU_FIELDS: the two orders must agree."""
+    import dataclasses
+
+    from trainmon_tui.live.sysfigures import GPU_FIELDS, GpuFigures
+
+    assert tuple(f.name for f in dataclasses.fields(GpuFigures))[1:] == GPU_FIELDS

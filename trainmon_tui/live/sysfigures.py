@@ -47,8 +47,21 @@ class SystemFigures:
     gpus: tuple[GpuFigures, ...] = ()
 
 
+_BIG = 2**53  # an int up to this is a float exactly: the fast path
+
+
 def _figure(raw: dict[str, Any], key: str) -> float | None:
-    number = as_float(raw.get(key)) if key in raw else None
+    """A finite number not below zero, else None. Plain ints and floats (nearly every figure) go the fast
+    way; anything else (a huge integer, a string) by :func:`~trainmon_tui.files.numeric.as_float`."""
+    value: Any = raw.get(key)
+    kind = value.__class__
+    if kind is float:
+        return value if 0 <= value < math.inf else None
+    if kind is int and 0 <= value < _BIG:
+        return float(value)
+    if value is None or kind is bool:
+        return None
+    number = as_float(value)
     return number if number is not None and math.isfinite(number) and number >= 0 else None
 
 
@@ -73,7 +86,7 @@ def parse_system(raw: Any) -> SystemFigures | None:
         index = _index(item.get("index"))
         if index is None or index in gpus:
             continue
-        gpus[index] = GpuFigures(index, **{name: _figure(item, name) for name in GPU_FIELDS})
+        gpus[index] = GpuFigures(index, *[_figure(item, name) for name in GPU_FIELDS])  # in field order
     return SystemFigures(
         pid=_pid(raw.get("pid")),
         rss=_figure(raw, "rss"),
