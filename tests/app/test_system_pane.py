@@ -102,3 +102,22 @@ async def test_no_pane_without_the_flag(tmp_path: Path, monkeypatch: pytest.Monk
     async with app.run_test(size=(80, 24)):
         await until(app, lambda: app.snapshot is not None)
         assert not app.query(SystemPane)
+
+
+async def test_out_of_sight_it_samples_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    probe = TwoGpus()
+    monkeypatch.setattr(systempane, "HostProbe", lambda: probe)
+    app = app_for(outputs(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(SystemPane)
+        await until(app, lambda: pane.samples >= 1, timeout=15)
+        await pilot.press("2")  # the metrics view: the side pane is not on screen
+        await until(app, lambda: not pane.is_on_screen)
+        await app.workers.wait_for_complete()
+        before = probe.calls
+        pane.tick()  # what the 2 s timer does
+        await app.workers.wait_for_complete()
+        assert probe.calls == before
+        await pilot.press("1")  # back: a fresh sample at once
+        await until(app, lambda: probe.calls > before, timeout=5)
+        await until(app, lambda: pane.samples > before)

@@ -1,4 +1,4 @@
-"""``--system``'s pane: this host's CPU, memory and GPUs, sampled every 2 s in a thread worker.
+"""``--system``'s pane: this host's CPU, memory and GPUs, sampled every 2 s in a thread worker while shown.
 
 The sampling (:class:`~trainmon_tui.live.hostprobe.HostProbe`) runs off the event loop, NVML calls can
 take milliseconds on a busy driver; the text is :func:`~trainmon_tui.views.hostview.host_text`'s, drawn
@@ -58,7 +58,17 @@ class SystemPane(Static):
         self.border_title = t("host", self.lang)  # the heading, in the border: a line saved
         self._draw()
         self._take()
-        self.set_interval(SAMPLE_SECONDS, self._take)
+        self.set_interval(SAMPLE_SECONDS, self.tick)
+
+    def tick(self) -> None:
+        """Every :data:`SAMPLE_SECONDS`: a sample, unless the pane is out of sight (another view, the side
+        pane hidden with ``b``): then nothing is sampled until it shows again."""
+        if self.is_on_screen:
+            self._take()
+
+    def on_show(self) -> None:
+        if self.sample is not None:  # back in sight: fresh figures at once, not up to 2 s old ones
+            self._take()
 
     @work(thread=True, exclusive=True, group="system-sample")
     def _take(self) -> None:
