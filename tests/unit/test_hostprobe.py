@@ -153,5 +153,12 @@ def test_compact_is_one_line_in_both_languages() -> None:
     )
 
 
+def test_the_usual_reasons_in_chinese() -> None:
+    assert host_text(sample(), "zh", 36).plain.splitlines()[-1] == "无 GPU（无 NVIDIA 驱动）"
+    assert host_text(sample(note="nvidia-ml-py not installed"), "zh", 36).plain.endswith(
+        "（未安装 nvidia-ml-py）"
+    )
+
+
 def test_waiting_before_the_first_sample() -> None:
     assert host_text(None, "en", 36).plain == "Reading this host…"

@@ -71,13 +71,17 @@ def _proc_memory() -> tuple[float, float] | None:
     return float(fields[b"MemTotal"] - fields[b"MemAvailable"]), float(fields[b"MemTotal"])
 
 
+NO_DRIVER = "no NVIDIA driver"
+NO_NVML = "nvidia-ml-py not installed"
+
+
 def _short(reason: str) -> str:
-    """NVML's reason for no GPU, in a few words: no library or driver is "no NVIDIA driver"."""
+    """NVML's reason for no GPU, in a few words: no library or driver is :data:`NO_DRIVER`."""
     lowered = reason.lower()
     if "library not found" in lowered or "driver not loaded" in lowered or "no such file" in lowered:
-        return "no NVIDIA driver"
+        return NO_DRIVER
     if "not installed" in lowered:
-        return "nvidia-ml-py not installed"
+        return NO_NVML
     return reason or "NVML not available"
 
 

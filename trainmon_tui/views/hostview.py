@@ -15,7 +15,7 @@ import math
 from rich.cells import cell_len
 from rich.text import Text
 
-from trainmon_tui.live.hostprobe import HostGpu, HostSample
+from trainmon_tui.live.hostprobe import NO_DRIVER, NO_NVML, HostGpu, HostSample
 from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.views.numfmt import DASH
 from trainmon_tui.views.safetext import printable
@@ -78,6 +78,15 @@ def _gpu_figures(gpu: HostGpu, wide: bool) -> tuple[float | None, str]:
     return util, figures
 
 
+def _why(note: str | None, lang: Lang) -> str:
+    """Why there is no GPU figure: the two usual reasons in the labels' language, NVML's own words else."""
+    if note == NO_DRIVER:
+        return t("no_driver", lang)
+    if note == NO_NVML:
+        return t("no_nvml", lang)
+    return printable(note or "")
+
+
 def host_text(sample: HostSample | None, lang: Lang, width: int, *, compact: bool = False) -> Text:
     """The pane's text for ``width`` columns: a line each for the CPU, the memory and every GPU (or the
     one that says there is none); one line in all when ``compact``."""
@@ -107,5 +116,5 @@ def host_text(sample: HostSample | None, lang: Lang, width: int, *, compact: boo
         _line(text, f"GPU{gpu.index}", util, figures, width)
     if not sample.gpus:
         text.append("\n")
-        text.append(t("no_gpu", lang, why=printable(sample.gpu_note or "")), style="dim")
+        text.append(t("no_gpu", lang, why=_why(sample.gpu_note, lang)), style="dim")
     return text

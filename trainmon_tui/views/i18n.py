@@ -48,6 +48,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "host_waiting": ("Reading this host…", "正在读取本机…"),
     "no_gpu": ("No GPU ({why})", "无 GPU（{why}）"),
     "no_gpu_short": ("no GPU", "无 GPU"),
+    "no_driver": ("no NVIDIA driver", "无 NVIDIA 驱动"),
+    "no_nvml": ("nvidia-ml-py not installed", "未安装 nvidia-ml-py"),
     "sys_cpu": ("CPU", "CPU"),
     "sys_util": ("util", "利用率"),
     "sys_memory": ("memory", "显存"),
