@@ -23,6 +23,7 @@ from benchmarks import data
 from benchmarks.live_probe import save_checkpoint
 from benchmarks.metrics_view import rows_metrics_view
 from benchmarks.naive import BARE_JSON_LOAD, full_series, plotext_full
+from benchmarks.sysprobe_cost import row_sysprobe, row_system_idle
 from benchmarks.tmux import TmuxPane, cpu_seconds, peak_rss_mb, tmux_available
 from benchmarks.util import (
     Row,
@@ -47,6 +48,7 @@ ROW_SIZES = {  # the sizes issue 5 names for each row
     "rss": 200_000,
     "png": 200_000,
     "metrics": 200_000,
+    "system_idle": 10_000,
 }
 
 Log = Callable[[str], None]
@@ -418,6 +420,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.extend(rows_rss_idle(size["rss"], args.idle_seconds, log, work))
         rows.append(row_png(size["png"], args.repeats, log, work))
         rows.extend(rows_metrics_view(size["metrics"], args.repeats, log))
+        rows.append(row_sysprobe(args.repeats, log))
+        rows.append(row_system_idle(size["system_idle"], args.idle_seconds, log))
         by_size = scaling_table(sizes, args.repeats, log)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trainmon_tui.live import schema
-from trainmon_tui.live.schema import LIVE_LOG_FILE, SCHEMA_VERSION, VERSION_KEY
+from trainmon_tui.live.schema import LIVE_LOG_FILE, SCHEMA_VERSION, SYSTEM_KEY, VERSION_KEY
+from trainmon_tui.live.sysprobe import SystemProbe
 from trainmon_tui.live.writer import (
     LiveLogWriter,
     gpu_peak_memory,
@@ -61,7 +62,8 @@ class TrainmonCallback(_CallbackBase):
     ``report=True`` also writes, when training ends, ``trainmon_summary.txt``, ``trainmon_summary.json``
     and ``trainmon_dashboard.png`` (the four charts) into OUTPUT_DIR (existing ones are replaced).
     ``heartbeat_seconds``: while evaluating, a heartbeat record at most this often, so that a long
-    evaluation is not taken for a stalled run.
+    evaluation is not taken for a stalled run. ``system=False``: no ``sys`` figures in the log records
+    (memory, CPU time, GPUs: :mod:`~trainmon_tui.live.sysprobe`).
     """
 
     def __init__(
@@ -71,6 +73,7 @@ class TrainmonCallback(_CallbackBase):
         lang: str = "en",
         filename: str = LIVE_LOG_FILE,
         heartbeat_seconds: float = 30.0,
+        system: bool = True,
     ) -> None:
         super().__init__()
         self.report = report
@@ -81,6 +84,7 @@ class TrainmonCallback(_CallbackBase):
         self.report_files: dict[str, Path] = {}
         self._live_log: LiveLogWriter | None = None
         self._last_heartbeat = 0.0
+        self._probe = SystemProbe() if system else None
 
     # --- writing -------------------------------------------------------------------------------------
 
@@ -167,6 +171,9 @@ class TrainmonCallback(_CallbackBase):
         peak = gpu_peak_memory()
         if peak is not None:
             record["gpu_mem_peak"] = peak
+        figures = self._probe.sample() if self._probe is not None else None
+        if figures:
+            record[SYSTEM_KEY] = figures
         self._write(args, record)
 
     def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:

@@ -34,6 +34,7 @@ JSON_KEYS = [
     "eval",
     "best_metric",
     "best_model_checkpoint",
+    "system",
     "steps_per_second",
     "eta_seconds",
     "elapsed_seconds",

@@ -19,6 +19,8 @@ import pytest
         (["--compare", "OUT", "--export-dir", "."], "--export-dir only applies to the dashboard"),
         (["OUT", "-p", "--poll"], "--poll only applies to the dashboard"),
         (["--demo", "-u", "--poll", "1"], "--poll only applies to the dashboard"),
+        (["OUT", "-u", "--system"], "--system only applies to the dashboard"),
+        (["OUT", "--list-metrics", "--system"], "--system only applies to the dashboard"),
     ],
 )
 def test_flags_that_do_not_fit_together(outputs, run_cli, tmp_path, args, says):

@@ -76,9 +76,8 @@ def _tiny_trainer(
         save_total_limit=2,
         use_cpu=True,
         disable_tqdm=True,
-        dataloader_num_workers=0,
         seed=0,
-        **training_args,
+        **{"dataloader_num_workers": 0, **training_args},
     )
     return transformers.Trainer(
         model=_tiny_lm(),

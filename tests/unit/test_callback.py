@@ -141,7 +141,8 @@ def test_peak_gpu_memory_where_cuda_is_in_use(tmp_path: Path, monkeypatch: pytes
     )
     monkeypatch.setitem(sys.modules, "torch", SimpleNamespace(cuda=cuda))
     assert gpu_peak_memory() == 123456
-    args, state, cb = fake_args(tmp_path), fake_state(global_step=1), TrainmonCallback()
+    # system=False: this fake torch.cuda has only what gpu_peak_memory asks for (the probe: test_sysprobe)
+    args, state, cb = fake_args(tmp_path), fake_state(global_step=1), TrainmonCallback(system=False)
     trainer_log(cb, args, state, {"loss": 1.0})
     assert read_live_log(tmp_path).logs[0].gpu_mem_peak == 123456
     # CUDA present but never used by this process: not initialized here, nothing reported.

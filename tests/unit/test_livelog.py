@@ -241,7 +241,7 @@ def test_an_endless_line_is_skipped_not_held_in_memory(path: Path) -> None:
         (b'{"type": "save", "time": 1, "step": 1}', "checkpoint is None"),
         (b'{"type": 7, "time": 1}', "type is 7"),
         (b'{"time": 1}', "type is None"),
-        (b'{"type": "start", "time": 1, "v": 2, "step": 0}', "schema version 2, newer than the 1"),
+        (b'{"type": "start", "time": 1, "v": 3, "step": 0}', "schema version 3, newer than the 2"),
         (b'{"type": "log", "time": 1, "v": "two", "step": 1, "values": {}}', "v is 'two'"),
     ],
 )

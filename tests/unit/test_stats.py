@@ -31,6 +31,7 @@ JSON_KEYS = {
     "eval",
     "best_metric",
     "best_model_checkpoint",
+    "system",
 }
 LOSS_KEYS = {"current", "min", "max", "mean", "trend", "count", "nonfinite"}
 

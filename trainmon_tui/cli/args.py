@@ -144,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--export-dir", type=Path, metavar="DIR", help="dashboard: where PNGs go (default: the current one)"
     )
     p.add_argument(
+        "--system", action="store_true",
+        help="dashboard: this host's CPU, memory and GPUs beside the summary, every 2 s",
+    )  # fmt: skip
+    p.add_argument(
         "--demo", nargs="?", const=DEMO_TEMP, type=str, metavar="DIR",
         help="simulate a training run into DIR (default: a temporary folder) and watch it",
     )  # fmt: skip
@@ -193,8 +197,8 @@ def _check_combinations(p: argparse.ArgumentParser, args: argparse.Namespace) ->
 
     ``--compare`` is a mode of its own: it draws in the terminal, or writes a PNG with ``--save-plot``, so
     ``--summary`` (and ``--format json``) has no run to describe and ``--plot`` would say what it does anyway.
-    ``--demo`` writes and shows its own run: an OUTPUTS would be ignored. ``--export-dir`` and ``--poll`` only
-    change the dashboard: with a one-shot mode they would be ignored.
+    ``--demo`` writes and shows its own run: an OUTPUTS would be ignored. ``--export-dir``, ``--poll`` and
+    ``--system`` only change the dashboard: with a one-shot mode they would be ignored.
     """
     if args.compare and args.summary:
         p.error("--compare cannot be combined with --summary or --format json: it draws no summary")
@@ -203,7 +207,11 @@ def _check_combinations(p: argparse.ArgumentParser, args: argparse.Namespace) ->
     if args.demo is not None and (args.outputs_pos or args.outputs_opt):
         p.error("--demo writes its own run: give its folder as --demo DIR, not as OUTPUTS")
     one_shot = one_shot_mode(args)
-    for flag, value in (("--export-dir", args.export_dir), ("--poll", args.poll)):
+    for flag, value in (
+        ("--export-dir", args.export_dir),
+        ("--poll", args.poll),
+        ("--system", args.system or None),
+    ):
         if one_shot and value is not None:
             p.error(f"{flag} only applies to the dashboard, not to a one-shot mode (-u, -p, -s, --csv, ...)")
     _check_metric_flags(p, args)

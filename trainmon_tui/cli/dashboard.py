@@ -36,7 +36,9 @@ def open_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | N
     served = served_session()
     if served:
         exit_with_server()
-    options = DashboardOptions(outputs, checkpoint, args.lang, args.poll, export_dir, demo, served)
+    options = DashboardOptions(
+        outputs, checkpoint, args.lang, args.poll, export_dir, demo, deliver_png=served, system=args.system
+    )
     code = run_dashboard(options)
     return code if isinstance(code, int) else 0
 

@@ -19,6 +19,7 @@ from enum import Enum
 from pathlib import Path
 
 from trainmon_tui.files.entries import EntryKind, entry_kind
+from trainmon_tui.live.sysfigures import SystemFigures
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class LogRecord:
     values: dict[str, float]
     num_input_tokens_seen: int | None = None
     gpu_mem_peak: int | None = None  # bytes, torch.cuda.max_memory_allocated() where CUDA is in use
+    system: SystemFigures | None = None  # the "sys" object (schema version 2): memory, CPU, GPUs
 
     @property
     def kind(self) -> EntryKind:

@@ -22,6 +22,7 @@ from trainmon_tui.files.build import build_state
 from trainmon_tui.files.entries import EntryKind
 from trainmon_tui.files.model import EvalPoint, Series, TrainerState
 from trainmon_tui.live.livelog import LiveLog, LogRecord
+from trainmon_tui.live.sysseries import with_system_series
 
 # A record past a checkpoint's step is logged after that checkpoint was written; one older than its mtime by
 # more than this (clock skew between the training host and the file server) belongs to another run.
@@ -133,12 +134,17 @@ def _abandoned(state: TrainerState, live: LiveLog) -> bool:
 
 def merge_live(state: TrainerState | None, live: LiveLog) -> TrainerState | None:
     """``state`` with what the live log holds beyond it: series extended, ``last_train``,
-    ``latest_eval``, ``final``, ``global_step``, ``epoch`` brought up to date.
+    ``latest_eval``, ``final``, ``global_step``, ``epoch`` brought up to date, and the live log's
+    ``sys/`` series (:mod:`.sysseries`) added whole, since no checkpoint holds them.
 
     Returns a new :class:`TrainerState` (``state`` is not changed); ``state`` itself when the live log has
     nothing newer; :func:`live_state` when there is no checkpoint yet, or when the checkpoint belongs to a
     branch that a resumed run abandoned and the live log holds the whole run. None when both are empty.
     """
+    return with_system_series(_merged(state, live), live)
+
+
+def _merged(state: TrainerState | None, live: LiveLog) -> TrainerState | None:
     if state is None:
         return live_state(live)
     if _abandoned(state, live) and live.from_step_zero:

@@ -3,7 +3,8 @@
 A line is a JSON object (bare ``NaN`` / ``Infinity`` allowed, as Python's json writes them) of a type
 :mod:`.schema` names, with its fields checked: a wall time that is a finite number, steps and counts by
 :mod:`~trainmon_tui.files.numeric`'s rule (a line with one beyond int64 is bad), a schema version no newer
-than this reader's. A record of a type this version does not know is skipped, not an error.
+than this reader's. A record of a type this version does not know is skipped, not an error. A log record's
+``sys`` object (version 2) is read by :mod:`.sysfigures`: a bad one is missing, never a bad line.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 from trainmon_tui.files.decode import decode_json
 from trainmon_tui.files.numeric import OUT_OF_RANGE, OutOfRange, as_float, brief, count_of
 from trainmon_tui.live.livelog import EndRecord, HeartbeatRecord, LogRecord, Record, SaveRecord, StartRecord
-from trainmon_tui.live.schema import END, HEARTBEAT, LOG, SAVE, SCHEMA_VERSION, START, VERSION_KEY
+from trainmon_tui.live.schema import END, HEARTBEAT, LOG, SAVE, SCHEMA_VERSION, START, SYSTEM_KEY, VERSION_KEY
+from trainmon_tui.live.sysfigures import parse_system
 
 
 class BadRecord(ValueError):
@@ -98,6 +100,7 @@ def parse_record(line: bytes) -> Record | None:
             values=_values(raw),
             num_input_tokens_seen=_int(raw, "num_input_tokens_seen"),
             gpu_mem_peak=_int(raw, "gpu_mem_peak"),
+            system=parse_system(raw.get(SYSTEM_KEY)),
         )
     if kind == START:
         return StartRecord(

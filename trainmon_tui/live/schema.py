@@ -13,8 +13,11 @@ Standard library only, imports nothing: the training process imports it.
 from __future__ import annotations
 
 LIVE_LOG_FILE = "trainmon_log.jsonl"
-SCHEMA_VERSION = 1  # a change that an older reader would misread raises it
+# A change that an older reader would misread raises it. 2: a log record may carry "sys" (SYSTEM_KEY), the
+# process's memory and CPU time and its GPUs' figures; a version 1 reader would refuse nothing but show none.
+SCHEMA_VERSION = 2
 VERSION_KEY = "v"
+SYSTEM_KEY = "sys"
 
 # The record types (the "type" field).
 START = "start"  # on_train_begin: the run's plan

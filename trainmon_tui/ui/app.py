@@ -37,6 +37,7 @@ from trainmon_tui.ui.widgets.info import InfoBar
 from trainmon_tui.ui.widgets.metricsview import MetricsView
 from trainmon_tui.ui.widgets.strip import HeadlineStrip
 from trainmon_tui.ui.widgets.summary import SummaryPane
+from trainmon_tui.ui.widgets.systempane import SystemPane
 from trainmon_tui.ui.widgets.viewtabs import ViewTabs
 from trainmon_tui.views.chartdata import CHART_NAMES, ChartData
 from trainmon_tui.views.i18n import t
@@ -99,6 +100,8 @@ class TrainmonApp(ViewActions, PngExports, FollowingApp):
                 with Vertical(id="side"):
                     with VerticalScroll(id="summary-scroll"):
                         yield SummaryPane(id="summary")
+                    if self.options.system:
+                        yield SystemPane(self.lang, id="system")
                     yield Static(id="problems")
                     yield CheckpointList(self.lang, id="checkpoints")
                 with Vertical(id="chart-area"):

@@ -17,3 +17,4 @@ class DashboardOptions:
     export_dir: Path = Path(".")
     demo: bool = False  # run the simulator into ``outputs`` while the dashboard is open
     deliver_png: bool = False  # served in a browser: ``s`` sends the PNG there; nothing is written here
+    system: bool = False  # --system: this host's CPU, memory and GPUs in the side pane

@@ -4,7 +4,9 @@
 shows them: the training loss, the eval losses (every set), the trainer's own headline metrics (each
 followed by its ``eval_`` twin), the eval metrics whose better direction is known (accuracy, F1, WER,
 ROUGE, ...), then the rest by name, with the evaluation timing keys (``eval_runtime``,
-``*_per_second``) last: they say how fast the evaluation ran, not how the model does.
+``*_per_second``) after them: they say how fast the evaluation ran, not how the model does; and last the
+resources the training process used (``sys/rss``, ``sys/cpu``, ``sys/gpu0/util``, ...: the live log's
+``sys`` figures, :mod:`~trainmon_tui.live.sysseries`), a device's total memory not as a chart.
 
 Not charts:
 
@@ -33,6 +35,8 @@ from typing import Literal
 
 from trainmon_tui.files.entries import SUMMARY_KEYS
 from trainmon_tui.files.model import Series, TrainerState
+from trainmon_tui.live.sysseries import PREFIX as SYSTEM_PREFIX
+from trainmon_tui.live.sysseries import is_fixed_figure, system_rank
 from trainmon_tui.views.evalsets import is_timing
 
 NOT_CHARTS = frozenset({"epoch", "step", "total_flos", "train_steps_per_second"}) | SUMMARY_KEYS
@@ -162,7 +166,7 @@ def is_loss_like(key: str) -> bool:
 
 def is_chartable(key: str, series: Series) -> bool:
     """A chart: not bookkeeping or a summary key, and logged at two distinct steps at least."""
-    if key in NOT_CHARTS or len(series) < 2:
+    if key in NOT_CHARTS or len(series) < 2 or is_fixed_figure(key):
         return False
     steps = series.steps
     return bool(steps[0] != steps[-1] or steps.min() != steps.max())
@@ -176,6 +180,8 @@ def _eval_losses(keys: Iterable[str]) -> list[str]:
 def _rank(key: str, headline: Mapping[str, int], eval_losses: Mapping[str, int]) -> tuple[int, int, str]:
     if key == "loss":
         return (0, 0, key)
+    if key.startswith(SYSTEM_PREFIX):
+        return (6, system_rank(key), key)
     if key == "eval_loss":
         return (1, 0, key)
     if key in eval_losses:

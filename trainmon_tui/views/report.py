@@ -25,6 +25,7 @@ from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.views.numfmt import DASH, format_count, format_number, format_percent
 from trainmon_tui.views.safetext import printable
 from trainmon_tui.views.stats import Summary
+from trainmon_tui.views.sysstats import compact_rows, system_rows
 
 
 def fmt_of(done: str, total: str) -> str:
@@ -112,6 +113,8 @@ def _report_rows(summary: Summary, lang: Lang, progress: Progress | None) -> Ite
     yield t("checkpoint_time", lang), _checkpoint_time(summary)
     if progress is not None:
         yield from progress_rows(progress, lang)
+    if summary.system is not None:
+        yield from system_rows(summary.system, lang)
     yield from final_rows(summary.final, lang)
     yield from eval_rows(summary.eval, lang)
     if summary.best_metric is not None or summary.best_model_checkpoint:
@@ -166,6 +169,8 @@ def _dashboard_rows(
     if summary.best_model_checkpoint:
         name = summary.best_model_checkpoint.rsplit("/", 1)[-1]
         yield t("best_short", lang), name  # its metric is in the details: both do not fit 36 columns
+    if summary.system is not None:  # only with a live log that records them: a few lines
+        yield from compact_rows(summary.system, lang)
     yield t("details", lang), None
     yield t("max", lang), format_number(loss.max)
     yield t("mean", lang), format_number(loss.mean)

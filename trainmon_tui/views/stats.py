@@ -1,4 +1,7 @@
-"""The summary statistics, defined once: the summary table, ``--format json`` and the dashboard use them."""
+"""The summary statistics, defined once: the summary table, ``--format json`` and the dashboard use them.
+
+The resource figures (``system``) are :mod:`.sysstats`'s.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from typing import Any, Literal
 import numpy as np
 
 from trainmon_tui.files.model import EvalPoint, TrainerState
+from trainmon_tui.views.sysstats import SystemLatest, system_latest
 
 Trend = Literal["down", "up", "flat"]
 
@@ -47,6 +51,8 @@ class Summary:
     best_model_checkpoint: str | None
     # The end-of-training entry (train_loss, train_runtime, ...) when the state holds it; not in JSON.
     final: dict[str, float | None] | None = None
+    # The newest resource figures of the training process (the live log's ``sys``), when it has them.
+    system: SystemLatest | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``--format json`` object: exactly these keys, null where unknown or not finite."""
@@ -77,6 +83,7 @@ class Summary:
             "eval": _eval_json(self.eval),
             "best_metric": self.best_metric,
             "best_model_checkpoint": self.best_model_checkpoint,
+            "system": self.system.to_json() if self.system is not None else None,
         }
 
 
@@ -163,4 +170,5 @@ def summarize(state: TrainerState) -> Summary:
         best_metric=state.best_metric,
         best_model_checkpoint=state.best_model_checkpoint,
         final=state.final,
+        system=system_latest(state),
     )
