@@ -74,7 +74,25 @@ async def test_folder_created_after_start_is_picked_up(
         run = run_in(outputs)
         run.save_at(10)
         await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
-        assert app.watcher.running
+        await wait_for(pilot, lambda: app.watcher.running)
+
+
+async def test_the_watcher_starts_with_the_first_reload_that_sees_the_folder(
+    tmp_path: Path, poll_interval, make_app, wait_for
+) -> None:
+    """Not only at the next rescan: a folder made between a rescan's failed watch and its reload was
+    shown unwatched until then (5 s), and the test above failed now and then under load."""
+    outputs = tmp_path / "not-yet"
+    app, _ = make_app(outputs, poll_interval, rescan_seconds=3600.0)  # no rescan during the test
+    async with app.run_test(size=SIZE) as pilot:
+        first = await until_shown(app)
+        assert not first.folder_exists and not app.watcher.running
+        run_in(outputs).save_at(10)
+        app.reloads.now(force=True)  # as the rescan's reload does, after its watch failed
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-10")
+        await wait_for(pilot, lambda: app.watcher.running)
+        run_in(outputs).save_at(20)  # and it reloads on the watcher's events, with no rescan
+        await wait_for(pilot, lambda: shown(app) == "checkpoint-20")
 
 
 async def test_new_checkpoint_updates_summary_and_charts(

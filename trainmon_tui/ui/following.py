@@ -169,6 +169,8 @@ class FollowingApp(App[int]):
             if snapshot.pinned_missing and self.pinned is not None:
                 self.notify(t("pinned_gone", self.lang, name=self.pinned.parent.name))
                 self.pinned = None  # and so a reload, started once this one is finished
+            if self.watching and snapshot.folder_exists and not self.watcher.running and self.watcher.start():
+                self.show_info()  # the folder appeared after the rescan's watch failed: watch it now
             previous = self.snapshot
             self.apply(snapshot)
             self.react(previous, snapshot)
