@@ -79,3 +79,28 @@ def test_every_key_of_one_action_works_in_the_same_views() -> None:
         for action, views, _ in key_table.variants(key):
             by_name.setdefault(key_table.action_name(action), set()).add(views)
     assert {name: views for name, views in by_name.items() if len(views) > 1} == {}
+
+
+async def test_on_the_help_screen_the_page_keys_scroll_the_help(tmp_path: Path) -> None:
+    """The summary's PgDn is a priority key of the app: it scrolled the summary behind the help."""
+    from builders.apps import until
+    from textual.containers import VerticalScroll
+
+    from trainmon_tui.simulate import RunConfig, SimulatedRun
+    from trainmon_tui.ui.help import HelpScreen
+
+    outputs = tmp_path / "outputs"
+    SimulatedRun(outputs, RunConfig(max_steps=100, save_steps=10, eval_steps=20)).save_at(50)
+    app, _ = make_app(outputs, watch=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(app, lambda: app.snapshot is not None and app.snapshot.state is not None)
+        summary = app.query_one("#summary-scroll", VerticalScroll)
+        await pilot.press("question_mark")
+        await until(app, lambda: isinstance(app.screen, HelpScreen))
+        help_scroll = app.screen.query_one("#help", VerticalScroll)
+        await pilot.press("pagedown")
+        await until(app, lambda: help_scroll.scroll_y > 0)
+        assert summary.scroll_y == 0
+        await pilot.press("2", "escape")  # a view key on the help does not switch the view behind it
+        await until(app, lambda: not isinstance(app.screen, HelpScreen))
+        assert app.view == "overview"

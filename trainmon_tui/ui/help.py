@@ -55,7 +55,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         for key, what in self.rows:
             table.add_row(key, what)
-        with VerticalScroll(id="help"):
+        scroll = VerticalScroll(id="help")
+        scroll.border_subtitle = t("help_close", self.lang)  # on the frame: seen however long the list
+        with scroll:
             yield Static(Text(t("help_title", self.lang) + "\n", style="bold"))
             yield Static(table)
-            yield Static(Text("\n" + t("help_close", self.lang), style="dim"))

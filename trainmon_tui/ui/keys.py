@@ -283,6 +283,11 @@ TYPED_ACTIONS = frozenset(
 )
 
 
+# The app's priority keys that are the dashboard's own ("/", "1".."3", the summary's PgDn / PgUp): off
+# while a screen such as the help is on top, whose keys they would otherwise take (ctrl+c still quits).
+SCREEN_ACTIONS = frozenset(action_name(key.action) for key in KEYS if key.priority) - {"quit"}
+
+
 def yields_to_text(action: str) -> bool:
     """Whether ``action``'s key is a character that a focused text field takes instead."""
     return action_name(action) in TYPED_ACTIONS

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
+from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher, DataTable, Input
 
 from trainmon_tui.ui import keys
@@ -43,6 +44,8 @@ class ViewActions(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if keys.yields_to_text(action) and isinstance(self.focused, Input):
             return False  # a "/" or "2" typed into the filter is text ("rewards/margins", "eval_2")
+        if action in keys.SCREEN_ACTIONS and isinstance(self.screen, ModalScreen):
+            return False  # the help or the event log on top: PgDn scrolls it, not the summary behind
         return keys.in_view(action, self.view)
 
     def action_show_view(self, view: str) -> None:
