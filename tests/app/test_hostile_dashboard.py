@@ -123,7 +123,7 @@ async def test_an_unlistable_outputs_folder_says_why_instead_of_waiting(
 async def test_a_chart_that_cannot_be_prepared_leaves_the_state_on_screen(
     tmp_path: Path, make_app, wait_for, monkeypatch
 ) -> None:
-    from trainmon_tui import pipeline as snapshot_module
+    from trainmon_tui.pipeline import snapshot as snapshot_module
 
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise ValueError("Too many bins for data range")
