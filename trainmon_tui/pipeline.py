@@ -21,6 +21,7 @@ from trainmon_tui.files.discovery import Candidate, checkpoint_times, find_lates
 from trainmon_tui.files.model import STATE_FILE, ErrorKind, StateError, TrainerState
 from trainmon_tui.files.safeopen import describe
 from trainmon_tui.files.state import StateCache
+from trainmon_tui.health.monitor import HealthMonitor, HealthReport
 from trainmon_tui.live.eta import Progress
 from trainmon_tui.live.follower import LiveLogFollower
 from trainmon_tui.live.livelog import LiveLog
@@ -84,6 +85,8 @@ class Snapshot:
     # What could not be used, in the order to show it: the states (half-written ones with heals=True),
     # the charts, the live log. Not ``outputs_error``: that is no warning but the reason nothing is shown.
     warnings: tuple[RunWarning, ...] = ()
+    # The alerts, from the monitor the caller keeps between snapshots (None: no monitor, or pinned)
+    health: HealthReport | None = None
 
     @property
     def incomplete(self) -> bool:
@@ -139,6 +142,7 @@ def take_snapshot(
     previous: None = ...,
     now: float | None = ...,
     reuse: Snapshot | None = ...,
+    monitor: HealthMonitor | None = ...,
 ) -> Snapshot: ...
 @overload
 def take_snapshot(
@@ -151,6 +155,7 @@ def take_snapshot(
     previous: Fingerprint | None,
     now: float | None = ...,
     reuse: Snapshot | None = ...,
+    monitor: HealthMonitor | None = ...,
 ) -> Snapshot | None: ...
 def take_snapshot(
     outputs: Path,
@@ -162,6 +167,7 @@ def take_snapshot(
     previous: Fingerprint | None = None,
     now: float | None = None,
     reuse: Snapshot | None = None,
+    monitor: HealthMonitor | None = None,
 ) -> Snapshot | None:
     """The run as it stands now: the dashboard's reload, and the command line's reading of a folder.
 
@@ -172,6 +178,8 @@ def take_snapshot(
     ``reuse`` (the snapshot on screen) lends its summary and chart data when the state is the very same
     object (a cache hit: rotation changed the listing, not the data) and the width is the same.
     ``max_points=None``: no chart data (a one-shot mode prepares its own, at its own size).
+    ``monitor`` (kept by the caller between snapshots) is fed the run's new entries, unless a checkpoint
+    is pinned (the alerts are the run's, not an old checkpoint's).
     """
     folder_exists = os.path.isdir(outputs)
     errors: list[StateError] = []
@@ -211,6 +219,9 @@ def take_snapshot(
         summary = summarize(state) if state is not None else None
         charts, charts_error = prepare_charts(state, max_points)
     all_errors = [*errors, outputs_error] if outputs_error is not None else errors
+    clock = time.time() if now is None else now
+    progress = progress_for(state, live, times, clock)
+    health = monitor.update(state, live, progress, clock) if monitor is not None and pinned is None else None
     return Snapshot(
         outputs=outputs,
         state=state,
@@ -225,13 +236,14 @@ def take_snapshot(
         checkpoint=checkpoint,
         checkpoint_step=checkpoint_step,
         live=live,
-        progress=progress_for(state, live, times, time.time() if now is None else now),
+        progress=progress,
         checkpoint_times=times,
         max_points=points,
         charts_error=charts_error,
         warnings=run_warnings(
             outputs, all_errors, outputs_error=outputs_error, charts_error=charts_error, live=live
         ),
+        health=health,
     )
 
 
