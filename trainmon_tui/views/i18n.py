@@ -134,7 +134,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Grad norm is {v} at step {step} ({n} non-finite since)",
         "第 {step} 步梯度范数为 {v} (此后共 {n} 个非有限值)",
     ),
-    "alert_spike": ("Loss spike at step {step}: {v}, recent median {m}", "第 {step} 步损失突增: {v}, 近期中位数 {m}"),
+    "alert_spike": (
+        "Loss spike at step {step}: {v}, recent median {m}",
+        "第 {step} 步损失突增: {v}, 近期中位数 {m}",
+    ),
     "alert_grad": (
         "Grad norm exploded at step {step}: {v}, recent median {m}",
         "第 {step} 步梯度范数爆炸: {v}, 近期中位数 {m}",

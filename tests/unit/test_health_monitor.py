@@ -1,0 +1,214 @@
+"""The monitor: entries one at a time give the alerts that all at once gives, a reload costs only its
+new entries, an episode fires once across reloads, a resume clears what it dropped; real runs, simulator."""
+
+from __future__ import annotations
+
+import math
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from builders import livelog
+from builders.fixtures import REAL_FIXTURES, needs_real
+from builders.health import episodes, fired, history, kinds, run_all, run_each, state_of
+
+from trainmon_tui.files.state import StateCache, load_state
+from trainmon_tui.health.monitor import HealthMonitor
+from trainmon_tui.live.source import LiveSource
+from trainmon_tui.pipeline import take_snapshot
+from trainmon_tui.simulate import RunConfig, write_run
+
+NAN = math.nan
+
+
+def _troubled() -> list[dict[str, object]]:
+    losses = [2.0 - 0.01 * i for i in range(60)]
+    losses[20], losses[51] = NAN, 9.0
+    grads = [1.0] * 60
+    grads[55] = 500.0
+    return history(losses, grad=grads, evals={10: 1.5, 20: 1.6, 30: 1.7, 40: 1.8, 50: 1.2})
+
+
+def test_one_entry_at_a_time_gives_the_same_alerts_as_all_at_once():
+    entries = _troubled()
+    whole = run_all(entries)
+    _, reports = run_each(entries)
+    assert episodes(whole) == episodes(reports[-1]) == fired(reports)
+    assert kinds(whole.history) == ["nan_loss", "overfitting", "loss_spike", "grad_explosion"]
+    assert [(a.kind, a.count, a.message_en) for a in whole.history] == [
+        (a.kind, a.count, a.message_en) for a in reports[-1].history
+    ]
+
+
+def test_a_reload_costs_only_its_new_entries():
+    entries = _troubled()
+    monitor, _ = run_each(entries)
+    per_entry = {"loss": 1, "learning_rate": 1, "grad_norm": 1, "eval_loss": 1}
+    points = sum(sum(per_entry[k] for k in e if k in per_entry) for e in entries)
+    assert monitor.points_fed == points  # each point fed once over 65 reloads, not 65 times the history
+    again = monitor.points_fed
+    monitor.update(state_of(entries), None, None, 100.0)  # the same state again: nothing new
+    assert monitor.points_fed == again
+
+
+def test_an_episode_fires_once_across_reloads_and_a_resume_clears_it():
+    entries = history([*[1.0] * 15, NAN, NAN, NAN])
+    monitor = HealthMonitor()
+    first = monitor.update(state_of(entries), None, None, 1.0)
+    assert kinds(first.fired) == ["nan_loss"]
+    assert monitor.update(state_of(entries), None, None, 2.0).fired == ()
+    assert kinds(monitor.update(state_of(entries), None, None, 3.0).active) == ["nan_loss"]
+    # resumed from step 15: the NaN steps are gone from the history, then it goes on healthy
+    resumed = history([*[1.0] * 15, 0.99, 0.98])
+    report = monitor.update(state_of(resumed), None, None, 4.0)
+    assert kinds(report.cleared) == ["nan_loss"] and report.active == () and report.fired == ()
+    assert kinds(report.history) == ["nan_loss"]  # still listed: it happened
+
+
+def test_the_first_seen_time_is_kept():
+    entries = history([*[1.0] * 15, NAN])
+    monitor = HealthMonitor()
+    monitor.update(state_of(entries), None, None, 10.0)
+    report = monitor.update(state_of([*entries, *history([1.0] * 17)[16:]]), None, None, 99.0)
+    assert [a.time for a in report.active] == [10.0]
+
+
+@needs_real
+def test_real_fixture_10_nonfinite_grad_norms_and_a_loss_spike():
+    report = HealthMonitor().update(
+        load_state(REAL_FIXTURES / "10_unsloth_fp16_nan_infinity_gradnorm.json"), None, None, 0.0
+    )
+    assert episodes(report) == [("nan_grad_norm", 5), ("loss_spike", 18), ("finished", 60)]
+    assert report.history[0].count == 2  # the NaN at 5 and the Infinity at 18: one episode
+    assert report.serious == ()  # both over by step 60: a finished run, healthy now
+
+
+@needs_real
+def test_real_fixture_08_huge_early_grad_norms():
+    report = HealthMonitor().update(
+        load_state(REAL_FIXTURES / "08_new_huge_train_loss_ga_bug.json"), None, None, 0.0
+    )
+    assert episodes(report) == [("grad_explosion", 100), ("finished", 692)]
+    assert "197.5" in report.history[0].message_en
+
+
+@needs_real
+@pytest.mark.parametrize(
+    "name", ["run_bert_cls/checkpoint-2400", "run_bert_cls/checkpoint-500", "run_mistral_translator",
+             "run_mistral_translator/checkpoint-4500"],
+)  # fmt: skip
+def test_real_healthy_runs_give_no_warning(name):
+    report = HealthMonitor().update(load_state(REAL_FIXTURES / name / "trainer_state.json"), None, None, 0.0)
+    assert [a for a in report.history if a.serious] == []
+
+
+def test_simulator_with_an_injected_nan_through_the_pipeline(tmp_path):
+    outputs = tmp_path / "run"
+    run = write_run(outputs, [20, 40], RunConfig(max_steps=100, nan_steps=frozenset({33})))
+    monitor, cache = HealthMonitor(), StateCache()
+    snap = take_snapshot(outputs, cache=cache, max_points=None, monitor=monitor)
+    assert snap.health is not None and kinds(snap.health.fired) == ["nan_loss", "nan_grad_norm"]
+    assert [a.step for a in snap.health.fired] == [33, 33]
+    run.advance(60)
+    run.save_checkpoint()
+    later = take_snapshot(outputs, cache=cache, max_points=None, monitor=monitor)
+    assert later.health is not None and later.health.fired == ()
+    pinned = take_snapshot(
+        outputs,
+        cache=cache,
+        max_points=None,
+        monitor=monitor,
+        pinned=outputs / "checkpoint-20" / "trainer_state.json",
+    )
+    assert pinned.health is None  # a pinned old checkpoint is no news about the run
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def _live_run(
+    tmp_path: Path, pid: int, *, host: str | None = None, end: bool = False, at: float = 1000.0
+) -> Path:
+    outputs = tmp_path / "live"
+    records = [
+        livelog.start(time=at, max_steps=100, pid=pid, host=host or socket.gethostname()),
+        *(livelog.log(s, time=at + s, values={"loss": 1.0, "learning_rate": 1e-4}) for s in range(1, 11)),
+    ]
+    if end:
+        records.append(livelog.end(10, time=at + 11))
+    livelog.write(outputs, *records)
+    return outputs
+
+
+def _health(outputs: Path, now: float, monitor: HealthMonitor | None = None):
+    snap = take_snapshot(outputs, cache=StateCache(), follower=LiveSource(outputs), max_points=None, now=now,
+                         monitor=monitor or HealthMonitor())  # fmt: skip
+    assert snap.health is not None
+    return snap.health
+
+
+def test_a_killed_training_process_on_this_host(tmp_path):
+    outputs = _live_run(tmp_path, _dead_pid())
+    report = _health(outputs, now=1012.0)
+    assert kinds(report.active) == ["process_gone"] and report.active[0].step == 10
+    assert report.active[0].severity == "critical"
+
+
+def test_a_running_process_another_host_or_an_end_record_is_not_gone(tmp_path):
+    import os
+    import time
+
+    now = time.time()
+    # this process, started before its start record as a training process is
+    assert kinds(_health(_live_run(tmp_path / "a", os.getpid(), at=now), now=now + 12).active) == []
+    assert kinds(_health(_live_run(tmp_path / "b", _dead_pid(), host="elsewhere"), now=1012.0).active) == []
+    assert kinds(_health(_live_run(tmp_path / "c", _dead_pid(), end=True), now=1012.0).active) == ["finished"]
+
+
+def test_a_reused_pid_started_after_the_run_is_gone(tmp_path):
+    import os
+
+    outputs = _live_run(tmp_path, os.getpid())  # this process: alive, but started long after time 1000
+    monitor = HealthMonitor()
+    snap = take_snapshot(
+        outputs,
+        cache=StateCache(),
+        follower=LiveSource(outputs),
+        max_points=None,
+        now=1012.0,
+        monitor=monitor,
+    )
+    assert snap.health is not None and kinds(snap.health.active) == ["process_gone"]
+
+
+def test_stalled_after_the_floor_and_cleared_by_a_new_log(tmp_path):
+    import os
+    import time
+
+    now = time.time()
+    outputs = tmp_path / "live"
+    records = [livelog.start(time=now - 3000, max_steps=100, pid=os.getpid(), host="elsewhere")]
+    records += [livelog.log(s, time=now - 3000 + s, values={"loss": 1.0}) for s in range(1, 11)]
+    livelog.write(outputs, *records)
+    monitor = HealthMonitor()
+    follower = LiveSource(outputs)
+    early = take_snapshot(
+        outputs, cache=StateCache(), follower=follower, max_points=None, now=now - 2790, monitor=monitor
+    )
+    assert early.progress is not None and early.progress.stalled  # the summary says STALLED after 120 s
+    assert early.health is not None and early.health.active == ()  # the alert waits for 10 minutes
+    late = take_snapshot(
+        outputs, cache=StateCache(), follower=follower, max_points=None, now=now, monitor=monitor
+    )
+    assert late.health is not None and kinds(late.health.fired) == ["stalled"]
+    assert "No new log for" in late.health.fired[0].message_en
+    livelog.append(outputs / "trainmon_log.jsonl", livelog.log(11, time=now, values={"loss": 1.0}))
+    back = take_snapshot(
+        outputs, cache=StateCache(), follower=follower, max_points=None, now=now + 1, monitor=monitor
+    )
+    assert back.health is not None and kinds(back.health.cleared) == ["stalled"]
