@@ -11,11 +11,12 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from trainmon_tui.views.i18n import Lang
+from trainmon_tui.views.i18n import Lang, t
 
 Severity = Literal["info", "warning", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "critical")
 RANK: dict[Severity, int] = {"info": 0, "warning": 1, "critical": 2}
+_LABELS: dict[Severity, str] = {"info": "sev_info", "warning": "sev_warning", "critical": "sev_critical"}
 
 # Every kind, in the order the README lists them.
 KINDS = (
@@ -76,3 +77,7 @@ def by_severity(alerts: tuple[Alert, ...] | list[Alert]) -> dict[Severity, int]:
 
 def newest_first(alerts: tuple[Alert, ...] | list[Alert]) -> list[Alert]:
     return sorted(alerts, key=lambda a: (a.time, a.step if a.step is not None else -1), reverse=True)
+
+
+def severity_label(severity: Severity, lang: Lang) -> str:
+    return t(_LABELS[severity], lang)
