@@ -25,9 +25,14 @@ from trainmon_tui.views.i18n import Lang, t
 UNHEALTHY = 3
 
 
+def thresholds_of(args: argparse.Namespace) -> Thresholds:
+    """The thresholds the command line asked for (``--threshold``, checked by the parser already)."""
+    return Thresholds().with_overrides(args.threshold)
+
+
 def health_of(run: RunRead, args: argparse.Namespace) -> HealthReport:
     """The run's alerts, from a fresh monitor with the thresholds the command line asked for."""
-    monitor = HealthMonitor(Thresholds().with_overrides(args.threshold))
+    monitor = HealthMonitor(thresholds_of(args))
     return monitor.update(run.state, run.live, run.progress, time.time())
 
 

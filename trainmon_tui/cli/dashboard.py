@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shutil
 import signal
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from trainmon_tui.cli.check import thresholds_of
 from trainmon_tui.cli.messages import CliError
 
 DEMO_THREAD = "demo"  # the name of the dashboard's simulator thread (trainmon_tui.ui.app)
@@ -32,7 +34,9 @@ def open_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | N
 
     demo = args.demo is not None
     export_dir = args.export_dir if args.export_dir is not None else Path(".")
-    code = run_dashboard(DashboardOptions(outputs, checkpoint, args.lang, args.poll, export_dir, demo))
+    options = DashboardOptions(outputs, checkpoint, args.lang, args.poll, export_dir, demo)
+    alerting = {"bell": not args.no_bell, "on_alert": args.on_alert, "thresholds": thresholds_of(args)}
+    code = run_dashboard(dataclasses.replace(options, **alerting))
     return code if isinstance(code, int) else 0
 
 

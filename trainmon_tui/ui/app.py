@@ -25,6 +25,7 @@ from trainmon_tui.files.model import TrainerState
 from trainmon_tui.pipeline import Snapshot
 from trainmon_tui.simulate import SimulatedRun, demo_config
 from trainmon_tui.ui import keys, notices
+from trainmon_tui.ui.alerting import AlertActions, Alerting
 from trainmon_tui.ui.events import EventLog, EventLogScreen
 from trainmon_tui.ui.following import RESCAN_SECONDS, FollowingApp
 from trainmon_tui.ui.help import HelpScreen
@@ -45,7 +46,7 @@ from trainmon_tui.views.safetext import printable
 NO_CHARTS = ChartData()
 
 
-class TrainmonApp(ViewActions, FollowingApp):
+class TrainmonApp(AlertActions, ViewActions, FollowingApp):
     CSS_PATH = "app.tcss"
     TITLE = "trainmon-tui"
     # Classes on the screen by its size, for app.tcss: narrow panes stack the side pane above the charts,
@@ -60,6 +61,7 @@ class TrainmonApp(ViewActions, FollowingApp):
         super().__init__(options, rescan_seconds=rescan_seconds, watch=watch)
         self.events = EventLog()
         self.notices = notices.Notices(self, self.outputs, self.lang)
+        self.alerting = Alerting(self)  # notifications, bell and --on-alert for the health alerts
         self._demo_stop = threading.Event()
 
     def notify(
@@ -145,6 +147,7 @@ class TrainmonApp(ViewActions, FollowingApp):
     def react(self, previous: Snapshot | None, snapshot: Snapshot) -> None:
         """The notifications a new snapshot from disk calls for."""
         self.notices.announce(previous, snapshot, following=self.pinned is None)
+        self.alerting.react(snapshot)
         # Half-written files are retried quietly; these will not heal (they also stay in #problems).
         for warning in snapshot.lasting_warnings:
             if warning.source == "live":  # once per file: its count of bad lines keeps changing
@@ -192,6 +195,7 @@ class TrainmonApp(ViewActions, FollowingApp):
             lang=self.lang,
             pinned=self.pinned is not None,
             skipped=len(self._problems()),
+            alerts=self.alerting.counts(),
             watch=self.watcher.mode.label if running else t("waiting_for_folder", self.lang),
             width=self.size.width,
         )

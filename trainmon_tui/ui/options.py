@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from trainmon_tui.health.thresholds import DEFAULT, Thresholds
 from trainmon_tui.views.i18n import Lang
 
 
@@ -16,3 +17,6 @@ class DashboardOptions:
     poll_interval: float | None = None  # None: inotify where it works, polling elsewhere
     export_dir: Path = Path(".")
     demo: bool = False  # run the simulator into ``outputs`` while the dashboard is open
+    bell: bool = True  # the terminal bell on an alert of severity warning or above (--no-bell: off)
+    on_alert: list[str] | None = None  # --on-alert's command, split into words
+    thresholds: Thresholds = field(default=DEFAULT)

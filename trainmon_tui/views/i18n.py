@@ -91,11 +91,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "{name} was deleted: following the latest checkpoint",
         "{name} 已被删除: 改为跟随最新检查点",
     ),
-    "nonfinite_newest": (
-        "{name}: the newest {what} is not finite (NaN/inf)",
-        "{name}: 最新的 {what} 不是有限值 (NaN/inf)",
-    ),
-    "and": (" and ", "和"),
     "events_title": ("Recent events", "最近事件"),
     "help_title": ("trainmon-tui keys", "trainmon-tui 按键"),
     "help_close": ("escape or ? to close", "按 escape 或 ? 关闭"),
