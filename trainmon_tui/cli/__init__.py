@@ -20,6 +20,7 @@ from pathlib import Path
 from trainmon_tui.cli.args import build_parser, check_args, one_shot_mode
 from trainmon_tui.cli.charts import check_target, compare, print_plot, save_plot
 from trainmon_tui.cli.check import alerts_json, health_of, run_check
+from trainmon_tui.cli.config import apply_config, print_config
 from trainmon_tui.cli.dashboard import (
     check_terminal,
     demo_folder,
@@ -105,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process's life
     tolerant_stdout()
     try:
+        config = apply_config(args, argv)  # the configuration file's defaults, where no flag was given
+        if args.print_config:
+            print_config(args, config)
+            return 0
         return run(args)
     except CliError as exc:
         error(str(exc), *exc.more)

@@ -175,6 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--threshold", type=_threshold, action="append", default=[], metavar="NAME=VALUE",
         help="change a detector's threshold (see the README's Alerts section); may be repeated",
     )  # fmt: skip
+    p.add_argument(
+        "--config", type=Path, metavar="PATH",
+        help="defaults for the options (default: $XDG_CONFIG_HOME/trainmon-tui/config.toml); flags win",
+    )  # fmt: skip
+    p.add_argument("--print-config", action="store_true", help="print the settings in effect and exit")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 

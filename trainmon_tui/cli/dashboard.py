@@ -36,7 +36,8 @@ def open_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | N
     export_dir = args.export_dir if args.export_dir is not None else Path(".")
     options = DashboardOptions(outputs, checkpoint, args.lang, args.poll, export_dir, demo)
     alerting = {"bell": not args.no_bell, "on_alert": args.on_alert, "thresholds": thresholds_of(args)}
-    code = run_dashboard(dataclasses.replace(options, **alerting))
+    theme = getattr(args, "theme", None)  # from the configuration file only
+    code = run_dashboard(dataclasses.replace(options, theme=theme, **alerting))
     return code if isinstance(code, int) else 0
 
 

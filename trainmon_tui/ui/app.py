@@ -110,6 +110,8 @@ class TrainmonApp(AlertActions, ViewActions, FollowingApp):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.options.theme:
+            self.theme = self.options.theme
         if self.options.demo:
             self._start_demo()
         self.query_one(SummaryPane).show(None, self.lang, self._waiting_text())

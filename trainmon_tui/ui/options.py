@@ -20,3 +20,4 @@ class DashboardOptions:
     bell: bool = True  # the terminal bell on an alert of severity warning or above (--no-bell: off)
     on_alert: list[str] | None = None  # --on-alert's command, split into words
     thresholds: Thresholds = field(default=DEFAULT)
+    theme: str | None = None  # a Textual theme's name (the configuration file's), None: Textual's default
