@@ -212,3 +212,55 @@ def test_stalled_after_the_floor_and_cleared_by_a_new_log(tmp_path):
         outputs, cache=StateCache(), follower=follower, max_points=None, now=now + 1, monitor=monitor
     )
     assert back.health is not None and kinds(back.health.cleared) == ["stalled"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_any_split_into_batches_gives_the_same_alerts(seed):
+    """Random runs with NaNs, spikes, zeros, rises and a dead scheduler, fed in random batches."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n = 400
+    losses = 2.0 * np.exp(-np.arange(n) / 150) + rng.normal(0, 0.05, n)
+    losses[rng.integers(0, n, 6)] = np.nan
+    losses[rng.integers(20, n, 4)] *= 8  # spikes
+    losses[300:330] = 0.0
+    losses[200:240] += np.linspace(0, 3, 40)  # a rise
+    grads = np.abs(rng.normal(1, 0.3, n))
+    grads[rng.integers(0, n, 5)] = np.inf
+    grads[rng.integers(30, n, 3)] = 400.0
+    rates = np.full(n, 1e-4)
+    rates[150:160] = 0.0
+    evals = {s: 1.0 + 0.1 * ((s // 20) % 5) for s in range(20, n + 1, 20)}
+    entries = history(losses.tolist(), lr=rates.tolist(), grad=grads.tolist(), evals=evals)
+    whole = run_all(entries, max_steps=1000)
+    cuts = [*sorted(set(rng.integers(1, len(entries), 12).tolist())), len(entries)]
+    monitor = HealthMonitor()
+    reports = [
+        monitor.update(state_of(entries[:cut], max_steps=1000), None, None, float(cut)) for cut in cuts
+    ]
+    assert len(whole.history) >= 5
+    assert [(a.key, a.count, a.message_en) for a in whole.history] == [
+        (a.key, a.count, a.message_en) for a in reports[-1].history
+    ]
+    assert [a.key for a in whole.active] == [a.key for a in reports[-1].active]
+
+
+def test_the_smoothed_loss_in_batches_equals_the_plain_recurrence():
+    import numpy as np
+
+    from trainmon_tui.health.detectors import SeriesDetectors
+    from trainmon_tui.health.thresholds import Thresholds
+    from trainmon_tui.views.metrics import TrainerKind
+
+    values = np.random.default_rng(0).random(1000) * 3
+    for weight in (0.3, 0.6, 0.9, 0.99):
+        detectors = SeriesDetectors(Thresholds(divergence_smoothing=weight), TrainerKind.TRAINER, None)
+        got = np.concatenate(
+            [detectors._ema(values[:7]), detectors._ema(values[7:300]), detectors._ema(values[300:])]
+        )
+        raw, power, plain = 0.0, 1.0, []
+        for x in values:
+            raw, power = weight * raw + (1 - weight) * x, power * weight
+            plain.append(raw / (1 - power))
+        assert np.max(np.abs(got - np.array(plain)) / np.array(plain)) < 1e-12

@@ -30,7 +30,6 @@ from trainmon_tui.live.livelog import LiveLog
 from trainmon_tui.views.metrics import TrainerKind, trainer_kind
 
 HISTORY_LIMIT = 500  # episodes kept for the alerts list
-_ORDER: dict[Role, int] = {"lr": 0, "loss": 1, "grad": 2, "eval": 3}  # at one step: lr first, eval last
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,20 +109,15 @@ class HealthMonitor:
                 starts = dict.fromkeys(roles, 0)
                 break
             starts[role] = start
-        points: list[tuple[int, int, Role, float]] = []
+        batch: dict[Role, tuple[np.ndarray, np.ndarray]] = {}
         for role, key in roles.items():
             series = state.get(key)
-            new_steps, new_values = series.steps[starts[role] :], series.values[starts[role] :]
-            points += [
-                (s, _ORDER[role], role, v)
-                for s, v in zip(new_steps.tolist(), new_values.tolist(), strict=True)
-            ]
+            batch[role] = (series.steps[starts[role] :], series.values[starts[role] :])
             if len(series):
                 self._cursors[role] = (key, int(series.steps[-1]), float(series.values[-1]))
-        points.sort(key=lambda p: (p[0], p[1]))
-        for step, _, role, value in points:
-            self._detectors.feed(step, role, value, _step_time(live, step, now))
-        self.points_fed += len(points)
+        rates = state.get(roles["lr"]).finite()
+        self._detectors.feed(batch, (rates.steps, rates.values), lambda step: _step_time(live, step, now))
+        self.points_fed += sum(len(steps) for steps, _ in batch.values())
 
     # --- asking -----------------------------------------------------------------------------------
 
