@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from benchmarks import data
+from benchmarks.health import rows_health
 from benchmarks.live_probe import save_checkpoint
 from benchmarks.metrics_view import rows_metrics_view
 from benchmarks.naive import BARE_JSON_LOAD, full_series, plotext_full
@@ -47,6 +48,7 @@ ROW_SIZES = {  # the sizes issue 5 names for each row
     "rss": 200_000,
     "png": 200_000,
     "metrics": 200_000,
+    "health": 200_000,
 }
 
 Log = Callable[[str], None]
@@ -418,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.extend(rows_rss_idle(size["rss"], args.idle_seconds, log, work))
         rows.append(row_png(size["png"], args.repeats, log, work))
         rows.extend(rows_metrics_view(size["metrics"], args.repeats, log))
+        rows.extend(rows_health(size["health"], args.repeats, log))
         by_size = scaling_table(sizes, args.repeats, log)
     finally:
         shutil.rmtree(work, ignore_errors=True)
