@@ -21,6 +21,7 @@ from trainmon_tui.files.discovery import Candidate, checkpoint_times, find_lates
 from trainmon_tui.files.model import STATE_FILE, ErrorKind, StateError, TrainerState
 from trainmon_tui.files.safeopen import describe
 from trainmon_tui.files.state import StateCache
+from trainmon_tui.health.alerts import with_marks
 from trainmon_tui.health.monitor import HealthMonitor, HealthReport
 from trainmon_tui.live.eta import Progress
 from trainmon_tui.live.follower import LiveLogFollower
@@ -222,6 +223,7 @@ def take_snapshot(
     clock = time.time() if now is None else now
     progress = progress_for(state, live, times, clock)
     health = monitor.update(state, live, progress, clock) if monitor is not None and pinned is None else None
+    charts = with_marks(charts, health.history) if health is not None else charts
     return Snapshot(
         outputs=outputs,
         state=state,
@@ -260,6 +262,8 @@ def prepare_charts(state: TrainerState | None, max_points: int | None) -> tuple[
 def with_charts(snapshot: Snapshot, charts: ChartData | None, error: str | None, max_points: int) -> Snapshot:
     """``snapshot`` with chart data prepared again (for another width), its charts warning with it."""
     kept = [w for w in snapshot.warnings if w.source != "charts"]
+    if charts is not None and snapshot.charts is not None:  # the alerts' markers stay
+        charts = replace(charts, alert_marks=snapshot.charts.alert_marks)
     if error is not None:  # in the reload's order: the states, the charts, the live log
         at = next((i for i, w in enumerate(kept) if w.source == "live"), len(kept))
         kept.insert(at, _charts_warning(error))

@@ -8,9 +8,12 @@ condition ends. ``(kind, step)`` names the episode.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Literal
 
+from trainmon_tui.views.alertmarks import MAX_MARKS
+from trainmon_tui.views.chartdata import ChartData
 from trainmon_tui.views.i18n import Lang, t
 
 Severity = Literal["info", "warning", "critical"]
@@ -81,3 +84,12 @@ def newest_first(alerts: tuple[Alert, ...] | list[Alert]) -> list[Alert]:
 
 def severity_label(severity: Severity, lang: Lang) -> str:
     return t(_LABELS[severity], lang)
+
+
+def with_marks(charts: ChartData | None, history: Iterable[Alert]) -> ChartData | None:
+    """``charts`` with markers at the steps of the alerts of severity warning and above (the newest
+    :data:`~trainmon_tui.views.alertmarks.MAX_MARKS`); the very same object when they are unchanged."""
+    if charts is None:
+        return None
+    marks = tuple((a.step, a.severity) for a in history if a.serious and a.step is not None)[-MAX_MARKS:]
+    return charts if charts.alert_marks == marks else replace(charts, alert_marks=marks)

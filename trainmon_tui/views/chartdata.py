@@ -42,6 +42,7 @@ class ChartData:
     # The newest point of each chart's main series as the file has it (NaN and inf included), for the
     # compact form of a chart too small to draw.
     latest: dict[ChartName, tuple[int, float]] = field(default_factory=dict)
+    alert_marks: tuple[tuple[int, str], ...] = ()  # (step, severity) of the alerts: views/alertmarks.py
 
     def step_range(self) -> tuple[float, float] | None:
         """The steps the loss, learning-rate and grad-norm charts share as their x range (the union of
