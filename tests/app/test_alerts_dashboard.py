@@ -161,3 +161,12 @@ async def test_the_training_process_gone_is_told(tmp_path):
     async with app.run_test(size=(100, 30)):
         await until(app, lambda: any(f"(pid {child.pid}) is gone" in n for n in notes))
         assert bells == [1] and "✖ 1" in _bar(app)
+
+
+async def test_the_configured_theme_is_applied(tmp_path):
+    outputs = tmp_path / "run"
+    _run(outputs).save_at(20)
+    app, _, _ = _app(outputs, theme="nord")
+    async with app.run_test(size=(100, 30)):
+        await until_shown(app, lambda s: s.checkpoint == "checkpoint-20")
+        assert app.theme == "nord"
