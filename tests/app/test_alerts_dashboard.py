@@ -62,7 +62,7 @@ async def test_a_nan_that_arrives_is_told_once_rings_and_is_counted_and_listed(t
         run.save_at(60)  # NaN to 40, then 20 finite logs: the same episodes go on, and end at 60
         await pilot.press("r")
         await until_shown(app, lambda s: s.checkpoint == "checkpoint-60")
-        assert sum("Loss is NaN" in n for n in notes) == 1
+        assert sum(n.startswith("Loss is NaN") for n in notes) == 1
         await pilot.press("a")
         await until(app, lambda: isinstance(app.screen, AlertsScreen))
         table = _listed(app)
@@ -170,3 +170,19 @@ async def test_the_configured_theme_is_applied(tmp_path):
     async with app.run_test(size=(100, 30)):
         await until_shown(app, lambda s: s.checkpoint == "checkpoint-20")
         assert app.theme == "nord"
+
+
+async def test_a_resumed_run_clears_the_alert_and_says_so(tmp_path):
+    outputs = tmp_path / "run"
+    _run(outputs, nan_steps=frozenset({30})).save_at(40)
+    app, notes, _ = _app(outputs, on_alert=[sys.executable, "-c", "pass"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(app, lambda: "✖ 1" in _bar(app))
+        _run(outputs, seed=1).save_at(40)  # resumed from checkpoint-20: step 40 again, other values, no NaN
+        await pilot.press("r")
+        await until(app, lambda: any(n.startswith("over: Loss is NaN at step 30") for n in notes))
+        assert "✖" not in _bar(app)
+        _run(outputs, seed=2, nan_steps=frozenset({35})).save_at(40)  # NaN again, within the minute
+        await pilot.press("r")
+        await until(app, lambda: any("Loss is NaN at step 35" in n for n in notes))
+        await until(app, lambda: any("--on-alert not run for nan_loss" in e.text for e in app.events))

@@ -6,11 +6,14 @@ The monitor itself is the core's (:class:`~trainmon_tui.health.monitor.HealthMon
 each snapshot carries, and asks the monitor again every few seconds for what time alone changes (stalled,
 the process gone). When the dashboard opens on a run, only the alerts that still hold are announced: the
 episodes that ended before anyone looked are in the list, not in a toast or a bell. The bell (a BEL, which
-tmux turns into a window alert) rings for severity warning and above, unless ``--no-bell``.
+tmux turns into a window alert) rings for severity warning and above, unless ``--no-bell``. A critical
+alert that ends (a resumed run) is said in a quiet toast; ``--on-alert`` held back by its once-a-minute
+rule is noted in the event log.
 """
 
 from __future__ import annotations
 
+import time
 from contextlib import suppress
 from functools import partial
 from typing import Any
@@ -69,6 +72,9 @@ class Alerting:
         self._first = False
         for alert in news:
             self._announce(alert)
+        for alert in report.cleared:  # a critical one over (a resumed run, a process back): said, quietly
+            if alert.severity == "critical" and alert.key not in holding:
+                self.app.notify(t("alert_over", self.app.lang, message=alert.message(self.app.lang)))
         if changed:
             self.app.show_info()
 
@@ -83,6 +89,8 @@ class Alerting:
             app.run_worker(
                 partial(self._run, command, alert), thread=True, group="on-alert", exit_on_error=False
             )
+        elif command is not None:  # its kind ran the command less than a minute ago: in the event log only
+            app.events.add(time.time(), "information", t("on_alert_held", app.lang, kind=alert.kind))
 
     def _run(self, command: AlertCommand, alert: Alert) -> None:
         """In a thread worker: the command, and its failure as a notification."""

@@ -171,6 +171,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "alert_cleared": ("cleared", "已解除"),
     "healthy": ("healthy: no alert of severity warning or above", "健康: 没有警告或更严重的警报"),
     "on_alert_failed": ("--on-alert failed: {reason}", "--on-alert 执行失败: {reason}"),
+    "on_alert_held": (
+        "--on-alert not run for {kind}: it ran for that kind less than a minute ago",
+        "--on-alert 未为 {kind} 执行: 该类警报一分钟内已执行过",
+    ),
+    "alert_over": ("over: {message}", "已解除: {message}"),
     # --list-metrics' columns
     "list_key": ("key", "指标"),
     "list_count": ("points", "点数"),
