@@ -264,3 +264,11 @@ def test_the_smoothed_loss_in_batches_equals_the_plain_recurrence():
             raw, power = weight * raw + (1 - weight) * x, power * weight
             plain.append(raw / (1 - power))
         assert np.max(np.abs(got - np.array(plain)) / np.array(plain)) < 1e-12
+
+
+def test_simulator_with_an_injected_spike(tmp_path):
+    outputs = tmp_path / "run"
+    write_run(outputs, [40, 80], RunConfig(max_steps=100, spike_steps=frozenset({60})))
+    snap = take_snapshot(outputs, cache=StateCache(), max_points=None, monitor=HealthMonitor())
+    assert snap.health is not None and episodes(snap.health) == [("loss_spike", 60)]
+    assert snap.health.active == ()  # one log later the loss is back: over
