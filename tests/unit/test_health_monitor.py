@@ -272,3 +272,9 @@ def test_simulator_with_an_injected_spike(tmp_path):
     snap = take_snapshot(outputs, cache=StateCache(), max_points=None, monitor=HealthMonitor())
     assert snap.health is not None and episodes(snap.health) == [("loss_spike", 60)]
     assert snap.health.active == ()  # one log later the loss is back: over
+
+
+@pytest.mark.parametrize("pid", [0, -1, 2**40, 2**63 - 1])
+def test_a_pid_from_the_file_that_no_process_can_have_is_never_gone_nor_an_error(tmp_path, pid):
+    outputs = _live_run(tmp_path, pid)
+    assert kinds(_health(outputs, now=1012.0).active) == []

@@ -55,13 +55,13 @@ def _started_at(pid: int) -> float | None:
 
 def process_alive(pid: int, since: float) -> bool:
     """Whether process ``pid`` runs and started no later than ``since`` (the start record's time)."""
-    if pid <= 0:
-        return True  # no such process to ask about: never alert on it
+    if not 0 < pid < 2**31:
+        return True  # no process can have it (a record from a broken file): cannot tell, never alert
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:
+    except (OSError, OverflowError):
         pass  # another user's process (EPERM): it exists
     started = _started_at(pid)
     # a zombie, or a pid reused by a process started after the record (a second of slack for clock ticks)
