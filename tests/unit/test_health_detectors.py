@@ -142,3 +142,9 @@ def test_thresholds_from_pairs_and_their_errors():
         Thresholds().with_overrides(["zero_loss_logs=1.5"])
     with pytest.raises(ValueError, match="spike_factor: 'nan' is out of range"):
         Thresholds().with_overrides(["spike_factor=nan"])
+
+
+def test_a_window_too_large_to_keep_is_refused():
+    with pytest.raises(ValueError, match=r"spike_window: '1000000000' is out of range \(1 to 10000\)"):
+        Thresholds().with_overrides(["spike_window=1000000000"])
+    assert Thresholds().with_overrides(["grad_window=10000"]).grad_window == 10_000

@@ -65,7 +65,13 @@ def parse_value(name: str, text: str, kind: object) -> int | float:
         raise ValueError(f"threshold {name}: {text.strip()!r} is not {what}") from None
     if not math.isfinite(value) or value <= 0 or (name == "divergence_smoothing" and value >= 1):
         raise ValueError(f"threshold {name}: {text.strip()!r} is out of range")
+    if name in _WINDOWS and value > MAX_WINDOW:  # kept in memory, and numpy's passes span them
+        raise ValueError(f"threshold {name}: {text.strip()!r} is out of range (1 to {MAX_WINDOW})")
     return value
+
+
+MAX_WINDOW = 10_000
+_WINDOWS = ("spike_window", "grad_window")
 
 
 DEFAULT = Thresholds()
