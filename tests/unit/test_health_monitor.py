@@ -3,6 +3,7 @@ new entries, an episode fires once across reloads, a resume clears what it dropp
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import socket
 import subprocess
@@ -278,3 +279,21 @@ def test_simulator_with_an_injected_spike(tmp_path):
 def test_a_pid_from_the_file_that_no_process_can_have_is_never_gone_nor_an_error(tmp_path, pid):
     outputs = _live_run(tmp_path, pid)
     assert kinds(_health(outputs, now=1012.0).active) == []
+
+
+@needs_real
+@pytest.mark.parametrize(
+    "name", ["14_trl_grpo_oldstyle_loss0_ckpt250.json", "15_trl_grpo_perstep_negzero_loss_ckpt250.json"]
+)
+def test_real_grpo_runs_logging_zero_losses_are_not_alerted(name):
+    from trainmon_tui.health.thresholds import Thresholds
+
+    state = load_state(REAL_FIXTURES / name)
+    zeros = state.loss.values == 0.0  # GRPO's 0.0 (and -0.0) losses, by design
+    run = max(len(r) for r in "".join("0" if z else "x" for z in zeros).split("x"))
+    assert run >= 3
+    eager = Thresholds(zero_loss_logs=3)  # a run of zeros this long would be an alert for another trainer
+    assert [a.kind for a in HealthMonitor(eager).update(state, None, None, 0.0).history if a.serious] == []
+    assert [a.kind for a in HealthMonitor().update(state, None, None, 0.0).history if a.serious] == []
+    plain = dataclasses.replace(state, series={"loss": state.loss})  # the same losses, no GRPO keys
+    assert "zero_loss" in kinds(HealthMonitor(eager).update(plain, None, None, 0.0).history)
