@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -186,3 +187,34 @@ async def test_a_resumed_run_clears_the_alert_and_says_so(tmp_path):
         await pilot.press("r")
         await until(app, lambda: any("Loss is NaN at step 35" in n for n in notes))
         await until(app, lambda: any("--on-alert not run for nan_loss" in e.text for e in app.events))
+
+
+async def test_a_run_gone_silent_is_told_by_the_ticks(tmp_path):
+    import time
+
+    outputs = tmp_path / "run"
+    start = time.time()
+    livelog.write(
+        outputs,
+        livelog.start(time=start, max_steps=100, pid=os.getpid(), host="elsewhere"),
+        *(livelog.log(s, time=start + s, values={"loss": 1.0, "learning_rate": 1e-4}) for s in range(1, 11)),
+    )
+    now = [start + 11]
+    app, notes = make_app(outputs, clock=lambda: now[0], rescan_seconds=0.2)
+    bells: list[int] = []
+    app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)):
+        await until_shown(app, lambda s: s.state is not None and s.health is not None)
+        assert not any("No new log" in n for n in notes)
+        now[0] = start + 10 + 11 * 60  # eleven minutes of silence: the rescan's progress says STALLED
+        await until(
+            app,
+            lambda: (
+                app.snapshot is not None
+                and app.snapshot.progress is not None
+                and app.snapshot.progress.stalled
+            ),
+        )
+        app.alerting.tick()  # what its timer does every 5 s
+        await until(app, lambda: any("No new log for 11 min (step 10)" in n for n in notes))
+        assert bells == [1] and "⚠ 1" in _bar(app)
