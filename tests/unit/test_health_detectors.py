@@ -148,3 +148,16 @@ def test_a_window_too_large_to_keep_is_refused():
     with pytest.raises(ValueError, match=r"spike_window: '1000000000' is out of range \(1 to 10000\)"):
         Thresholds().with_overrides(["spike_window=1000000000"])
     assert Thresholds().with_overrides(["grad_window=10000"]).grad_window == 10_000
+
+
+def test_a_new_level_that_lasts_a_window_becomes_the_baseline():
+    losses = [0.01] * 100 + [1.0] * 5000  # not a spike any more once it has lasted spike_window logs
+    _, reports = run_each(history(losses[:160]))
+    spikes = [key for key in fired(reports) if key[0] == "loss_spike"]  # (and a divergence, rightly)
+    assert spikes == [("loss_spike", 101)]
+    over = next(i for i, r in enumerate(reports) if "loss_spike" in kinds(r.cleared))
+    # the 42nd log at the new level: its window of 50 holds 9 old values, fewer than min_history=10
+    assert over == 100 + 41
+    whole = run_all(history(losses))
+    (spike,) = [a for a in whole.history if a.kind == "loss_spike"]
+    assert spike.step == 101 and spike.count == 41 and "loss_spike" not in kinds(whole.active)

@@ -2,8 +2,8 @@
 its rolling median (the loss spike, the grad-norm explosion), a value exactly 0 for many logs in a row.
 
 Most points need no Python: numpy finds the few that can matter (a non-finite value, a run of zeros, a
-value above k x the window's minimum) and only those are looked at one by one, with the exact rolling
-median of the values accepted before them (an outlier never moves the baseline it is judged against).
+value above k x the window's minimum) and only those are looked at one by one, against the median of the
+window without its too-high values (a spike never moves the baseline it is judged against).
 Each detector's ``holding`` is its current episode's alert; ``touch`` hands every version of an episode
 to :class:`~.detectors.SeriesDetectors`, which keeps the latest.
 """
@@ -76,60 +76,57 @@ class NonFinite:
 
 
 class RollingJump:
-    """A value far above its rolling median: the loss spike and the grad-norm explosion. Non-finite
-    values are NonFinite's business: skipped here."""
+    """A value far above its baseline: the loss spike and the grad-norm explosion. The baseline is the
+    median of the last ``window`` finite values but the too-high ones among them: a spike does not move
+    its own baseline, and a new level that lasts almost a window (until fewer than ``min_history`` old
+    values are left in it) becomes the baseline: the episode ends.
+    Non-finite values are NonFinite's business: skipped here."""
 
     def __init__(self, role: Role, limits: Thresholds) -> None:
         self.role, self.limits = role, limits
         self.window = limits.spike_window if role == "loss" else limits.grad_window
-        self.recent: deque[float] = deque(maxlen=self.window)  # the values accepted last
+        # the last ``window`` finite values, and which of them were too high
+        self.recent: deque[tuple[float, bool]] = deque(maxlen=self.window)
         self.holding: Alert | None = None
 
-    def _candidates(self, values: np.ndarray, extra: int) -> np.ndarray:
-        """Positions (in ``values``, the window's values first) that may be too high: above k x the minimum
-        of the ``window + extra`` values before them (``extra`` >= the outliers among those, so that those
-        values hold the whole true window, whose median is at least their minimum)."""
-        limits, span = self.limits, self.window + extra
-        n = len(values)
+    def _candidates(self, values: np.ndarray) -> list[int]:
+        """Positions (in ``values``, the carried window first) that may be too high: above k x the minimum
+        of the ``window`` values before them (the baseline's median is at least that minimum)."""
+        limits, span, n = self.limits, self.window, len(values)
         padded = np.concatenate((np.full(span, np.inf), values))
         low = np.lib.stride_tricks.sliding_window_view(padded, span)[:n].min(axis=1)
         if self.role == "loss":
             mask = (values - low >= limits.spike_min_rise) & (values > limits.spike_factor * low)
         else:
-            mask = ((values > limits.grad_floor) & (values > limits.grad_factor * low)) | (
-                values > limits.grad_max
-            )
+            relative = (values > limits.grad_floor) & (values > limits.grad_factor * low)
+            mask = relative | (values > limits.grad_max)
         mask[: len(self.recent)] = False  # the window itself was judged already
-        return np.flatnonzero(mask)
+        return np.flatnonzero(mask).tolist()
 
-    def _judge(self, values: np.ndarray, at: list[int]) -> tuple[list[int], dict[int, float | None]]:
-        """Of the candidates ``at``, those too high (in order), each with the median it was judged against."""
+    def _high(self, value: float, median: float | None) -> bool:
         limits = self.limits
-        outliers: list[int] = []
-        medians: dict[int, float | None] = {}
-        for i in at:
-            before = [
-                values[j] for j in range(max(0, i - self.window - len(outliers)), i) if j not in medians
-            ]
-            window = [float(v) for v in before[-self.window :]]
-            value = float(values[i])
-            median = statistics.median(window) if len(window) >= limits.min_history else None
-            if self.role == "loss":
-                high = (
-                    median is not None
-                    and median > 0
-                    and value > limits.spike_factor * median
-                    and value - median >= limits.spike_min_rise
-                )
-            else:
-                relative = (
-                    median is not None and value > limits.grad_factor * median and value > limits.grad_floor
-                )
-                high = relative or value > limits.grad_max
-            if high:
-                outliers.append(i)
-                medians[i] = median
-        return outliers, medians
+        if self.role == "loss":
+            return (
+                median is not None
+                and median > 0
+                and value > limits.spike_factor * median
+                and value - median >= limits.spike_min_rise
+            )
+        relative = median is not None and value > limits.grad_factor * median and value > limits.grad_floor
+        return relative or value > limits.grad_max
+
+    def _judge(self, values: np.ndarray, high: np.ndarray) -> dict[int, float | None]:
+        """The candidates too high (marked in ``high``, in order), each with the median it was judged by."""
+        found: dict[int, float | None] = {}
+        window, flags = values.tolist(), high  # Python floats: a median of 50 is faster by hand
+        for i in self._candidates(values):
+            lo = max(0, i - self.window)
+            base = [v for v, h in zip(window[lo:i], flags[lo:i].tolist(), strict=True) if not h]
+            median = statistics.median(base) if len(base) >= self.limits.min_history else None
+            if self._high(window[i], median):
+                high[i] = True
+                found[i] = median
+        return found
 
     def _episode(self, step: int, value: float, median: float | None, now: float) -> Alert:
         """The alert of a jump at ``step``: a spike, an explosion against the median or above the bound."""
@@ -147,28 +144,25 @@ class RollingJump:
         if not len(values):
             return
         carried = len(self.recent)
-        joined = np.concatenate((np.array(self.recent, dtype=np.float64), values))
-        extra = 0
-        while True:  # the outliers found widen the span looked at, until it holds them all
-            outliers, medians = self._judge(joined, self._candidates(joined, extra).tolist())
-            if len(outliers) <= extra:
-                break
-            extra = len(outliers)
+        joined = np.concatenate((np.array([v for v, _ in self.recent], dtype=np.float64), values))
+        high = np.zeros(len(joined), dtype=bool)
+        high[:carried] = [h for _, h in self.recent]
+        found = self._judge(joined, high)
         last = carried - 1  # where the previous too-high value was (the window's end: none)
-        if outliers and outliers[0] != carried and self.holding is not None:
+        if self.holding is not None and carried not in found:
             self.holding = None  # the batch begins with a normal value
-        for i in outliers:
+        for i, median in found.items():
             if self.holding is not None and i == last + 1:
                 self.holding = replace(self.holding, count=self.holding.count + 1)
             else:
-                step, value, median = int(steps[i - carried]), float(joined[i]), medians[i]
-                self.holding = self._episode(step, value, median, when(step))
+                step = int(steps[i - carried])
+                self.holding = self._episode(step, float(joined[i]), median, when(step))
             touch(self.holding)
             last = i
-        if not outliers or last != len(joined) - 1:
+        if last != len(joined) - 1:
             self.holding = None  # a normal value came after the last too-high one
-        accepted = np.delete(joined, outliers) if outliers else joined
-        self.recent = deque(accepted[-self.window :].tolist(), maxlen=self.window)
+        tail = slice(max(0, len(joined) - self.window), len(joined))
+        self.recent = deque(zip(joined[tail].tolist(), high[tail].tolist(), strict=True), maxlen=self.window)
 
 
 class ZeroRun:
