@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from benchmarks import data
+from benchmarks.health import rows_health
 from benchmarks.live_probe import save_checkpoint
 from benchmarks.metrics_view import rows_metrics_view
 from benchmarks.naive import BARE_JSON_LOAD, full_series, plotext_full
@@ -49,6 +50,7 @@ ROW_SIZES = {  # the sizes issue 5 names for each row
     "png": 200_000,
     "metrics": 200_000,
     "system_idle": 10_000,
+    "health": 200_000,
 }
 
 Log = Callable[[str], None]
@@ -422,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.extend(rows_metrics_view(size["metrics"], args.repeats, log))
         rows.append(row_sysprobe(args.repeats, log))
         rows.append(row_system_idle(size["system_idle"], args.idle_seconds, log))
+        rows.extend(rows_health(size["health"], args.repeats, log))
         by_size = scaling_table(sizes, args.repeats, log)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -23,7 +23,9 @@ goes quiet; a report that fails is reported and skipped.
 
 from __future__ import annotations
 
+import math
 import os
+import socket
 import time
 import warnings
 from pathlib import Path
@@ -64,6 +66,9 @@ class TrainmonCallback(_CallbackBase):
     ``heartbeat_seconds``: while evaluating, a heartbeat record at most this often, so that a long
     evaluation is not taken for a stalled run. ``system=False``: no ``sys`` figures in the log records
     (memory, CPU time, GPUs: :mod:`~trainmon_tui.live.sysprobe`).
+    ``stop_on_nan=True``: when a logged training loss is NaN or infinite, save a checkpoint and stop the
+    training cleanly (``control.should_save``, ``control.should_training_stop``). The Trainer's default
+    ``logging_nan_inf_filter=True`` keeps non-finite losses out of the logs: set it to False to see them.
     """
 
     def __init__(
@@ -74,12 +79,15 @@ class TrainmonCallback(_CallbackBase):
         filename: str = LIVE_LOG_FILE,
         heartbeat_seconds: float = 30.0,
         system: bool = True,
+        stop_on_nan: bool = False,
     ) -> None:
         super().__init__()
         self.report = report
         self.lang = lang
         self.filename = filename
         self.heartbeat_seconds = heartbeat_seconds
+        self.stop_on_nan = stop_on_nan
+        self.stopped_at: int | None = None  # the step stop_on_nan stopped the training at
         self.path: Path | None = None
         self.report_files: dict[str, Path] = {}
         self._live_log: LiveLogWriter | None = None
@@ -149,12 +157,15 @@ class TrainmonCallback(_CallbackBase):
                 "samples_per_step": batch * accumulation * world_size if batch else None,
                 "num_input_tokens_seen": tokens,
                 "pid": os.getpid(),
+                "host": socket.gethostname(),
             },
         )
 
     def on_log(
         self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any
     ) -> None:
+        if self.stop_on_nan:  # on every process: each must stop, or the others wait for it forever
+            self._stop_if_nan(logs, state, control)
         if not self._is_writer(args, state):
             return
         step, values = log_values(logs, state)
@@ -175,6 +186,19 @@ class TrainmonCallback(_CallbackBase):
         if figures:
             record[SYSTEM_KEY] = figures
         self._write(args, record)
+
+    def _stop_if_nan(self, logs: dict[str, Any] | None, state: Any, control: Any) -> None:
+        loss = (logs or {}).get("loss")
+        if isinstance(loss, (int, float)) and not math.isfinite(loss) and control is not None:
+            control.should_save = True  # the Trainer saves right after on_log, then leaves its loop
+            control.should_training_stop = True
+            if self.stopped_at is None:
+                self.stopped_at = trainer_count(getattr(state, "global_step", 0)) or 0
+                warnings.warn(
+                    f"trainmon: loss {loss} at step {self.stopped_at}: saving and stopping (stop_on_nan)",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
 
     def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         # DefaultFlowCallback (always first in the list) has decided by now what follows this step.

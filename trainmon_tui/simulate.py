@@ -42,6 +42,7 @@ class RunConfig:
     warmup_steps: int = 10
     nan_steps: frozenset[int] = field(default_factory=frozenset)  # training entries with a NaN loss
     inf_grad_steps: frozenset[int] = field(default_factory=frozenset)  # grad_norm Infinity
+    spike_steps: frozenset[int] = field(default_factory=frozenset)  # training loss x 10 (a loss spike)
     seed: int = 0
     train_batch_size: int = 8
     write_root_state: bool = True  # trainer.save_state() at the end
@@ -101,6 +102,8 @@ class SimulatedRun:
             entry["grad_norm"] = math.nan
         if step in self.config.inf_grad_steps:
             entry["grad_norm"] = math.inf
+        if step in self.config.spike_steps:
+            entry["loss"] = round(entry["loss"] * 10, 4)
         return entry
 
     def eval_entry(self, step: int) -> dict[str, Any]:

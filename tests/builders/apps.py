@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from textual.message import Message
 
@@ -38,15 +38,17 @@ def make_app(
     rescan_seconds: float = 0.5,
     clock: Callable[[], float] | None = None,
     export_dir: Path | None = None,
+    **options: Any,
 ) -> Dashboard:
     """The dashboard on ``outputs`` (PNGs into ``export_dir``, by default ``png/`` beside ``outputs``).
 
     ``poll``: the watcher's polling interval (None: inotify); ``watch=False``: no watcher and no rescan, for
-    pictures that cannot depend on timing; ``clock``: the wall time for "last update" and the ETA.
+    pictures that cannot depend on timing; ``clock``: the wall time for "last update" and the ETA;
+    ``options``: more :class:`DashboardOptions` (``bell``, ``on_alert``, ...).
     """
     export = export_dir if export_dir is not None else outputs.parent / "png"
-    options = DashboardOptions(outputs=outputs, lang=lang, poll_interval=poll, export_dir=export)
-    app = dashboard_app(options, rescan_seconds=rescan_seconds, watch=watch)
+    chosen = DashboardOptions(outputs=outputs, lang=lang, poll_interval=poll, export_dir=export, **options)
+    app = dashboard_app(chosen, rescan_seconds=rescan_seconds, watch=watch)
     if clock is not None:
         app.clock = clock
     notes: list[str] = []

@@ -40,6 +40,7 @@ JSON_KEYS = [
     "elapsed_seconds",
     "last_update",
     "stalled",
+    "alerts",  # the health alerts that hold (issue 13)
 ]
 HINTS_EN = [
     "Check that training has run and saved at least one checkpoint.",

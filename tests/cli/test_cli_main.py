@@ -130,7 +130,7 @@ def test_dashboard_needs_a_terminal(monkeypatch, capsys, stdin, stdout, argv):
 
 
 def test_keyboard_interrupt_exits_130_quietly(outputs, monkeypatch, capsys):
-    def interrupted(*args: object) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli, "print_summary", interrupted)

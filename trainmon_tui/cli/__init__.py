@@ -6,7 +6,7 @@ With no mode flag it opens the live dashboard. ``--summary``, ``--plot``, ``--sa
 messages go to stderr, one line each (:mod:`.messages`). Each mode lives in a module of its own:
 :mod:`.args` (the parser), :mod:`.loading` (the state shown), :mod:`.summary`, :mod:`.charts` (plot, PNG,
 compare), :mod:`.metriclist` (list, CSV), :mod:`.metriccharts` (``-p`` / ``-s`` with ``--metrics``, whose
-series :mod:`.picking` picks), :mod:`.dashboard`.
+series :mod:`.picking` picks), :mod:`.check` (``--check``), :mod:`.dashboard`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from pathlib import Path
 
 from trainmon_tui.cli.args import build_parser, check_args, one_shot_mode
 from trainmon_tui.cli.charts import check_target, compare, print_plot, save_plot
+from trainmon_tui.cli.check import alerts_json, health_of, run_check
+from trainmon_tui.cli.config import apply_config, print_config
 from trainmon_tui.cli.dashboard import (
     check_terminal,
     demo_folder,
@@ -65,6 +67,9 @@ def _run_modes(args: argparse.Namespace, outputs: Path, one_shot: bool) -> int:
         if not one_shot:
             return open_dashboard(args, outputs, checkpoint)
         run: RunRead | None = None
+        if args.check:
+            run = RunRead(load_file(checkpoint)) if checkpoint else read_run(outputs, args.lang)
+            return run_check(run, checkpoint or outputs, args)
         reads = args.summary or args.plot or args.list_metrics or args.csv
         if reads or (args.save_plot and not args.compare):
             run = RunRead(load_file(checkpoint)) if checkpoint else read_run(outputs, args.lang)
@@ -74,7 +79,8 @@ def _run_modes(args: argparse.Namespace, outputs: Path, one_shot: bool) -> int:
         if args.list_metrics and run is not None:
             print_metric_list(run.state, args.metrics, args.format, args.lang)
         if args.summary and run is not None:
-            print_summary(run.state, args.format, args.lang, run.progress)
+            alerts = alerts_json(health_of(run, args)) if args.format == "json" else None
+            print_summary(run.state, args.format, args.lang, run.progress, alerts=alerts)
         if args.plot and picked is not None:
             print_metrics_plot(picked, args.lang)
         elif args.plot and run is not None:
@@ -103,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process's life
     tolerant_stdout()
     try:
+        config = apply_config(args, argv)  # the configuration file's defaults, where no flag was given
+        if args.print_config:
+            print_config(args, config)
+            return 0
         return run(args)
     except CliError as exc:
         error(str(exc), *exc.more)

@@ -12,6 +12,8 @@ from typing import NoReturn
 from trainmon_tui import __version__
 from trainmon_tui.cli.messages import PROG
 from trainmon_tui.cli.serve import DEFAULT_BIND, bind_arg, check_serve_args, sessions_arg
+from trainmon_tui.health.command import split_command
+from trainmon_tui.health.thresholds import Thresholds
 from trainmon_tui.serve.address import TOKEN_ENV
 from trainmon_tui.views.i18n import LANGS, default_lang
 from trainmon_tui.views.metriclist import split_patterns
@@ -77,6 +79,21 @@ def _weight(text: str) -> float:
         return check_weight(float(text))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text}: a smoothing weight is at least 0 and below 1") from None
+
+
+def _threshold(text: str) -> str:
+    try:
+        Thresholds().with_overrides([text])
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _command(text: str) -> list[str]:
+    try:
+        return split_command(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -166,6 +183,24 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="with --serve: tabs at once (default 4)",
     )
+    p.add_argument(
+        "--check", action="store_true",
+        help="run every health detector once and exit: 0 healthy, 3 when a warning or worse holds",
+    )  # fmt: skip
+    p.add_argument("--no-bell", action="store_true", help="dashboard: no terminal bell when an alert fires")
+    p.add_argument(
+        "--on-alert", type=_command, metavar="CMD",
+        help="run CMD (no shell) when an alert fires, with TRAINMON_KIND, _SEVERITY, _RUN, _STEP, _MESSAGE",
+    )  # fmt: skip
+    p.add_argument(
+        "--threshold", type=_threshold, action="append", default=[], metavar="NAME=VALUE",
+        help="change a detector's threshold (see the README's Alerts section); may be repeated",
+    )  # fmt: skip
+    p.add_argument(
+        "--config", type=Path, metavar="PATH",
+        help="defaults for the options (default: $XDG_CONFIG_HOME/trainmon-tui/config.toml); flags win",
+    )  # fmt: skip
+    p.add_argument("--print-config", action="store_true", help="print the settings in effect and exit")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -173,7 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
 def check_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if args.outputs_pos and args.outputs_opt and args.outputs_pos != args.outputs_opt:
         p.error("give the outputs folder once: as OUTPUTS or with -o, not both")
-    if args.format == "json":
+    if args.check and (args.summary or one_shot_mode(args, check=False)):
+        p.error("--check is a mode of its own: not with -u, -p, -s, --compare, --list-metrics or --csv")
+    if args.format == "json" and not args.check:
         if args.summary and args.list_metrics:
             p.error("--format json prints one JSON object: give -u or --list-metrics, not both")
         args.summary = args.summary or not args.list_metrics
@@ -207,20 +244,25 @@ def _check_combinations(p: argparse.ArgumentParser, args: argparse.Namespace) ->
     if args.demo is not None and (args.outputs_pos or args.outputs_opt):
         p.error("--demo writes its own run: give its folder as --demo DIR, not as OUTPUTS")
     one_shot = one_shot_mode(args)
-    for flag, value in (
+    dashboard_only = (
         ("--export-dir", args.export_dir),
         ("--poll", args.poll),
         ("--system", args.system or None),
-    ):
+        ("--no-bell", args.no_bell or None),
+    )
+    for flag, value in dashboard_only:
         if one_shot and value is not None:
             p.error(f"{flag} only applies to the dashboard, not to a one-shot mode (-u, -p, -s, --csv, ...)")
+    if args.on_alert and one_shot and not args.check:
+        p.error("--on-alert runs with the dashboard or --check, not with another one-shot mode")
     _check_metric_flags(p, args)
     check_serve_args(p, args, one_shot)
 
 
-def one_shot_mode(args: argparse.Namespace) -> bool:
-    """A mode that runs once and exits (anything but the dashboard)."""
-    return bool(args.summary or args.plot or args.save_plot or args.compare or args.list_metrics or args.csv)
+def one_shot_mode(args: argparse.Namespace, *, check: bool = True) -> bool:
+    """A mode that runs once and exits (anything but the dashboard); ``check=False``: but ``--check``."""
+    modes = args.summary or args.plot or args.save_plot or args.compare or args.list_metrics or args.csv
+    return bool(modes or (check and args.check))
 
 
 def _check_metric_flags(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shutil
 import signal
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from trainmon_tui.cli.check import thresholds_of
 from trainmon_tui.cli.messages import CliError
 from trainmon_tui.serve.session import exit_with_server, served_session
 
@@ -39,7 +41,9 @@ def open_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | N
     options = DashboardOptions(
         outputs, checkpoint, args.lang, args.poll, export_dir, demo, deliver_png=served, system=args.system
     )
-    code = run_dashboard(options)
+    alerting = {"bell": not args.no_bell, "on_alert": args.on_alert, "thresholds": thresholds_of(args)}
+    theme = getattr(args, "theme", None)  # from the configuration file only
+    code = run_dashboard(dataclasses.replace(options, theme=theme, **alerting))
     return code if isinstance(code, int) else 0
 
 

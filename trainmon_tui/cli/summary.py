@@ -63,13 +63,21 @@ def rich_console() -> Console:
     return console
 
 
-def print_summary(state: TrainerState, fmt: str, lang: Lang, progress: Progress | None = None) -> None:
+def print_summary(
+    state: TrainerState,
+    fmt: str,
+    lang: Lang,
+    progress: Progress | None = None,
+    *,
+    alerts: list[dict[str, object]] | None = None,
+) -> None:
+    """The summary as a table, or as one JSON object (with ``alerts``, the health alerts that hold)."""
     from trainmon_tui.live.eta import progress_json
     from trainmon_tui.views.stats import summarize
 
     summary = summarize(state)
     if fmt == "json":
-        print_json(summary.to_json() | progress_json(progress))
+        print_json(summary.to_json() | progress_json(progress) | {"alerts": alerts or []})
         return
     from rich.text import Text
 

@@ -39,6 +39,8 @@ class StartRecord:
     gradient_accumulation_steps: int | None
     samples_per_step: int | None  # train_batch_size * gradient_accumulation_steps * world_size
     num_input_tokens_seen: int | None
+    pid: int | None = None  # the training process, and the host it runs on (hostname)
+    host: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,6 +117,8 @@ def parse_record(line: bytes) -> Record | None:
             gradient_accumulation_steps=_int(raw, "gradient_accumulation_steps"),
             samples_per_step=_int(raw, "samples_per_step"),
             num_input_tokens_seen=_int(raw, "num_input_tokens_seen"),
+            pid=_int(raw, "pid"),
+            host=host if isinstance(host := raw.get("host"), str) else None,
         )
     if kind == SAVE:
         checkpoint = raw.get("checkpoint")

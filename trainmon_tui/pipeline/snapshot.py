@@ -21,6 +21,8 @@ from trainmon_tui.files.discovery import Candidate, checkpoint_times, find_lates
 from trainmon_tui.files.model import ErrorKind, StateError, TrainerState
 from trainmon_tui.files.safeopen import describe
 from trainmon_tui.files.state import StateCache
+from trainmon_tui.health.alerts import with_marks
+from trainmon_tui.health.monitor import HealthMonitor, HealthReport
 from trainmon_tui.live.eta import Progress
 from trainmon_tui.live.follower import LiveLogFollower
 from trainmon_tui.live.livelog import LiveLog
@@ -63,6 +65,8 @@ class Snapshot:
     # What could not be used, in the order to show it: the states (half-written ones with heals=True),
     # the charts, the live log. Not ``outputs_error``: that is no warning but the reason nothing is shown.
     warnings: tuple[RunWarning, ...] = ()
+    # The alerts, from the monitor the caller keeps between snapshots (None: no monitor, or pinned)
+    health: HealthReport | None = None
 
     @property
     def incomplete(self) -> bool:
@@ -119,6 +123,7 @@ def take_snapshot(
     now: float | None = ...,
     reuse: Snapshot | None = ...,
     controls: Controls = ...,
+    monitor: HealthMonitor | None = ...,
 ) -> Snapshot: ...
 @overload
 def take_snapshot(
@@ -132,6 +137,7 @@ def take_snapshot(
     now: float | None = ...,
     reuse: Snapshot | None = ...,
     controls: Controls = ...,
+    monitor: HealthMonitor | None = ...,
 ) -> Snapshot | None: ...
 def take_snapshot(
     outputs: Path,
@@ -144,6 +150,7 @@ def take_snapshot(
     now: float | None = None,
     reuse: Snapshot | None = None,
     controls: Controls = OVERVIEW,
+    monitor: HealthMonitor | None = None,
 ) -> Snapshot | None:
     """The run as it stands now: the dashboard's reload, and the command line's reading of a folder.
 
@@ -155,6 +162,8 @@ def take_snapshot(
     object (a cache hit: rotation changed the listing, not the data) and the width and ``controls`` (the
     overview charts', :mod:`~trainmon_tui.views.controls`) are the same.
     ``max_points=None``: no chart data (a one-shot mode prepares its own, at its own size).
+    ``monitor`` (kept by the caller between snapshots) is fed the run's new entries, unless a checkpoint
+    is pinned (the alerts are the run's, not an old checkpoint's).
     """
     folder_exists = os.path.isdir(outputs)
     errors: list[StateError] = []
@@ -195,6 +204,10 @@ def take_snapshot(
         summary = summarize(state) if state is not None else None
         charts, charts_error = prepare_charts(state, max_points, controls, live)
     all_errors = [*errors, outputs_error] if outputs_error is not None else errors
+    clock = time.time() if now is None else now
+    progress = progress_for(state, live, times, clock)
+    health = monitor.update(state, live, progress, clock) if monitor is not None and pinned is None else None
+    charts = with_marks(charts, health.history) if health is not None else charts
     return Snapshot(
         outputs=outputs,
         state=state,
@@ -209,7 +222,7 @@ def take_snapshot(
         checkpoint=checkpoint,
         checkpoint_step=checkpoint_step,
         live=live,
-        progress=progress_for(state, live, times, time.time() if now is None else now),
+        progress=progress,
         checkpoint_times=times,
         max_points=points,
         controls=controls,
@@ -217,6 +230,7 @@ def take_snapshot(
         warnings=run_warnings(
             outputs, all_errors, outputs_error=outputs_error, charts_error=charts_error, live=live
         ),
+        health=health,
     )
 
 
@@ -247,6 +261,8 @@ def with_charts(
     """``snapshot`` with chart data prepared again (for another width or controls), its charts warning
     with it."""
     kept = [w for w in snapshot.warnings if w.source != "charts"]
+    if charts is not None and snapshot.charts is not None:  # the alerts' markers stay
+        charts = replace(charts, alert_marks=snapshot.charts.alert_marks)
     if error is not None:  # in the reload's order: the states, the charts, the live log
         at = next((i for i, w in enumerate(kept) if w.source == "live"), len(kept))
         kept.insert(at, charts_warning(error))

@@ -23,6 +23,7 @@ from textual.widgets import ContentSwitcher, Footer, OptionList, Static
 from trainmon_tui.pipeline import Snapshot
 from trainmon_tui.simulate import SimulatedRun, demo_config
 from trainmon_tui.ui import keys, notices
+from trainmon_tui.ui.alerting import AlertActions, Alerting
 from trainmon_tui.ui.events import EventLog, EventLogScreen
 from trainmon_tui.ui.exporting import PngExports
 from trainmon_tui.ui.following import RESCAN_SECONDS, FollowingApp
@@ -46,7 +47,7 @@ from trainmon_tui.views.safetext import printable
 NO_CHARTS = ChartData()
 
 
-class TrainmonApp(ViewActions, PngExports, FollowingApp):
+class TrainmonApp(AlertActions, ViewActions, PngExports, FollowingApp):
     CSS_PATH = "app.tcss"
     TITLE = "trainmon-tui"
     # Classes on the screen by its size, for app.tcss: narrow panes stack the side pane above the charts,
@@ -61,6 +62,7 @@ class TrainmonApp(ViewActions, PngExports, FollowingApp):
         super().__init__(options, rescan_seconds=rescan_seconds, watch=watch)
         self.events = EventLog()
         self.notices = notices.Notices(self, self.outputs, self.lang)
+        self.alerting = Alerting(self)  # notifications, bell and --on-alert for the health alerts
         self._demo_stop = threading.Event()
 
     def notify(
@@ -114,6 +116,8 @@ class TrainmonApp(ViewActions, PngExports, FollowingApp):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.options.theme:
+            self.theme = self.options.theme
         if self.options.demo:
             self._start_demo()
         self.query_one(SummaryPane).show(None, self.lang, self._waiting_text())
@@ -152,6 +156,7 @@ class TrainmonApp(ViewActions, PngExports, FollowingApp):
     def react(self, previous: Snapshot | None, snapshot: Snapshot) -> None:
         """The notifications a new snapshot from disk calls for."""
         self.notices.announce(previous, snapshot, following=self.pinned is None)
+        self.alerting.react(snapshot)
         # Half-written files are retried quietly; these will not heal (they also stay in #problems).
         for warning in snapshot.lasting_warnings:
             if warning.source == "live":  # once per file: its count of bad lines keeps changing
@@ -199,6 +204,7 @@ class TrainmonApp(ViewActions, PngExports, FollowingApp):
             lang=self.lang,
             pinned=self.pinned is not None,
             skipped=len(self._problems()),
+            alerts=self.alerting.counts(),
             watch=self.watcher.mode.label if running else t("waiting_for_folder", self.lang),
             width=self.size.width,
         )

@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 
 from trainmon_tui.files.model import TrainerState
 from trainmon_tui.files.state import StateCache
+from trainmon_tui.health.monitor import HealthMonitor
 from trainmon_tui.live.livelog import LiveLog
 from trainmon_tui.live.progress import progress_for
 from trainmon_tui.live.source import LiveSource
@@ -63,6 +64,7 @@ class FollowingApp(App[int]):
         self.follower = LiveSource(self.outputs)  # trainmon_log.jsonl, else TensorBoard event files
         self.clock: Callable[[], float] = time.time  # wall time, for "last update" and the ETA
         self.snapshot: Snapshot | None = None
+        self.monitor = HealthMonitor(options.thresholds)  # fed at every reload, kept for the session
         self.watcher = FolderWatcher(self.outputs, self._on_disk_change, options.poll_interval)
         self.reloads = ReloadController(self._start_reload, self.set_timer)
         self._retries = 0
@@ -144,6 +146,7 @@ class FollowingApp(App[int]):
                 now=self.clock(),
                 reuse=self.snapshot,
                 controls=self.chart_controls,
+                monitor=self.monitor,
             )
         )
 

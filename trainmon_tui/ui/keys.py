@@ -187,6 +187,13 @@ KEYS: tuple[Key, ...] = (
         ("recent events (every notification, with its time)", "最近事件 (每条通知及其时间)"),
         command="Events",
     ),
+    Key(
+        "a",
+        "alerts",
+        ("", ""),  # the footer is full at 80 columns: the info bar's counts, the help and the palette say it
+        ("the alerts, newest first, with step and time", "警报 (最新在前, 含步数和时间)"),
+        command="Alerts",
+    ),
     Key("question_mark", "help", ("Help", "帮助"), ("this help", "本帮助"), display="?", command="Help"),
     Key("q", "quit", ("Quit", "退出"), ("quit", "退出")),
     Key("ctrl+c", "quit", ("", ""), ("quit", "退出"), priority=True),

@@ -1,13 +1,13 @@
-"""What the dashboard announces about a new snapshot: new checkpoints, the end of training, a non-finite loss.
+"""What the dashboard announces about a new snapshot besides the alerts: new checkpoints, skipped files.
 
 A toast is one line and short-lived so it never hides the charts for long (the event log keeps it all);
 while one "new checkpoint" toast is up, further new checkpoints wait and then come as one toast. What will
-not change by waiting (a file skipped, a non-finite loss) is said once per outputs folder.
+not change by waiting (a file skipped) is said once per outputs folder. The end of training and a
+non-finite loss or grad norm are alerts (:mod:`.alerting`), announced once per episode there.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,6 @@ from trainmon_tui.pipeline import Snapshot
 from trainmon_tui.views.i18n import Lang, t
 
 TOAST_SECONDS = 3.0
-_NAMES = {"loss": ("loss", "损失"), "grad_norm": ("grad norm", "梯度范数")}
 
 
 class Notices:
@@ -57,18 +56,6 @@ class Notices:
         )
         if is_new and following and saved[0] is not None:
             self._checkpoint_arrived(saved[0], saved[1])
-        if state.max_steps and state.global_step is not None and state.global_step >= state.max_steps:
-            self.once("finished", f"{t('finished', self.lang)}: step {state.global_step}")
-        newest = (("loss", state.loss), ("grad_norm", state.get("grad_norm")))
-        bad = [
-            _NAMES[key][self.lang == "zh"]
-            for key, series in newest
-            if len(series) and not math.isfinite(series.values[-1])
-        ]
-        if bad:
-            what = t("and", self.lang).join(bad)
-            message = t("nonfinite_newest", self.lang, name=state.name, what=what)
-            self.once(f"nonfinite:{state.name}", message, severity="error")
 
     def _checkpoint_arrived(self, name: str, step: int | None) -> None:
         """One toast per new checkpoint, or one for all that came while the previous toast was up."""

@@ -55,6 +55,7 @@ class ChartData:
     smoothing: str = ""
     loss_log: bool = False
     loss_range: tuple[float, float] | None = None
+    alert_marks: tuple[tuple[int, str], ...] = ()  # (step, severity) of the alerts: views/alertmarks.py
 
     def step_range(self) -> tuple[float, float] | None:
         """The x range the loss, learning-rate and grad-norm charts share (the union of theirs, on the step

@@ -28,6 +28,7 @@ import numpy as np
 from rich.cells import cell_len, set_cell_size
 
 from trainmon_tui.files.model import Series
+from trainmon_tui.views.alertmarks import draw_marks
 from trainmon_tui.views.axes import Ticks, log_ticks, value_ticks, x_axis_ticks
 from trainmon_tui.views.chartdata import ChartData, ChartName
 from trainmon_tui.views.i18n import Lang, t
@@ -163,6 +164,7 @@ def draw(
             plt.plot(data.grad_norm.steps.tolist(), logs.tolist(), color=GRAD_COLOR, marker=BRAILLE.name)
         else:
             _draw_hist(plt, data)
+        draw_marks(plt, chart, data)  # the alerts' steps (issue 13)
         _set_axes(plt, chart, data, width, height)
     parts = _fitted_title(title, _legend(legend), width)
     plt.title("".join(text for text, _ in parts))

@@ -125,11 +125,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "{name} was deleted: following the latest checkpoint",
         "{name} 已被删除: 改为跟随最新检查点",
     ),
-    "nonfinite_newest": (
-        "{name}: the newest {what} is not finite (NaN/inf)",
-        "{name}: 最新的 {what} 不是有限值 (NaN/inf)",
-    ),
-    "and": (" and ", "和"),
     "events_title": ("Recent events", "最近事件"),
     "help_title": ("trainmon-tui keys", "trainmon-tui 按键"),
     "help_close": ("escape or ? to close", "按 escape 或 ? 关闭"),
@@ -159,6 +154,62 @@ LABELS: dict[str, tuple[str, str]] = {
     "n_evals": ("{n} evaluations, {k} metrics", "{n} 次评估, {k} 个指标"),
     "best_value": ("best of its column", "该列最佳"),
     "best_checkpoint_at": ("best checkpoint (step {step})", "最佳检查点 (第 {step} 步)"),
+    # Alerts (trainmon_tui/health): one line each, the step where the episode began
+    "alert_nan_loss": (
+        "Loss is {v} at step {step} ({n} non-finite since)",
+        "第 {step} 步损失为 {v} (此后共 {n} 个非有限值)",
+    ),
+    "alert_nan_grad": (
+        "Grad norm is {v} at step {step} ({n} non-finite since)",
+        "第 {step} 步梯度范数为 {v} (此后共 {n} 个非有限值)",
+    ),
+    "alert_spike": (
+        "Loss spike at step {step}: {v}, recent median {m}",
+        "第 {step} 步损失突增: {v}, 近期中位数 {m}",
+    ),
+    "alert_grad": (
+        "Grad norm exploded at step {step}: {v}, recent median {m}",
+        "第 {step} 步梯度范数爆炸: {v}, 近期中位数 {m}",
+    ),
+    "alert_grad_max": (
+        "Grad norm exploded at step {step}: {v}, above {m}",
+        "第 {step} 步梯度范数爆炸: {v}, 超过 {m}",
+    ),
+    "alert_divergence": (
+        "Loss diverging at step {step}: the smoothed loss rose {n} logs in a row, {a} → {b}",
+        "第 {step} 步损失发散: 平滑损失连续 {n} 次上升, {a} → {b}",
+    ),
+    "alert_overfitting": (
+        "Overfitting at step {step}: eval loss up {n} evaluations in a row ({a} → {b}), training loss down",
+        "第 {step} 步过拟合: 验证损失连续 {n} 次上升 ({a} → {b}), 训练损失下降",
+    ),
+    "alert_lr_zero": (
+        "Learning rate is 0 at step {step} with {n} steps left: check the scheduler",
+        "第 {step} 步学习率为 0, 还剩 {n} 步: 请检查学习率调度",
+    ),
+    "alert_zero_loss": (
+        "Loss exactly 0 for {n} logs (step {step}): check the labels and the loss",
+        "损失连续 {n} 次恰好为 0 (第 {step} 步): 请检查标签和损失函数",
+    ),
+    "alert_stalled": ("No new log for {m} min (step {step})", "已 {m} 分钟没有新日志 (第 {step} 步)"),
+    "alert_gone": (
+        "The training process (pid {pid}) is gone without finishing (step {step})",
+        "训练进程 (pid {pid}) 未完成即已退出 (第 {step} 步)",
+    ),
+    "alert_finished": ("Training finished at step {step}", "训练已在第 {step} 步完成"),
+    "sev_info": ("info", "信息"),
+    "sev_warning": ("warning", "警告"),
+    "sev_critical": ("critical", "严重"),
+    "alerts_title": ("Alerts (newest first)", "警报 (最新在前)"),
+    "no_alerts": ("No alert so far.", "目前没有警报。"),
+    "alert_cleared": ("cleared", "已解除"),
+    "healthy": ("healthy: no alert of severity warning or above", "健康: 没有警告或更严重的警报"),
+    "on_alert_failed": ("--on-alert failed: {reason}", "--on-alert 执行失败: {reason}"),
+    "on_alert_held": (
+        "--on-alert not run for {kind}: it ran for that kind less than a minute ago",
+        "--on-alert 未为 {kind} 执行: 该类警报一分钟内已执行过",
+    ),
+    "alert_over": ("over: {message}", "已解除: {message}"),
     # --list-metrics' columns
     "list_key": ("key", "指标"),
     "list_count": ("points", "点数"),

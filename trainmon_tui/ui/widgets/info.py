@@ -1,7 +1,10 @@
-"""The info bar: the outputs folder, the checkpoint and step shown, the live source, the watch mode.
+"""The info bar: the outputs folder, the checkpoint and step shown, the alerts, the live source, the watch
+mode.
 
 The folder gives way first: at 80 columns the checkpoint, the step and the watch mode stay visible. The
-end-to-end tests and the benchmark's tmux probe read its lowercase ``step N``.
+alerts that hold come right after the step, by severity (``✖ 1 ⚠ 2``; ``ℹ 1`` for information such as a
+finished run), so a narrow pane cuts the time and the watch mode before them. The end-to-end tests and the
+benchmark's tmux probe read its lowercase ``step N``.
 """
 
 from __future__ import annotations
@@ -12,10 +15,17 @@ from pathlib import Path
 from rich.text import Text
 from textual.widgets import Static
 
+from trainmon_tui.health.alerts import Severity
 from trainmon_tui.live.source import from_event_files
 from trainmon_tui.pipeline import Snapshot
 from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.views.safetext import printable
+
+_ALERT_MARKS: dict[Severity, tuple[str, str]] = {
+    "critical": ("✖", "bold red"),
+    "warning": ("⚠", "bold yellow"),
+    "info": ("ℹ", "cyan"),
+}
 
 
 class InfoBar(Static):
@@ -29,6 +39,7 @@ class InfoBar(Static):
         skipped: int,
         watch: str,
         width: int,
+        alerts: dict[Severity, int] | None = None,
     ) -> None:
         """``watch``: the watch mode's label, or what is waited for; ``width``: the app's."""
         limit = 24 if width >= 100 else max(8, width // 5)
@@ -39,6 +50,9 @@ class InfoBar(Static):
             name = printable(snapshot.checkpoint or state.name)
             step = f"{t('info_step', lang)} {state.global_step}"
             info.append_text(Text.assemble("  ", (name, "bold green"), f"  {step}"))
+            for severity, count in (alerts or {}).items():
+                symbol, style = _ALERT_MARKS[severity]
+                info.append(f"  {symbol} {count}", style=style)
             if snapshot.live is not None and not snapshot.live.empty:
                 source = "tensorboard" if from_event_files(snapshot.live) else "live"
                 info.append(f"  {source}", style="bold magenta")
