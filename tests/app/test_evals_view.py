@@ -12,7 +12,7 @@ from textual.widgets import DataTable
 
 from trainmon_tui.files.model import STATE_FILE
 from trainmon_tui.ui.app import TrainmonApp
-from trainmon_tui.ui.widgets.evalsview import BEST, BEST_ROW
+from trainmon_tui.ui.widgets.evalsview import BEST, BEST_ROW, EvalsView
 from trainmon_tui.ui.widgets.metricpane import MetricPane
 from trainmon_tui.views.evaltable import eval_table
 
@@ -137,3 +137,29 @@ async def test_chart_keys_act_on_every_eval_chart(tmp_path: Path) -> None:
         await pilot.press("o")
         first = eval_panes(app)[0].key
         await until(app, lambda: all_charts(lambda c: c.robust != before[first]))
+
+
+@needs_real
+async def test_n_and_n_turn_the_row_of_eval_charts(tmp_path: Path) -> None:
+    """Six eval sets, twelve metrics: the row holds four; the header says which, n / N turn it."""
+    app, _ = make_app(real_run(tmp_path, MULTI_EVAL), watch=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_evals(app, pilot)
+        await until(app, lambda: charts_ready(app))
+        view = app.query_one("#evals", EvalsView)
+        everything = list(view.chart_keys)
+        first = [p.key for p in eval_panes(app)]
+        assert len(everything) > len(first) > 0 and first == everything[: len(first)]
+        header = lambda: str(app.query_one("#evals-header").render())  # noqa: E731
+        assert f"charts 1–{len(first)} of {len(everything)} (n / N)" in header()
+        await pilot.press("n")
+        await until(app, lambda: charts_ready(app) and [p.key for p in eval_panes(app)] != first)
+        second = [p.key for p in eval_panes(app)]
+        assert second == everything[len(first) : len(first) + len(second)]
+        assert f"charts {len(first) + 1}–" in header()
+        for _ in range(10):  # no further than the last row
+            await pilot.press("n")
+        await until(app, lambda: charts_ready(app) and eval_panes(app)[-1].key == everything[-1])
+        await pilot.press("N", "N", "N", "N", "N", "N")
+        await until(app, lambda: charts_ready(app) and [p.key for p in eval_panes(app)] == first)
+        assert table_of(app).cursor_row == 0  # the table's own keys were not taken

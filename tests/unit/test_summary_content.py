@@ -11,6 +11,7 @@ import math
 from pathlib import Path
 
 import pytest
+from builders.fixtures import REAL_FIXTURES
 from rich.cells import cell_len
 
 from trainmon_tui.files.state import load_state
@@ -301,3 +302,18 @@ def test_every_new_label_has_a_chinese_translation():
     for key in ("eval_set", "final", "train_loss", "train_runtime", "total_flos", "grad_nonfinite"):
         en, zh = LABELS[key]
         assert en and zh and en != zh
+
+
+@pytest.mark.skipif(not REAL_FIXTURES.is_dir(), reason="no real fixtures here")
+def test_a_long_eval_key_does_not_push_the_side_panes_values_out() -> None:
+    """SFT's ``mean_token_accuracy`` (19 cells) set the label column for every row, so the 38-cell side
+    pane cut ``Epoch 1.995 / 2 (99.7…``; long labels no longer widen the others."""
+    from trainmon_tui.views.report import LABEL_CELLS
+
+    state = load_state(REAL_FIXTURES / "13_trl_sft_mean_token_acc_earlystop.json")
+    lines = summary_compact(summarize(state), "en").plain.splitlines()
+    epoch = next(line for line in lines if line.startswith("Epoch"))
+    assert epoch.split(None, 1)[1] == "1.995 / 2 (99.75%)" and epoch.index("1.995") <= LABEL_CELLS + 1
+    assert cell_len(epoch) <= 36  # the side pane's 38 cells, less its border and scrollbar
+    long = next(line for line in lines if line.startswith("mean_token_accuracy"))
+    assert long.startswith("mean_token_accuracy ") and long.split()[1][0].isdigit()

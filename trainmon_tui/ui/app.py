@@ -52,7 +52,7 @@ class TrainmonApp(AlertActions, ViewActions, PngExports, FollowingApp):
     TITLE = "trainmon-tui"
     # Classes on the screen by its size, for app.tcss: narrow panes stack the side pane above the charts,
     # tall and narrow ones give the charts one column.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]  # noqa: RUF012
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide"), (120, "-wider")]  # noqa: RUF012
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("en")
 

@@ -84,6 +84,9 @@ class ViewActions(App[int]):
     def action_page(self, delta: int) -> None:
         self.metrics.turn_page(delta)
 
+    def action_chart_page(self, delta: int) -> None:
+        self.query_one(EvalsView).turn_page(int(delta))
+
     def action_move_focus(self, direction: str) -> None:
         if direction in _DIRECTIONS:
             self.metrics.move(_DIRECTIONS[direction])

@@ -152,6 +152,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "preparing": ("preparing ...", "准备中……"),
     "no_evals": ("No evaluation logged yet.", "尚无评估记录。"),
     "n_evals": ("{n} evaluations, {k} metrics", "{n} 次评估, {k} 个指标"),
+    "eval_charts_of": ("charts {first}–{last} of {n} (n / N)", "图表 {first}–{last} / {n} (n / N)"),
     "best_value": ("best of its column", "该列最佳"),
     "best_checkpoint_at": ("best checkpoint (step {step})", "最佳检查点 (第 {step} 步)"),
     # Alerts (trainmon_tui/health): one line each, the step where the episode began

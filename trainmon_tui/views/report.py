@@ -261,10 +261,16 @@ def summary_table(
     return table
 
 
+LABEL_CELLS = 16  # the widest label the side pane aligns its values after ("Checkpoint time", "检查点时间")
+
+
 def summary_compact(summary: Summary, lang: Lang = "en", progress: Progress | None = None) -> Text:
     """The dashboard's narrow pane: headings on lines of their own, values aligned after the labels."""
     rows = list(summary_rows(summary, lang, progress, speed_first=True))
-    width = max((cell_len(label) for label, value in rows if value is not None), default=0)
+    # A key from the file as a label (``mean_token_accuracy``) takes the room it needs on its own row
+    # only: aligning every value after it pushed the progress percentages out of a 38-cell pane.
+    labels = [cell_len(label) for label, value in rows if value is not None]
+    width = max((cells for cells in labels if cells <= LABEL_CELLS), default=0)
     text = Text(no_wrap=True, overflow="ellipsis")
     for index, (label, value) in enumerate(rows):
         if index:
@@ -272,7 +278,7 @@ def summary_compact(summary: Summary, lang: Lang = "en", progress: Progress | No
         if value is None:
             text.append(label, style="bold underline cyan")
         else:
-            text.append(label + " " * (width - cell_len(label) + 1), style="bold")
+            text.append(label + " " * max(1, width - cell_len(label) + 1), style="bold")
             text.append(value)
     return text
 

@@ -57,6 +57,8 @@ class EvalsView(ChartView):
         self.lang: Lang = lang
         self.table: EvalTable | None = None
         self.chart_keys: list[str] = []
+        self.chart_start = 0  # the first eval chart of the row shown (n / N turn it)
+        self.header_text = Text("")  # the table's line; the charts' part is added when they are laid out
 
     def compose(self) -> ComposeResult:
         yield Static(id="evals-header")
@@ -87,9 +89,8 @@ class EvalsView(ChartView):
         if widget.row_count and widget.cursor_row >= 0:
             cursor_step = widget.coordinate_to_cell_key(widget.cursor_coordinate).row_key.value
         widget.clear(columns=True)
-        header = self.query_one("#evals-header", Static)
         if table is None or not table.rows:
-            header.update(Text(t("no_evals", self.lang), style="yellow"))
+            self.header_text = Text(t("no_evals", self.lang), style="yellow")
             return
         widget.add_column(Text(""), key="best")
         widget.add_column(Text(t("step", self.lang), style="bold"), key="step")
@@ -115,7 +116,19 @@ class EvalsView(ChartView):
             text.append(
                 f"  {BEST_ROW} " + t("best_checkpoint_at", self.lang, step=table.best_checkpoint_step)
             )
-        header.update(text)
+        self.header_text = text
+
+    def turn_page(self, delta: int) -> None:
+        """The next (or previous) row of eval charts, as many as the row holds."""
+        per_row = max(1, self._per_row())
+        last = max(0, (len(self.chart_keys) - 1) // per_row * per_row)
+        self.chart_start = min(last, max(0, (self.chart_start // per_row + delta) * per_row))
+        self.refresh_view()
+
+    def _per_row(self) -> int:
+        width, height = self.content_size
+        room = height - 1 - CHARTS_HEIGHT >= MIN_TABLE_HEIGHT
+        return min(len(self.chart_keys), max(1, width // CHART_MIN_WIDTH)) if room else 0
 
     def on_resize(self) -> None:
         self.refresh_view()
@@ -125,8 +138,10 @@ class EvalsView(ChartView):
             return
         width, height = self.content_size
         grid = self.query_one("#evals-charts", Grid)
-        room = height - 1 - CHARTS_HEIGHT >= MIN_TABLE_HEIGHT
-        count = min(len(self.chart_keys), max(1, width // CHART_MIN_WIDTH)) if room else 0
+        count = self._per_row()
+        self.chart_start = min(self.chart_start, max(0, len(self.chart_keys) - count))
+        keys = self.chart_keys[self.chart_start : self.chart_start + count]
+        self._show_header(len(keys))
         grid.display = count > 0
         requests: list[ChartRequest] = []
         if count:
@@ -139,9 +154,17 @@ class EvalsView(ChartView):
                 grid.mount_all(MetricPane(self.lang) for _ in range(count - len(panes)))
                 self.call_after_refresh(self.refresh_view)
                 return
-            for key, pane in zip(self.chart_keys, panes, strict=False):
+            for key, pane in zip(keys, panes, strict=False):
                 request: ChartRequest = (key, self.controls_of(key), points_for(width // count))
                 requests.append(request)
                 ready, chart = self.store.get(request)
                 pane.show(key, chart, ready=ready)
         self.ask(requests)
+
+    def _show_header(self, shown: int) -> None:
+        """The table's line, and which eval charts the row shows when it cannot show them all."""
+        text = self.header_text.copy()
+        if 0 < shown < len(self.chart_keys):
+            first, last = self.chart_start + 1, self.chart_start + shown
+            text.append("  " + t("eval_charts_of", self.lang, first=first, last=last, n=len(self.chart_keys)))
+        self.query_one("#evals-header", Static).update(text)
