@@ -127,3 +127,21 @@ def test_a_long_folder_name_gives_way_in_the_info_bar() -> None:
     shown = short_path(Path("/data/runs") / name, 16)
     assert len(shown) <= 16 and shown.endswith("seed42")
     assert short_path(Path("runs/bert"), 16) == "runs/bert"
+
+
+@pytest.mark.parametrize("size", [(60, 18), (40, 12), (80, 23), (100, 31)])
+async def test_an_odd_line_goes_to_the_loss_charts_row(tmp_path, helpers, make_app, size) -> None:
+    """At 60x18 the charts get 11 lines: Textual gave the sixth to the bottom row, so the grad norm and
+    histogram were drawn and the loss chart was only its title and latest value."""
+    from trainmon_tui.views.charts import fits
+
+    app, _ = make_app(realistic_run(tmp_path / "outputs", helpers), None)
+    async with app.run_test(size=size) as pilot:
+        await until_shown(app, lambda s: s.charts is not None)
+        await pilot.pause()
+        heights = {pane.chart: pane.content_size.height for pane in app.query(ChartPane)}
+        assert heights["loss"] == heights["lr"] >= heights["grad_norm"] == heights["hist"]
+        assert heights["loss"] - heights["grad_norm"] <= 1
+        loss = app.query_one("#chart-loss", ChartPane)
+        grad = app.query_one("#chart-grad_norm", ChartPane)
+        assert fits(*loss.content_size) or not fits(*grad.content_size)  # never the grad norm alone

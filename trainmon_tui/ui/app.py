@@ -15,7 +15,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, OptionList, Static
@@ -31,7 +31,7 @@ from trainmon_tui.ui.help import HelpScreen
 from trainmon_tui.ui.messages import SnapshotApplied
 from trainmon_tui.ui.options import DashboardOptions
 from trainmon_tui.ui.viewactions import ViewActions
-from trainmon_tui.ui.widgets.chart import ChartPane
+from trainmon_tui.ui.widgets.chart import ChartGrid, ChartPane
 from trainmon_tui.ui.widgets.checkpoints import FOLLOW_ID, CheckpointList
 from trainmon_tui.ui.widgets.evalsview import EvalsView
 from trainmon_tui.ui.widgets.info import InfoBar
@@ -107,7 +107,7 @@ class TrainmonApp(AlertActions, ViewActions, PngExports, FollowingApp):
                     yield Static(id="problems")
                     yield CheckpointList(self.lang, id="checkpoints")
                 with Vertical(id="chart-area"):
-                    with Grid(id="charts"):
+                    with ChartGrid(id="charts"):
                         for name in CHART_NAMES:
                             yield ChartPane(name, self.lang, id=f"chart-{name}")
                     yield HeadlineStrip(id="strip")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events
 from textual.app import RenderResult
+from textual.containers import Grid
 from textual.message import Message
 from textual_plotext import PlotextPlot
 
@@ -59,3 +60,16 @@ class ChartPane(PlotextPlot):
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         event.stop()
         self.post_message(self.Zoom(-1))
+
+
+class ChartGrid(Grid):
+    """The four charts, two rows of two (one column of four in a tall narrow pane, by app.tcss). An odd
+    line goes to the top row, the loss and learning rate: Textual gives it to the last, and at 60x18 the
+    loss chart was its compact form under the grad norm and histogram drawn in full."""
+
+    def on_resize(self) -> None:
+        height = self.content_size.height
+        rows = self.styles.grid_size_rows
+        wanted = f"{height - height // 2} {height // 2}" if rows == 2 and height > 1 else None
+        if wanted != (str(self.styles.grid_rows) if self.styles.grid_rows else None):
+            self.styles.grid_rows = wanted
