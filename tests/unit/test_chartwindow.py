@@ -126,3 +126,11 @@ def test_the_epoch_axis_is_labelled_in_epochs(helpers: SimpleNamespace, tmp_path
     for chart in ("loss", "lr", "grad_norm"):
         labels = ANSI.sub("", chart_text(chart, data, 60, 16)).split("\n")[-1].split()
         assert labels and all(0 <= float(label) <= 2 for label in labels), (chart, labels)
+
+
+def test_a_log_scale_stays_in_the_title_when_the_words_give_way(helpers: SimpleNamespace, tmp_path) -> None:
+    """At 80-100 columns the loss chart's title gave way to its legend and "log" went with it."""
+    state = run(helpers, tmp_path)
+    data = prepare(state, 400, controls=Controls(log=True, robust=False))
+    first = ANSI.sub("", chart_text("loss", data, 40, 16)).split("\n")[0]
+    assert "Training loss" not in first and "log" in first and "loss" in first  # the legend kept too

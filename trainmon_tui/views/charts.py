@@ -145,10 +145,11 @@ def draw(
     exponent = scale_exponent(data.lr.values) if chart == "lr" else 0
     if exponent:
         title = f"{t('chart_lr_short', lang)} (×1e{exponent})"
+    marks = []  # what the controls changed, kept in the title longer than its words
     if chart == "loss" and data.loss_log:
-        title += "  log"
+        marks.append("log")
     if chart in STEP_CHARTS and data.x_label != STEP_LABEL:
-        title += f"  x: {data.x_label}"
+        marks.append(f"x: {printable(data.x_label)}")
     legend: list[LegendItem] = []
     if data.is_empty(chart):
         no_data(plt, lang)
@@ -166,7 +167,7 @@ def draw(
             _draw_hist(plt, data)
         draw_marks(plt, chart, data)  # the alerts' steps (issue 13)
         _set_axes(plt, chart, data, width, height)
-    parts = _fitted_title(title, _legend(legend), width)
+    parts = _fitted_title(title, "  ".join(marks), _legend(legend), width)
     plt.title("".join(text for text, _ in parts))
     return parts
 
@@ -241,13 +242,19 @@ def _legend(items: Sequence[LegendItem]) -> list[TitlePart]:
     return parts
 
 
-def _fitted_title(title: str, legend: list[TitlePart], width: int) -> list[TitlePart]:
-    """The title and its legend when they fit in ``width`` cells, else the legend, else the title (cut)."""
-    tries = [[(title + "  ", None), *legend], legend] if legend else []
+def _fitted_title(title: str, marks: str, legend: list[TitlePart], width: int) -> list[TitlePart]:
+    """What fits in ``width`` cells, the first of: the title, the controls' ``marks`` (``log  x: epoch``)
+    and the legend; the marks and the legend; the legend; the title and the marks (cut)."""
+    titled = f"{title}  {marks}" if marks else title
+    tries = [[(titled + "  ", None), *legend]] if legend else []
+    if legend and marks:
+        tries.append([(marks + "  ", None), *legend])
+    if legend:
+        tries.append(legend)
     for parts in tries:
         if cell_len("".join(text for text, _ in parts)) <= width:
             return parts
-    return [(title if cell_len(title) <= width else set_cell_size(title, max(0, width)).rstrip(), None)]
+    return [(titled if cell_len(titled) <= width else set_cell_size(titled, max(0, width)).rstrip(), None)]
 
 
 # --- the axes ------------------------------------------------------------------------------------
