@@ -13,9 +13,9 @@ plotext 5 is fragile, and every chart goes through :func:`chart_text`, which nev
 - anything else it raises becomes a one-line message in that chart's cells.
 
 Its own ticks divide the data range evenly (``2172.5``) and its legend sits on the data in the upper left
-corner, where it cannot be moved. So every tick is ours (:mod:`trainmon_tui.views.axes`: round, spaced for the
-plot's size; the three step charts share one axis, :func:`x_ticks`), and the legend is a line in the title,
-measured in display cells, the markers in their curves' colours (:func:`~.plotfigure.build`).
+corner, where it cannot be moved. So every tick is ours (:mod:`.chartaxes`: round, spaced for the plot's
+size; the three step charts share one axis), and the legend is a line in the title, measured in display
+cells, the markers in their curves' colours (:func:`~.plotfigure.build`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from rich.cells import cell_len, set_cell_size
 
 from trainmon_tui.files.model import Series
 from trainmon_tui.views.alertmarks import draw_marks
-from trainmon_tui.views.axes import Ticks, log_ticks, value_ticks, x_axis_ticks
+from trainmon_tui.views.chartaxes import STEP_CHARTS, STEP_LABEL, loss_window, scale_exponent, set_axes
 from trainmon_tui.views.chartdata import ChartData, ChartName
 from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.views.plotfigure import (
@@ -44,7 +44,6 @@ from trainmon_tui.views.plotfigure import (
     no_data,
 )
 from trainmon_tui.views.safetext import printable
-from trainmon_tui.views.series import value_range
 
 TITLE_KEYS: dict[ChartName, str] = {
     "loss": "chart_loss",
@@ -52,8 +51,6 @@ TITLE_KEYS: dict[ChartName, str] = {
     "grad_norm": "chart_grad_norm",
     "hist": "chart_hist",
 }
-STEP_CHARTS: tuple[ChartName, ...] = ("loss", "lr", "grad_norm")
-STEP_LABEL = "step"
 # Named colours render in 256-colour (and 16-colour) terminals.
 LOSS_COLOR = "cyan"
 MA_COLOR = "orange"
@@ -166,25 +163,10 @@ def draw(
         else:
             _draw_hist(plt, data)
         draw_marks(plt, chart, data)  # the alerts' steps (issue 13)
-        _set_axes(plt, chart, data, width, height)
+        set_axes(plt, chart, data, width, height)
     parts = _fitted_title(title, "  ".join(marks), _legend(legend), width)
     plt.title("".join(text for text, _ in parts))
     return parts
-
-
-def loss_window(data: ChartData) -> tuple[float, float] | None:
-    """The loss chart's y window in drawn units (``log10`` on a log scale) when it is not simply the range
-    of what is drawn: the robust range, or a single value widened; None otherwise."""
-    span = data.loss_range or value_range(data.loss, data.loss_ma, *data.evals.values())
-    if span is None or (data.loss_range is None and not data.loss_log):
-        return None
-    lo, hi = span
-    if data.loss_log:
-        lo, hi = math.log10(lo), math.log10(hi)
-    if hi > lo:
-        return lo, hi
-    pad = abs(lo) * 0.05 or 0.5
-    return lo - pad, hi + pad
 
 
 def _loss_xy(
@@ -255,67 +237,3 @@ def _fitted_title(title: str, marks: str, legend: list[TitlePart], width: int) -
         if cell_len("".join(text for text, _ in parts)) <= width:
             return parts
     return [(titled if cell_len(titled) <= width else set_cell_size(titled, max(0, width)).rstrip(), None)]
-
-
-# --- the axes ------------------------------------------------------------------------------------
-
-
-def scale_exponent(values: np.ndarray) -> int:
-    """The power of ten to divide by so tick labels stay short (learning rates are ~1e-5): 0 if none."""
-    peak = float(np.max(np.abs(values))) if len(values) else 0.0
-    if peak == 0.0 or 1e-2 <= peak < 1e4:
-        return 0
-    return int(np.floor(np.log10(peak)))
-
-
-def y_ticks(chart: ChartName, data: ChartData, rows: int) -> Ticks:
-    """The value axis of a chart ``rows`` rows high: round ticks (learning rates in units of
-    :func:`scale_exponent`, grad norms as ``log10``, histogram counts whole); none for an empty chart."""
-    if data.is_empty(chart):
-        return Ticks([], [])
-    if chart == "loss":
-        window = loss_window(data)
-        if window is None:
-            return value_ticks(*value_range(data.loss, data.loss_ma, *data.evals.values()), rows)
-        return log_ticks(*window, rows) if data.loss_log else value_ticks(*window, rows)
-    if chart == "lr":
-        scale = 10.0 ** scale_exponent(data.lr.values)
-        return value_ticks(float(data.lr.values.min()) / scale, float(data.lr.values.max()) / scale, rows)
-    if chart == "grad_norm":
-        logs = np.log10(data.grad_norm.values)
-        return log_ticks(float(logs.min()), float(logs.max()), rows)
-    return value_ticks(0.0, float(data.hist_counts.max()), rows, integer=True)
-
-
-def x_ticks(data: ChartData, width: int, height: int) -> Ticks:
-    """The step ticks the loss, learning-rate and grad-norm charts share, at ``width`` x ``height`` cells:
-    spaced for the narrowest plot area of the three (the widest y labels), so all three get the same."""
-    span = data.step_range()
-    if span is None:
-        return Ticks([], [])
-    labels = [label for chart in STEP_CHARTS for label in y_ticks(chart, data, height - 4).labels]
-    cells = width - 2 - max((len(label) for label in labels), default=0)
-    lo, hi = data.x_range if data.x_range is not None else span
-    return x_axis_ticks(lo, hi, cells, data.x_label == STEP_LABEL)[0]
-
-
-def _set_axes(plt: Any, chart: ChartName, data: ChartData, width: int, height: int) -> None:
-    plt.yticks(*y_ticks(chart, data, height - 4))
-    if chart == "loss" and (window := loss_window(data)) is not None:
-        plt.ylim(*window)
-    if chart in STEP_CHARTS:
-        positions, labels = x_ticks(data, width, height)
-        span = data.x_range if data.x_range is not None else data.step_range()
-        if positions and span is not None:
-            whole = data.x_label == STEP_LABEL or span[1] - span[0] >= 4
-            if data.x_range is not None or not whole:
-                # Zoomed (or epochs): the axis is the window itself, and only the ticks inside it.
-                inside = [
-                    (p, label) for p, label in zip(positions, labels, strict=True) if span[0] <= p <= span[1]
-                ]
-                positions, labels = [p for p, _ in inside], [label for _, label in inside]
-                plt.xlim(*span)
-            else:
-                plt.xlim(positions[0], positions[-1])  # step ticks end on round steps around the data
-            if positions:
-                plt.xticks(positions, labels)
