@@ -52,7 +52,9 @@ def run_warnings(
     charts_error: str | None = None,
     live: LiveLog | None = None,
 ) -> tuple[RunWarning, ...]:
-    """The warnings of one reload: the states not used, the charts not prepared, the live log's problems."""
+    """The warnings of one reload: the states not used, the charts not prepared, the live log's problems.
+    A state tried twice (pinned, then as the latest) is said once."""
+    errors = list({(error.path, error.reason): error for error in errors}.values())
     warnings = [
         RunWarning(
             "state",

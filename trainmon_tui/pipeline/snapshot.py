@@ -20,7 +20,7 @@ from typing import overload
 from trainmon_tui.files.discovery import Candidate, checkpoint_times, find_latest, list_checkpoints, root_step
 from trainmon_tui.files.model import ErrorKind, StateError, TrainerState
 from trainmon_tui.files.safeopen import describe
-from trainmon_tui.files.state import StateCache
+from trainmon_tui.files.state import StateCache, settled
 from trainmon_tui.live.eta import Progress
 from trainmon_tui.live.follower import LiveLogFollower
 from trainmon_tui.live.livelog import LiveLog
@@ -194,6 +194,8 @@ def take_snapshot(
     else:
         summary = summarize(state) if state is not None else None
         charts, charts_error = prepare_charts(state, max_points, controls, live)
+    clock = time.time() if now is None else now
+    errors = [settled(error, clock) for error in errors]  # cut short long ago: no longer "being written"
     all_errors = [*errors, outputs_error] if outputs_error is not None else errors
     return Snapshot(
         outputs=outputs,
@@ -209,7 +211,7 @@ def take_snapshot(
         checkpoint=checkpoint,
         checkpoint_step=checkpoint_step,
         live=live,
-        progress=progress_for(state, live, times, time.time() if now is None else now),
+        progress=progress_for(state, live, times, clock),
         checkpoint_times=times,
         max_points=points,
         controls=controls,
