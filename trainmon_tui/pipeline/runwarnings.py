@@ -83,7 +83,10 @@ def _file_or_folder(path: Path) -> Path:
 
 
 def below(path: Path, outputs: Path) -> str:
-    """``path`` relative to the outputs folder when it is inside it (``checkpoint-10/trainer_state.json``)."""
+    """``path`` relative to the outputs folder when it is inside it (``checkpoint-10/trainer_state.json``);
+    as given when it is OUTPUTS itself (a file given as OUTPUTS, never ``.``) or outside it."""
+    if path == outputs:
+        return str(path)
     try:
         return str(path.relative_to(outputs))
     except ValueError:

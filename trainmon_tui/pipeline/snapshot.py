@@ -46,6 +46,7 @@ class Snapshot:
     errors: list[StateError] = field(default_factory=list)
     fingerprint: Fingerprint = ()
     folder_exists: bool = True
+    outputs_file: bool = False  # OUTPUTS is a regular file, read as the state
     # OUTPUTS itself cannot be used (it cannot be listed, or is a FIFO or device): the reason to show
     # instead of "waiting for the first checkpoint". Also in ``errors``.
     outputs_error: StateError | None = None
@@ -161,6 +162,7 @@ def take_snapshot(
     outputs_error: StateError | None = None
     if not folder_exists and pinned is None:
         pinned, outputs_error = _outputs_not_a_folder(outputs)
+    outputs_file = not folder_exists and pinned == outputs
     candidates = list_checkpoints(outputs) if folder_exists else []
     live = follower.poll() if follower is not None and pinned is None else None
     live_mark = (live.offset, live.lines, live.exists) if live is not None else None
@@ -206,6 +208,7 @@ def take_snapshot(
         errors=all_errors,
         fingerprint=print_,
         folder_exists=folder_exists,
+        outputs_file=outputs_file,
         outputs_error=outputs_error,
         pinned_missing=pinned_missing,
         checkpoint=checkpoint,

@@ -136,6 +136,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "follow_latest": ("follow latest", "跟随最新"),
     "info_step": ("step", "步数"),  # the info bar: "checkpoint-500  step 500" (scripts and tests read it)
     "folder_not_created": ("(folder not created yet)", "(文件夹尚未创建)"),
+    "file_not_state": ("(a file, not a trainer state)", "(是文件, 不是训练状态)"),
     "waiting_for_folder": ("waiting for folder", "等待文件夹"),
     "pinned": ("[pinned]", "[已固定]"),
     "n_skipped": ("⚠ {n} skipped", "⚠ 已跳过 {n} 个"),
