@@ -205,6 +205,25 @@ def test_unreadable_newest_is_skipped_with_one_line(outputs, run_cli, helpers):
     assert line.startswith("skipped: ") and "checkpoint-6" in line and "JSON ends early" in line
 
 
+def test_a_state_cut_short_long_ago_is_truncated_not_being_written(outputs, run_cli, helpers):
+    """Unchanged for longer than a save takes: no "(still being written?)", with -u and with -c."""
+    from trainmon_tui.files.state import SETTLED_SECONDS
+
+    fresh = helpers.write_state(outputs / "checkpoint-6", '{\n  "global_step": 6,\n  "log_history": [\n')
+    result = run_cli(outputs, "-u", "--format", "json")
+    assert "JSON ends early (still being written?)" in helpers.one_line(result.stderr)
+    old = os.stat(fresh).st_mtime - SETTLED_SECONDS - 30
+    os.utime(fresh, (old, old))
+    result = run_cli(outputs, "-u", "--format", "json")
+    assert summary_json(result)["global_step"] == 5
+    line = helpers.one_line(result.stderr)
+    assert line.startswith(f"skipped: {fresh}: JSON ends early (truncated") and "still being" not in line
+    result = run_cli("-c", fresh, "-u")
+    assert result.returncode == 1
+    line = helpers.one_line(result.stderr)
+    assert "JSON ends early (truncated" in line and "still being" not in line
+
+
 # --- errors ----------------------------------------------------------------------------------------
 
 

@@ -88,7 +88,7 @@ def test_never_overwrites_and_a_folder_gets_a_new_name(tmp_path, outputs, run_cl
 
 
 def test_an_axis_the_run_cannot_give_is_one_line_exit_1(tmp_path, outputs, run_cli, helpers):
-    for axis, missing in (("time", "no wall times"), ("tokens", "no num_input_tokens_seen")):
+    for axis, missing in (("time", "no wall times"), ("tokens", "no num_input_tokens_seen or num_tokens")):
         result = run_cli(outputs, "-s", tmp_path / "x.png", "--metrics", "loss", "--x", axis)
         assert result.returncode == 1, result.stderr
         line = helpers.one_line(result.stderr)

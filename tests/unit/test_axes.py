@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from trainmon_tui.views.axes import labels_apart, step_label, step_ticks, value_ticks
+from trainmon_tui.views.axes import labels_apart, log_ticks, step_label, step_ticks, value_ticks
 
 
 def test_step_labels_are_short() -> None:
@@ -77,3 +78,26 @@ def test_value_ticks_label_zero_as_zero() -> None:
 def test_a_range_of_float_noise_gets_one_short_tick() -> None:
     """0.3 and its moving average 0.30000000000000004: one tick ``0.3``, not ``0.300000000000001``."""
     assert value_ticks(0.3, 0.30000000000000004, 20)[1] == ["0.3"]
+
+
+@given(
+    low=st.floats(-330, 308),  # log10 of any positive float (a subnormal one to the largest)
+    span=st.floats(0, 0.3),  # within one decade and narrower: the ranges whose ticks are not decades
+    rows=st.integers(1, 60),
+)
+@example(low=math.log10(0.7431560204762965), span=math.log10(0.7449365679946583 / 0.7431560204762965), rows=8)
+def test_log_ticks_on_a_narrow_range_never_repeat_a_label(low: float, span: float, rows: int) -> None:
+    """eval_wer zoomed in on a log scale read 0.74 at the top and 0.74 at the bottom."""
+    high = min(low + span, math.log10(sys.float_info.max))
+    positions, labels = log_ticks(low, high, rows)
+    assert positions == sorted(positions) and len(labels) == len(positions)
+    assert all(low - 1e-9 <= p <= high + 1e-9 for p in positions)
+    assert len(set(labels)) == len(set(positions))
+    for position, label in zip(positions, labels, strict=True):  # each label names its tick's value
+        assert math.isclose(float(label), 10.0**position, rel_tol=0.051)  # 2 digits at least
+
+
+def test_log_ticks_of_a_narrow_range_are_round_values() -> None:
+    _positions, labels = log_ticks(math.log10(0.7431560204762965), math.log10(0.7449365679946583), 8)
+    assert len(labels) >= 2 and len(set(labels)) == len(labels), labels
+    assert all(len(label) <= 6 for label in labels), labels

@@ -71,3 +71,12 @@ def test_every_label_has_every_language():
         assert len(texts) == len(LANGS), key
         assert all(texts), key
         assert t(key, "en") == texts[0] and t(key, "zh") == texts[1]
+
+
+def test_a_count_of_one_is_singular_in_english():
+    from trainmon_tui.views.i18n import t
+
+    assert t("n_evals", "en", n=1, k=1) == "1 evaluation, 1 metric"
+    assert t("n_evals", "en", n=2, k=0) == "2 evaluations, 0 metrics"
+    assert t("n_evals", "zh", n=1, k=1) == "1 次评估, 1 个指标"  # Chinese has no plural
+    assert t("page_of", "en", i=1, k=3) == "page 1 of 3"  # other counts as they were

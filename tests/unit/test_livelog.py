@@ -196,6 +196,20 @@ def test_a_missing_file_is_empty_and_is_read_once_it_appears(path: Path) -> None
     assert not live.exists and live.empty
 
 
+@pytest.mark.parametrize("kind", ["file", "fifo"])
+def test_outputs_that_is_no_folder_has_no_live_log(tmp_path: Path, kind: str) -> None:
+    """OUTPUTS a file or a FIFO: no live log (as before one is written), not "cannot read"."""
+    from trainmon_tui.live.source import LiveSource
+
+    outputs = tmp_path / "outputs"
+    if kind == "file":
+        outputs.write_text("hello")
+    else:
+        os.mkfifo(outputs)
+    for live in (LiveLogFollower(outputs / LIVE_LOG_FILE).poll(), LiveSource(outputs).poll()):
+        assert live.error is None and not live.exists and live.empty
+
+
 def test_garbage_lines_are_counted_and_skipped_nothing_else_lost(path: Path) -> None:
     append(
         path,

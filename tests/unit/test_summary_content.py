@@ -317,3 +317,15 @@ def test_a_long_eval_key_does_not_push_the_side_panes_values_out() -> None:
     assert cell_len(epoch) <= 36  # the side pane's 38 cells, less its border and scrollbar
     long = next(line for line in lines if line.startswith("mean_token_accuracy"))
     assert long.startswith("mean_token_accuracy ") and long.split()[1][0].isdigit()
+
+
+def test_progress_without_totals_shows_only_what_is_known(tmp_path, helpers):
+    """No max_steps, no num_train_epochs, no epoch: ``Step 5``, ``Epoch -``, not ``5 (-)`` and ``- (-)``."""
+    log = [{"loss": 1.0, "step": s} for s in range(1, 6)]
+    summary = summary_of(
+        tmp_path, helpers, log, global_step=5, max_steps=None, num_train_epochs=None, epoch=None
+    )
+    progress = sections(list(summary_rows(summary)))["Training progress"]
+    assert dict(progress)["Step"] == "5" and dict(progress)["Epoch"] == "-"
+    finished = summary_of(tmp_path / "b", helpers, log, global_step=5, max_steps=10, epoch=1.0)
+    assert dict(sections(list(summary_rows(finished)))["Training progress"])["Step"] == "5 / 10 (50%)"

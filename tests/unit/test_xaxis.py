@@ -104,6 +104,7 @@ def test_tokens_fall_back_to_trls_num_tokens(helpers: SimpleNamespace, tmp_path:
     assert mapping.key == "num_tokens" and mapping.label == "tokens (num_tokens)"
     none = step_map(_state(helpers, tmp_path / "b", [{"loss": 1.0, "step": 1}]), XAxis.TOKENS)
     assert isinstance(none, Unavailable)
+    assert none.reason == "no num_input_tokens_seen or num_tokens logged"  # both keys it reads
 
 
 def test_wall_time_is_relative_to_the_first_and_never_guessed(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -11,7 +12,7 @@ from trainmon_tui.cli.messages import CliError, say, say_warnings
 from trainmon_tui.files.discovery import Discovery, find_latest, resolve_target
 from trainmon_tui.files.model import StateError, TrainerState
 from trainmon_tui.files.safeopen import describe
-from trainmon_tui.files.state import StateCache, load_state
+from trainmon_tui.files.state import StateCache, load_state, settled
 from trainmon_tui.views.i18n import Lang, t
 
 if TYPE_CHECKING:
@@ -65,7 +66,8 @@ def _discover(outputs: Path, lang: Lang) -> Discovery:
     from trainmon_tui.pipeline import run_warnings
 
     discovery = find_latest(outputs)
-    say_warnings(run_warnings(outputs, discovery.errors), lang)
+    now = time.time()
+    say_warnings(run_warnings(outputs, [settled(error, now) for error in discovery.errors]), lang)
     return discovery
 
 
@@ -95,7 +97,7 @@ def load_file(path: Path) -> TrainerState:
     try:
         return load_state(path)
     except StateError as exc:
-        raise CliError(str(exc), 1) from None
+        raise CliError(str(settled(exc, time.time())), 1) from None
 
 
 def checkpoint_path(arg: Path, outputs: Path, *, inside_first: bool = False) -> Path:

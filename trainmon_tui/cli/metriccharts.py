@@ -5,8 +5,8 @@ Without ``--metrics`` the two stay the four charts (:mod:`.charts`). With it, ea
 with the flags' options, and drawn: in the terminal as a grid that fits it (as many as fit; a line on
 stderr says how many were left out), or as a PNG grid (:mod:`~trainmon_tui.views.metricfigures`), written
 as ``-s`` writes, never overwriting. An x-axis the run cannot give (``--x tokens`` without
-``num_input_tokens_seen``, ``--x time`` without a live log) is one line naming what is missing, exit 1:
-the command was right, the run lacks it.
+``num_input_tokens_seen`` or TRL's ``num_tokens``, ``--x time`` without a live log) is one line naming
+what is missing, exit 1: the command was right, the run lacks it.
 """
 
 from __future__ import annotations

@@ -56,6 +56,11 @@ def parse_state(data: bytes, path: Path, *, mtime: float = 0.0) -> TrainerState:
         return _parse_reference(data, path, mtime)
 
 
+# The Trainer writes a state in milliseconds: one cut short and unchanged for this long is truncated for
+# good, not being written (a lasting warning, not a quiet retry).
+SETTLED_SECONDS = 10.0
+
+
 JSON_STARTS = frozenset(bytes([c]) for c in b'{["-0123456789tfnNI')  # what a JSON text can start with
 # 5 million log entries at the Trainer's ~175 bytes each: far beyond any real run.
 MAX_STATE_BYTES = 1 << 30
@@ -83,6 +88,22 @@ def _read(path: Path) -> tuple[bytes, os.stat_result]:
         raise StateError(path, exc.strerror or "not a regular file") from None
     except OSError as exc:
         raise StateError(path, f"cannot read: {exc.strerror or exc}") from None
+
+
+def settled(error: StateError, now: float) -> StateError:
+    """``error`` as it stands at ``now`` (wall time): a state cut short (``INCOMPLETE``) whose file has not
+    changed for :data:`SETTLED_SECONDS` is truncated for good, ``INVALID``, its reason no longer asking
+    "still being written?". Others, and a file that cannot be looked at, as they are."""
+    if error.kind is not ErrorKind.INCOMPLETE:
+        return error
+    try:
+        age = now - os.stat(error.path).st_mtime
+    except OSError:
+        return error
+    if age < SETTLED_SECONDS:
+        return error
+    what = error.reason.removesuffix(" (still being written?)")
+    return StateError(error.path, f"{what} (truncated: unchanged for over {SETTLED_SECONDS:g} s)")
 
 
 def state_path(path: str | os.PathLike[str]) -> Path:

@@ -113,7 +113,8 @@ class LiveLogFollower:
                 if self._identity is None:
                     self._identity = identity
                 self._read_from(f, self._offset + len(self._pending))
-        except FileNotFoundError:  # not yet written, or deleted: nothing to show
+        # Not yet written, or deleted, or OUTPUTS is no folder (a file, a FIFO): nothing to show.
+        except (FileNotFoundError, NotADirectoryError):
             if self._snapshot is None or self._snapshot.exists:
                 self._reset()
                 self._snapshot = empty_live_log(self.path)

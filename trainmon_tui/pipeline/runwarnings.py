@@ -52,7 +52,9 @@ def run_warnings(
     charts_error: str | None = None,
     live: LiveLog | None = None,
 ) -> tuple[RunWarning, ...]:
-    """The warnings of one reload: the states not used, the charts not prepared, the live log's problems."""
+    """The warnings of one reload: the states not used, the charts not prepared, the live log's problems.
+    A state tried twice (pinned, then as the latest) is said once."""
+    errors = list({(error.path, error.reason): error for error in errors}.values())
     warnings = [
         RunWarning(
             "state",
@@ -81,7 +83,10 @@ def _file_or_folder(path: Path) -> Path:
 
 
 def below(path: Path, outputs: Path) -> str:
-    """``path`` relative to the outputs folder when it is inside it (``checkpoint-10/trainer_state.json``)."""
+    """``path`` relative to the outputs folder when it is inside it (``checkpoint-10/trainer_state.json``);
+    as given when it is OUTPUTS itself (a file given as OUTPUTS, never ``.``) or outside it."""
+    if path == outputs:
+        return str(path)
     try:
         return str(path.relative_to(outputs))
     except ValueError:

@@ -20,7 +20,7 @@ from typing import overload
 from trainmon_tui.files.discovery import Candidate, checkpoint_times, find_latest, list_checkpoints, root_step
 from trainmon_tui.files.model import ErrorKind, StateError, TrainerState
 from trainmon_tui.files.safeopen import describe
-from trainmon_tui.files.state import StateCache
+from trainmon_tui.files.state import StateCache, settled
 from trainmon_tui.health.alerts import with_marks
 from trainmon_tui.health.monitor import HealthMonitor, HealthReport
 from trainmon_tui.live.eta import Progress
@@ -48,6 +48,7 @@ class Snapshot:
     errors: list[StateError] = field(default_factory=list)
     fingerprint: Fingerprint = ()
     folder_exists: bool = True
+    outputs_file: bool = False  # OUTPUTS is a regular file, read as the state
     # OUTPUTS itself cannot be used (it cannot be listed, or is a FIFO or device): the reason to show
     # instead of "waiting for the first checkpoint". Also in ``errors``.
     outputs_error: StateError | None = None
@@ -170,6 +171,7 @@ def take_snapshot(
     outputs_error: StateError | None = None
     if not folder_exists and pinned is None:
         pinned, outputs_error = _outputs_not_a_folder(outputs)
+    outputs_file = not folder_exists and pinned == outputs
     candidates = list_checkpoints(outputs) if folder_exists else []
     live = follower.poll() if follower is not None and pinned is None else None
     live_mark = (live.offset, live.lines, live.exists) if live is not None else None
@@ -203,8 +205,9 @@ def take_snapshot(
     else:
         summary = summarize(state) if state is not None else None
         charts, charts_error = prepare_charts(state, max_points, controls, live)
-    all_errors = [*errors, outputs_error] if outputs_error is not None else errors
     clock = time.time() if now is None else now
+    errors = [settled(error, clock) for error in errors]  # cut short long ago: no longer "being written"
+    all_errors = [*errors, outputs_error] if outputs_error is not None else errors
     progress = progress_for(state, live, times, clock)
     health = monitor.update(state, live, progress, clock) if monitor is not None and pinned is None else None
     charts = with_marks(charts, health.history) if health is not None else charts
@@ -217,6 +220,7 @@ def take_snapshot(
         errors=all_errors,
         fingerprint=print_,
         folder_exists=folder_exists,
+        outputs_file=outputs_file,
         outputs_error=outputs_error,
         pinned_missing=pinned_missing,
         checkpoint=checkpoint,

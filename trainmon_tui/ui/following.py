@@ -104,7 +104,8 @@ class FollowingApp(App[int]):
     def _rescan(self) -> None:
         if not self.watcher.running and self.watcher.start():
             self.show_info()  # the folder exists now
-        self.reloads.now()
+        # A state cut short is read again until it is complete or has settled into a lasting warning.
+        self.reloads.now(force=self.snapshot is not None and self.snapshot.incomplete)
         self._refresh_progress()
 
     def _refresh_progress(self) -> None:

@@ -192,8 +192,23 @@ def log_ticks(low: float, high: float, rows: int = 10) -> Ticks:
         math.log10(m) + k for k in range(math.floor(low) - 1, math.ceil(high) + 1) for m in (1, 2, 5)
     ]
     inside = [c for c in candidates if low - 1e-9 <= c <= high + 1e-9]
-    chosen = _spaced(inside if len(inside) >= 2 else sorted({low, high}), low, high, rows)
-    return Ticks(chosen, [f"{10.0**c:.2g}" for c in chosen])
+    if len(inside) < 2 and low > -300 and high < 300:  # narrower than 1-2-5: round values, as linear
+        linear = value_ticks(10.0**low, 10.0**high, rows)
+        if len(linear.positions) >= 2:
+            return Ticks([math.log10(v) for v in linear.positions], linear.labels)
+    ends = [low] if 10.0**low == 10.0**high else [low, high]  # the ends, unless they are one value
+    chosen = _spaced(inside if len(inside) >= 2 else ends, low, high, rows)
+    return Ticks(chosen, distinct_labels([10.0**c for c in chosen]))
+
+
+def distinct_labels(values: list[float], digits: int = 2) -> list[str]:
+    """``values`` in ``digits`` significant digits, more while two different values would read the same
+    (``0.7432`` and ``0.7449``: ``0.743`` and ``0.745``, never ``0.74`` twice)."""
+    for more in range(digits, 18):
+        labels = [f"{v:.{more}g}" for v in values]
+        if len(set(labels)) == len(set(values)):
+            return labels
+    return labels
 
 
 def _spaced(ticks: list[float], low: float, high: float, rows: int) -> list[float]:

@@ -39,6 +39,7 @@ from trainmon_tui.views.plotfigure import (
     Marker,
     TitlePart,
     build,
+    compact_form,
     failure_lines,
     new_figure,
     no_data,
@@ -100,10 +101,7 @@ def chart_text(
 
 def compact_lines(chart: ChartName, data: ChartData, width: int, height: int, lang: Lang = "en") -> list[str]:
     """A chart too small to draw: its title and latest value, on as many of ``height`` lines as there are."""
-    title, value = t(TITLE_KEYS[chart], lang), latest_line(chart, data, lang)
-    lines = [title, value] if height >= 2 else [f"{title}: {value}"]
-    lines += [""] * (height - len(lines))
-    return [set_cell_size(line, width) for line in lines[: max(0, height)]]
+    return compact_form(t(TITLE_KEYS[chart], lang), latest_line(chart, data, lang), width, height)
 
 
 def latest_line(chart: ChartName, data: ChartData, lang: Lang = "en") -> str:

@@ -131,6 +131,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "follow_latest": ("follow latest", "跟随最新"),
     "info_step": ("step", "步数"),  # the info bar: "checkpoint-500  step 500" (scripts and tests read it)
     "folder_not_created": ("(folder not created yet)", "(文件夹尚未创建)"),
+    "file_not_state": ("(a file, not a trainer state)", "(是文件, 不是训练状态)"),
     "waiting_for_folder": ("waiting for folder", "等待文件夹"),
     "pinned": ("[pinned]", "[已固定]"),
     "n_skipped": ("⚠ {n} skipped", "⚠ 已跳过 {n} 个"),
@@ -151,7 +152,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_metrics": ("no series logged at two steps yet", "尚无记录了两个以上步数的序列"),
     "preparing": ("preparing ...", "准备中……"),
     "no_evals": ("No evaluation logged yet.", "尚无评估记录。"),
-    "n_evals": ("{n} evaluations, {k} metrics", "{n} 次评估, {k} 个指标"),
+    "n_evals": ("{n} {n:evaluation|evaluations}, {k} {k:metric|metrics}", "{n} 次评估, {k} 个指标"),
     "eval_charts_of": ("charts {first}–{last} of {n} (n / N)", "图表 {first}–{last} / {n} (n / N)"),
     "best_value": ("best of its column", "该列最佳"),
     "best_checkpoint_at": ("best checkpoint (step {step})", "最佳检查点 (第 {step} 步)"),
@@ -231,8 +232,21 @@ def default_lang() -> Lang:
     return "en"
 
 
+class _Count(int):
+    """A whole-number label argument: ``{n:evaluation|evaluations}`` says the first for 1, the second for
+    any other count (English plurals; Chinese labels have none)."""
+
+    def __format__(self, spec: str) -> str:
+        if "|" in spec:
+            one, many = spec.split("|", 1)
+            return one if self == 1 else many
+        return super().__format__(spec)
+
+
 def t(key: str, lang: Lang = "en", **kwargs: object) -> str:
-    """The label ``key`` in ``lang``, formatted with ``kwargs``."""
+    """The label ``key`` in ``lang``, formatted with ``kwargs`` (integers with plural forms, see
+    :class:`_Count`)."""
     en, zh = LABELS[key]
     text = zh if lang == "zh" else en
-    return text.format(**kwargs) if kwargs else text
+    counts = {name: _Count(v) if type(v) is int else v for name, v in kwargs.items()}
+    return text.format(**counts) if kwargs else text

@@ -23,7 +23,15 @@ from trainmon_tui.views.axes import Ticks, log_ticks, value_ticks, x_axis_ticks
 from trainmon_tui.views.charts import fits
 from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.views.metricchart import MetricChart
-from trainmon_tui.views.plotfigure import BRAILLE, TitlePart, build, failure_lines, new_figure, no_data
+from trainmon_tui.views.plotfigure import (
+    BRAILLE,
+    TitlePart,
+    build,
+    compact_form,
+    failure_lines,
+    new_figure,
+    no_data,
+)
 from trainmon_tui.views.safetext import printable
 from trainmon_tui.views.xaxis import LABELS, XAxis
 
@@ -77,10 +85,7 @@ def metric_chart_text(
 
 def compact_lines(chart: MetricChart, width: int, height: int, lang: Lang = "en") -> list[str]:
     """A chart too small to draw: its title and latest value, on as many of ``height`` lines as there are."""
-    title, value = chart_title(chart), latest_text(chart, lang)
-    lines = [title, value] if height >= 2 else [f"{title}: {value}"]
-    lines += [""] * (height - len(lines))
-    return [set_cell_size(line, width) for line in lines[: max(0, height)]]
+    return compact_form(chart_title(chart), latest_text(chart, lang), width, height)
 
 
 def _fitted(title: str, width: int) -> TitlePart:

@@ -100,3 +100,22 @@ def failure_lines(reason: str, width: int, height: int) -> list[str]:
     ``width`` cells, the rest blank."""
     lines = [reason[i : i + width] for i in range(0, min(len(reason), width * (height - 1)), width)]
     return [set_cell_size(line, width) for line in (lines + [""] * height)[:height]]
+
+
+def compact_form(title: str, value: str, width: int, height: int) -> list[str]:
+    """A chart too small to draw: ``title`` and ``value`` (on one line when ``height`` is 1), each line
+    :func:`fit_cells` to ``width``, the rest blank."""
+    lines = [title, value] if height >= 2 else [f"{title}: {value}"]
+    lines += [""] * (height - len(lines))
+    return [fit_cells(line, width) for line in lines[: max(0, height)]]
+
+
+def fit_cells(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` display cells, the last one blank (the gap to the chart beside it),
+    cut with an ellipsis when it does not fit (a CJK character is two cells, never cut in half)."""
+    if width <= 0:
+        return ""
+    room = width - 1
+    if cell_len(text) > room:
+        text = set_cell_size(text, room - 1).rstrip() + "…" if room >= 1 else ""
+    return set_cell_size(text, width)

@@ -131,9 +131,14 @@ def _checkpoint_time(summary: Summary) -> str:
 def _progress_rows(summary: Summary, lang: Lang) -> Iterator[tuple[str, str | None]]:
     yield t("progress", lang), None
     epochs = fmt_of(format_number(summary.epoch), format_number(summary.num_train_epochs))
-    yield t("epoch", lang), f"{epochs} ({format_percent(summary.epoch_progress)})"
+    yield t("epoch", lang), _with_percent(epochs, summary.epoch_progress)
     steps = fmt_of(format_count(summary.global_step), format_count(summary.max_steps))
-    yield t("step", lang), f"{steps} ({format_percent(summary.step_progress)})"
+    yield t("step", lang), _with_percent(steps, summary.step_progress)
+
+
+def _with_percent(value: str, fraction: float | None) -> str:
+    """``5 / 10 (50%)``; ``5`` alone when there is no total to be a fraction of (never ``5 (-)``)."""
+    return value if fraction is None else f"{value} ({format_percent(fraction)})"
 
 
 def _nonfinite_rows(summary: Summary, lang: Lang) -> Iterator[tuple[str, str | None]]:

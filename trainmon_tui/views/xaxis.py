@@ -157,7 +157,7 @@ def step_map(state: TrainerState, axis: XAxis, *, times: Series | None = None) -
     if axis is XAxis.TOKENS:
         key = next((k for k in TOKEN_KEYS if len(clean_mapping(state.get(k)))), None)
         if key is None:
-            return Unavailable(axis, "no num_input_tokens_seen logged")
+            return Unavailable(axis, f"no {' or '.join(TOKEN_KEYS)} logged")
         mapping = _from_zero(clean_mapping(state.get(key)))
         return StepMap(
             axis, label if key == TOKEN_KEYS[0] else f"tokens ({key})", mapping.steps, mapping.values, key=key

@@ -59,8 +59,10 @@ class InfoBar(Static):
             info.append(f"  {when}")
             if pinned:
                 info.append(f"  {t('pinned', lang)}", style="yellow")
-        elif snapshot is not None and not snapshot.folder_exists:
-            info.append(f"  {t('folder_not_created', lang)}", style="yellow")
+        elif snapshot is not None and not snapshot.folder_exists:  # what OUTPUTS is, as the CLI says it
+            error = snapshot.outputs_error
+            what = f"({printable(error.reason)})" if error is not None else t("folder_not_created", lang)
+            info.append(f"  {t('file_not_state', lang) if snapshot.outputs_file else what}", style="yellow")
         if skipped:
             info.append(f"  {t('n_skipped', lang, n=skipped)}", style="bold yellow")
         info.append(f"  · {watch}", style="dim")
