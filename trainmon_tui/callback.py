@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trainmon_tui.live import schema
+from trainmon_tui.live.runconfig import model_name, training_args
 from trainmon_tui.live.schema import LIVE_LOG_FILE, SCHEMA_VERSION, VERSION_KEY
 from trainmon_tui.live.writer import (
     LiveLogWriter,
@@ -145,6 +146,8 @@ class TrainmonCallback(_CallbackBase):
                 "samples_per_step": batch * accumulation * world_size if batch else None,
                 "num_input_tokens_seen": tokens,
                 "pid": os.getpid(),
+                "args": training_args(args),  # JSON-safe, without tokens and secrets
+                "model": model_name(kwargs.get("model")),
             },
         )
 

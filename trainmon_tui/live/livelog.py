@@ -14,7 +14,7 @@ Nothing here imports textual, plotext or matplotlib.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
@@ -38,6 +38,9 @@ class StartRecord:
     gradient_accumulation_steps: int | None
     samples_per_step: int | None  # train_batch_size * gradient_accumulation_steps * world_size
     num_input_tokens_seen: int | None
+    # The TrainingArguments (scalars, secrets left out) and the model's name; empty / None in old files.
+    args: dict[str, int | float | str | bool | None] = field(default_factory=dict)
+    model: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

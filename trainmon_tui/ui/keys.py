@@ -182,6 +182,59 @@ KEYS: tuple[Key, ...] = (
     ),
 )
 
+# The workspace of runs (trainmon-tui PARENT): its own app, its own keys.
+WORKSPACE = "workspace"
+WORKSPACE_KEYS: tuple[Key, ...] = (
+    Key(
+        "space",
+        "toggle_select",
+        ("Select", "选择"),
+        ("select / unselect the run for the charts", "选择 / 取消选择运行 (用于图表)"),
+    ),
+    Key(
+        "enter",
+        "open_run",
+        ("Open", "打开"),
+        ("open the run's dashboard (escape comes back)", "打开该运行的仪表盘 (escape 返回)"),
+    ),
+    Key(
+        "slash",
+        "open_filter",
+        ("Filter", "筛选"),
+        ("filter the runs (escape clears)", "筛选运行 (escape 清除)"),
+        display="/",
+        priority=True,
+    ),
+    Key("escape", "clear_filter", ("", ""), ("clear the filter", "清除筛选"), display="esc"),
+    Key("o", "sort(1)", ("Sort", "排序"), ("sort by the next column", "按下一列排序")),
+    Key("O", "sort(-1)", ("", ""), ("reverse the sort", "反向排序")),
+    Key(
+        "a",
+        "select_all",
+        ("All", "全选"),
+        ("select every run shown, or none", "选择所有显示的运行, 或全不选"),
+    ),
+    Key(
+        "c", "next_chart", ("Chart", "图表"), ("the next chart (when one fits)", "下一张图表 (只显示一张时)")
+    ),
+    Key("s", "save_png", ("PNG", "PNG"), ("save the overlay charts as a PNG", "将叠加图表保存为 PNG")),
+    Key("r", "rescan", ("Rescan", "重新扫描"), ("look for runs and read them now", "立即查找并读取运行")),
+    Key("question_mark", "help", ("Help", "帮助"), ("this help", "本帮助"), display="?"),
+    Key("q", "quit", ("Quit", "退出"), ("quit", "退出")),
+    Key("ctrl+c", "quit", ("", ""), ("quit", "退出"), priority=True),
+)
+# A run's dashboard opened from the workspace has one key more: escape in the overview goes back to it.
+BACK_KEYS: tuple[Key, ...] = (
+    Key(
+        "escape",
+        "back_to_workspace",
+        ("Runs", "运行"),
+        ("back to the workspace of runs", "返回运行列表"),
+        display="esc",
+        views=(OVERVIEW,),
+    ),
+)
+
 # Keys that belong to widgets or to Textual, for the help screen only.
 OTHER_KEYS: tuple[tuple[str, tuple[str, str], tuple[str, ...]], ...] = (
     ("↑ ↓  j k", ("move in the checkpoint list", "在检查点列表中移动"), (OVERVIEW,)),
@@ -224,7 +277,7 @@ def in_view(action: str, view: str) -> bool:
     return views is None or view in views
 
 
-def bindings(lang: Lang) -> list[BindingType]:
+def bindings(lang: Lang, table: tuple[Key, ...] = KEYS) -> list[BindingType]:
     """The app's bindings: the footer shows ``description``, the help screen ``tooltip``."""
     zh = lang == "zh"
     return [
@@ -237,7 +290,7 @@ def bindings(lang: Lang) -> list[BindingType]:
             priority=key.priority,
             tooltip=key.help[zh],
         )
-        for key in KEYS
+        for key in table
     ]
 
 

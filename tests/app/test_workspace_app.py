@@ -1,0 +1,141 @@
+"""The workspace under Pilot: the table, statuses, selection and overlay, sorting, filtering, runs that
+appear and vanish after start (inotify and polling), and enter / escape through a run's dashboard."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from builders.apps import until
+from builders.sweep import add_run, write_sweep
+
+from trainmon_tui.ui.workspace.app import WorkspaceApp
+from trainmon_tui.ui.workspace.view import WorkspaceView
+from trainmon_tui.workspace.model import Workspace
+
+
+def make(parent: Path, poll: float | None = None, *, watch: bool = False, view: WorkspaceView | None = None,
+         workspace: Workspace | None = None) -> WorkspaceApp:  # fmt: skip
+    return WorkspaceApp(
+        workspace or Workspace(parent), view, poll_interval=poll, watch=watch, rescan_seconds=0.5,
+        export_dir=parent.parent / "png",
+    )  # fmt: skip
+
+
+def statuses(app: WorkspaceApp) -> dict[str, str]:
+    return {row.name: row.status for row in app.shown}
+
+
+async def test_the_table_shows_every_run_with_its_status(tmp_path: Path) -> None:
+    write_sweep(tmp_path / "sweep")
+    app = make(tmp_path / "sweep")
+    async with app.run_test(size=(160, 48)):
+        await until(app, lambda: len(app.shown) == 5 and app.reads >= 1)
+        assert statuses(app) == {
+            "broken": "unreadable", "lr-1e-4": "finished", "lr-3e-4": "running",
+            "lr-5e-5/seed-1": "stalled", "nan": "running",
+        }  # fmt: skip
+        broken = next(row for row in app.shown if row.name == "broken")
+        assert "JSON ends early" in broken.reason
+        nan = next(row for row in app.shown if row.name == "nan")
+        assert nan.nonfinite == 1 and nan.step == 40
+        assert app.table.row_count == 5
+        # the hyperparameters that differ: batch size (trainer_state.json's own field)
+        assert "train_batch_size" in app.config_keys
+        # the first readable runs are selected at start, and drawn
+        assert len(app.view.selected) == 4
+        await until(app, lambda: len(app.curves.get("loss", ())) == 4)
+        assert {c.label for c in app.curves["loss"]} >= {"lr-1e-4", "lr-3e-4"}
+
+
+async def test_space_selects_and_the_overlay_follows(tmp_path: Path) -> None:
+    write_sweep(tmp_path / "sweep")
+    app = make(tmp_path / "sweep")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(app, lambda: len(app.curves.get("loss", ())) == 4)
+        first = app.table.cursor_run()
+        assert first is not None and first.name == "broken"  # sorted by name: broken first
+        await pilot.press("down")  # lr-1e-4, selected at start
+        await pilot.press("space")
+        await until(app, lambda: len(app.curves.get("loss", ())) == 3)
+        assert all(c.label != "lr-1e-4" for c in app.curves["loss"])
+        await pilot.press("space")
+        await until(app, lambda: len(app.curves.get("loss", ())) == 4)
+        await pilot.press("a")  # every run shown: the unreadable one has nothing to draw
+        await until(app, lambda: len(app.view.selected) == 5)
+        await pilot.press("a")
+        await until(app, lambda: not app.view.selected and not app.curves.get("loss"))
+
+
+async def test_the_sort_key_cycles_the_columns(tmp_path: Path) -> None:
+    write_sweep(tmp_path / "sweep")
+    app = make(tmp_path / "sweep")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(app, lambda: len(app.shown) == 5 and app.reads >= 1)
+        await pilot.press("o")  # by status: running, stalled, waiting, finished, unreadable
+        await until(app, lambda: app.view.sort_column == "status")
+        assert [row.status for row in app.shown] == [
+            "running",
+            "running",
+            "stalled",
+            "finished",
+            "unreadable",
+        ]
+        await pilot.press("o")  # by step
+        await until(app, lambda: app.view.sort_column == "step")
+        assert [row.step for row in app.shown] == [40, 60, 80, 200, None]  # unknown last
+        await pilot.press("O")  # reversed, unknown still last
+        await until(app, lambda: app.view.descending)
+        assert [row.step for row in app.shown] == [200, 80, 60, 40, None]
+
+
+async def test_the_filter_keeps_the_matching_runs(tmp_path: Path) -> None:
+    write_sweep(tmp_path / "sweep")
+    app = make(tmp_path / "sweep")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(app, lambda: len(app.shown) == 5 and app.reads >= 1)
+        await pilot.press("slash", "l", "r", "-")
+        await until(app, lambda: [row.name for row in app.shown] == ["lr-1e-4", "lr-3e-4", "lr-5e-5/seed-1"])
+        await pilot.press("space", "r", "u", "n")  # every word must match: "lr-" and "run"(ning)
+        await until(app, lambda: [row.name for row in app.shown] == ["lr-3e-4"])
+        await pilot.press("escape")
+        await until(app, lambda: len(app.shown) == 5)
+        assert app.view.filter == ""
+
+
+@pytest.mark.parametrize("poll", [None, 0.2], ids=["inotify", "polling"])
+async def test_a_new_run_appears_and_a_deleted_one_is_gone(tmp_path: Path, poll: float | None) -> None:
+    runs = write_sweep(tmp_path / "sweep")
+    app = make(tmp_path / "sweep", poll, watch=True)
+    async with app.run_test(size=(160, 48)):
+        await until(app, lambda: len(app.shown) == 5 and app.reads >= 1)
+        add_run(tmp_path / "sweep" / "late", (20, 40))
+        await until(app, lambda: statuses(app).get("late") == "running", timeout=15)
+        assert next(row.step for row in app.shown if row.name == "late") == 40
+        shutil.rmtree(runs["running"])
+        await until(app, lambda: statuses(app).get("lr-3e-4") == "gone", timeout=15)
+
+
+async def test_enter_exits_with_the_run_and_the_view_is_kept(tmp_path: Path) -> None:
+    write_sweep(tmp_path / "sweep")
+    view = WorkspaceView()
+    workspace = Workspace(tmp_path / "sweep")
+    app = make(tmp_path / "sweep", view=view, workspace=workspace)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(app, lambda: len(app.shown) == 5 and app.reads >= 1)
+        await pilot.press("down", "down", "space", "o")  # lr-3e-4 unselected; sorted by status
+        await until(app, lambda: len(app.view.selected) == 3 and app.view.sort_column == "status")
+        chosen = app.table.cursor_run()
+        assert chosen is not None and chosen.name == "lr-3e-4"  # the cursor stays on its run
+        await pilot.press("enter")
+    assert app.return_value == chosen and view.cursor == chosen
+    reads = {path: entry.reads for path, entry in workspace.entries.items()}
+    again = make(tmp_path / "sweep", view=view, workspace=workspace)  # as run_workspace reopens it
+    async with again.run_test(size=(160, 48)):
+        # at once, before anything is read again: the same order, selection and cursor
+        assert again.view.sort_column == "status" and len(again.view.selected) == 3
+        assert again.table.cursor_run() == chosen
+        await until(again, lambda: again.reads >= 1)
+        # nothing changed on disk: no run was parsed again
+        assert {path: entry.reads for path, entry in workspace.entries.items()} == reads

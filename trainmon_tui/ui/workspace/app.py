@@ -1,0 +1,285 @@
+"""The workspace app: the runs table, its filter, a legend of the selected runs, and their overlay charts.
+
+:class:`~.following.WorkspaceFollowing` keeps the :class:`~trainmon_tui.workspace.model.Workspace` current;
+this app shows it: the rows filtered and sorted by the :class:`~.view.WorkspaceView` (which outlives the
+app: ``enter`` exits with the run under the cursor, :func:`~.run.run_workspace` opens its dashboard and,
+after escape, this app again on the same view), and the selected runs' curves prepared in a thread worker.
+Tall panes show the four charts in a 2x2 grid, short ones one chart at a time (``c`` for the next).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Grid
+from textual.widgets import DataTable, Footer, Input, Static
+
+from trainmon_tui.files.model import TrainerState
+from trainmon_tui.ui import keys
+from trainmon_tui.ui.help import HelpScreen
+from trainmon_tui.ui.workspace.following import RESCAN_SECONDS, WorkspaceFollowing
+from trainmon_tui.ui.workspace.messages import OverlayReady, RunsRead, TableShown
+from trainmon_tui.ui.workspace.overlaychart import OverlayChart
+from trainmon_tui.ui.workspace.table import RunsTable
+from trainmon_tui.ui.workspace.view import WorkspaceView, arrange, columns
+from trainmon_tui.views.chartdata import points_for_width
+from trainmon_tui.views.compare import distinct_labels
+from trainmon_tui.views.i18n import Lang, t
+from trainmon_tui.views.safetext import printable
+from trainmon_tui.views.terminal import run_color
+from trainmon_tui.workspace.cells import headers
+from trainmon_tui.workspace.config import differing
+from trainmon_tui.workspace.model import Workspace
+from trainmon_tui.workspace.overlay import OVERLAYS, Curve, overlay_curves
+from trainmon_tui.workspace.rows import RunRow
+
+TALL = 36  # rows from which the four charts fit as a 2x2 grid
+
+
+class WorkspaceApp(WorkspaceFollowing):
+    CSS_PATH = "workspace.tcss"
+    TITLE = "trainmon-tui"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL, "-tall")]  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("en", keys.WORKSPACE_KEYS)
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        view: WorkspaceView | None = None,
+        *,
+        lang: Lang = "en",
+        poll_interval: float | None = None,
+        export_dir: Path = Path("."),
+        rescan_seconds: float = RESCAN_SECONDS,
+        watch: bool = True,
+    ) -> None:
+        super().__init__()
+        self.lang: Lang = lang
+        self.view = view if view is not None else WorkspaceView()
+        self.export_dir = export_dir
+        self.shown: list[RunRow] = []
+        self.config_keys: list[str] = []
+        self._generation = 0
+        self.curves: dict[str, Sequence[Curve]] = {}
+        self.setup_following(workspace, poll_interval, rescan_seconds, watch)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="ws-info")
+        yield Input(placeholder=t("ws_filter", self.lang), id="ws-filter", value=self.view.filter)
+        yield RunsTable(self.lang, id="runs")
+        yield Static(id="ws-legend")
+        with Grid(id="ws-charts"):
+            for chart in OVERLAYS:
+                yield OverlayChart(chart, self.lang, id=f"ws-{chart}")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#ws-filter", Input).display = bool(self.view.filter)
+        self.table.focus()
+        self.show_rows()  # a workspace reopened: its rows at once, before anything is read again
+        self.update_overlay()
+        self.start_following()
+
+    def on_unmount(self) -> None:
+        self.stop_following()
+
+    @property
+    def table(self) -> RunsTable:
+        return self.query_one(RunsTable)
+
+    # --- showing -----------------------------------------------------------------------------------
+
+    def runs_read(self, message: RunsRead) -> None:
+        rows = self.workspace.rows()
+        if self.view.started:  # not the first read: say what came and went
+            by_path = {row.path: row for row in rows}
+            for path in message.added:
+                self.notify(t("ws_new_run", self.lang, name=printable(by_path[path].name)), markup=False)
+            for path in message.changed:
+                row = by_path.get(path)
+                if row is not None and row.status == "gone" and path not in message.added:
+                    self.notify(t("ws_gone_run", self.lang, name=printable(row.name)), markup=False)
+        self.view.select_first(rows)
+        self.show_rows()
+        if set(message.changed) & self.view.selected or not self.curves:
+            self.update_overlay()
+
+    def show_rows(self) -> None:
+        rows = self.workspace.rows()
+        for row in rows:
+            self.view.color(row.path)
+        self.config_keys = differing([row.config for row in rows])
+        names = columns(self.config_keys)
+        if self.view.sort_column not in names:
+            self.view.sort_column, self.view.descending = "name", False
+        self.shown = arrange(rows, self.view, self.lang)
+        sort = (names.index(self.view.sort_column), self.view.descending)
+        cursor = self.table.cursor_run() or self.view.cursor
+        self.table.show(self.shown, self.config_keys, self.view.colors, self.view.selected, sort, cursor)
+        self._show_info(len(rows))
+        self._show_legend()
+        self._show_chart_layout()
+        self.post_message(TableShown([row.path for row in self.shown]))
+
+    def _show_info(self, total: int) -> None:
+        names = headers(self.config_keys, self.lang)
+        column = names[columns(self.config_keys).index(self.view.sort_column)]
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if total == 0:
+            text.append(t("ws_no_runs", self.lang, path=printable(self.workspace.parent)), style="bold")
+            self.query_one("#ws-info", Static).update(text)
+            return
+        text.append(t("ws_title", self.lang, n=total, path=printable(self.workspace.parent)), style="bold")
+        line = t("ws_status_line", self.lang, shown=len(self.shown), n=total,
+                 selected=len(self.view.selected), column=column)  # fmt: skip
+        text.append("  " + line, style="dim")
+        self.query_one("#ws-info", Static).update(text)
+
+    def labels(self) -> dict[Path, str]:
+        """The selected runs' short names: the part of their names that tells them apart."""
+        chosen = [row for row in self.workspace.rows() if row.path in self.view.selected]
+        if len(chosen) == 1:
+            return {chosen[0].path: chosen[0].name}
+        return dict(zip((r.path for r in chosen), distinct_labels([r.name for r in chosen]), strict=True))
+
+    def _show_legend(self) -> None:
+        labels = self.labels()
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for path, label in labels.items():
+            text.append("● ", style=run_color(self.view.color(path)))
+            text.append(printable(label) + "   ")
+        if not labels:
+            text.append(t("ws_none_selected", self.lang), style="dim")
+        self.query_one("#ws-legend", Static).update(text)
+
+    def _show_chart_layout(self) -> None:
+        tall = self.size.height >= TALL
+        for index, chart in enumerate(self.query(OverlayChart)):
+            chart.display = tall or index == self.view.chart % len(OVERLAYS)
+
+    def on_resize(self) -> None:
+        self.call_next(self._show_chart_layout)
+
+    # --- the overlay -------------------------------------------------------------------------------
+
+    def update_overlay(self) -> None:
+        self._generation += 1
+        labels = self.labels()
+        runs = []
+        for path, label in labels.items():
+            snapshot = self.workspace.snapshot(path)
+            if snapshot is not None and snapshot.state is not None:
+                runs.append((self.view.color(path), label, snapshot.state))
+        width = max(20, self.size.width // (2 if self.size.height >= TALL else 1))
+        self._prepare_overlay(self._generation, runs, points_for_width(width))
+
+    @work(thread=True, exclusive=True, group="overlay", exit_on_error=False)
+    def _prepare_overlay(
+        self, generation: int, runs: list[tuple[int, str, TrainerState]], max_points: int
+    ) -> None:
+        curves = {chart: overlay_curves(runs, chart, max_points) for chart in OVERLAYS}
+        self.post_message(OverlayReady(generation, curves))
+
+    def on_overlay_ready(self, message: OverlayReady) -> None:
+        if message.generation != self._generation:
+            return
+        self.curves = message.curves
+        for chart in self.query(OverlayChart):
+            chart.show(self.curves.get(chart.chart, ()))
+
+    # --- actions -----------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # a "/" typed into the filter is text
+        return not (action == "open_filter" and isinstance(self.focused, Input))
+
+    def action_toggle_select(self) -> None:
+        run = self.table.cursor_run()
+        if run is None:
+            return
+        self.view.selected.symmetric_difference_update({run})
+        self.show_rows()
+        self.update_overlay()
+
+    def action_select_all(self) -> None:
+        shown = {row.path for row in self.shown}
+        if shown <= self.view.selected:
+            self.view.selected -= shown
+        else:
+            self.view.selected |= shown
+        self.show_rows()
+        self.update_overlay()
+
+    def action_sort(self, step: int) -> None:
+        names = columns(self.config_keys)
+        if step < 0:
+            self.view.descending = not self.view.descending
+        else:
+            at = names.index(self.view.sort_column) if self.view.sort_column in names else -1
+            self.view.sort_column = names[(at + 1) % len(names)]
+            self.view.descending = False
+        self.show_rows()
+
+    def action_open_filter(self) -> None:
+        field = self.query_one("#ws-filter", Input)
+        field.display = True
+        field.focus()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#ws-filter", Input)
+        field.value = ""
+        field.display = False
+        self.view.filter = ""
+        self.table.focus()
+        self.show_rows()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.view.filter = event.value
+        self.show_rows()
+
+    def on_input_submitted(self, _event: Input.Submitted) -> None:
+        self.table.focus()
+
+    def action_next_chart(self) -> None:
+        self.view.chart = (self.view.chart + 1) % len(OVERLAYS)
+        self._show_chart_layout()
+
+    def action_rescan(self) -> None:
+        self.rescan_now()
+
+    def action_open_run(self) -> None:
+        run = self.table.cursor_run()
+        if run is not None:
+            self.view.cursor = run
+            self.exit(run)
+
+    def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_open_run()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.BINDINGS, self.lang, keys.WORKSPACE))
+
+    def action_save_png(self) -> None:
+        self._export(dict(self.curves), len(self.workspace.entries))
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export(self, curves: dict[str, Sequence[Curve]], count: int) -> None:
+        from trainmon_tui.workspace.export import save_overlay_png
+
+        try:
+            self.export_dir.mkdir(parents=True, exist_ok=True)
+            path = save_overlay_png(curves, self.export_dir, self.workspace.parent, count, self.lang)
+        except Exception as exc:
+            self.notify(t("png_not_saved", self.lang, reason=exc), severity="error", markup=False)
+        else:
+            self.notify(t("ws_saved", self.lang, path=path), markup=False)
+
+
+class ChineseWorkspaceApp(WorkspaceApp):
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("zh", keys.WORKSPACE_KEYS)
