@@ -111,8 +111,9 @@ async def test_a_new_run_appears_and_a_deleted_one_is_gone(tmp_path: Path, poll:
     async with app.run_test(size=(160, 48)):
         await until(app, lambda: len(app.shown) == 5 and app.reads >= 1)
         add_run(tmp_path / "sweep" / "late", (20, 40))
-        await until(app, lambda: statuses(app).get("late") == "running", timeout=15)
-        assert next(row.step for row in app.shown if row.name == "late") == 40
+        late = lambda: next((row for row in app.shown if row.name == "late"), None)  # noqa: E731
+        await until(app, lambda: (row := late()) is not None and row.step == 40, timeout=15)
+        assert late().status == "running"
         shutil.rmtree(runs["running"])
         await until(app, lambda: statuses(app).get("lr-3e-4") == "gone", timeout=15)
 

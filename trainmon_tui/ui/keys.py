@@ -196,6 +196,7 @@ WORKSPACE_KEYS: tuple[Key, ...] = (
         "open_run",
         ("Open", "打开"),
         ("open the run's dashboard (escape comes back)", "打开该运行的仪表盘 (escape 返回)"),
+        priority=True,  # before the table's own enter, so the footer shows it; text fields keep theirs
     ),
     Key(
         "slash",

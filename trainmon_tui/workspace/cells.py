@@ -55,12 +55,12 @@ def headers(config_keys: Sequence[str], lang: Lang) -> list[str]:
     return [t(label, lang) for _, label in COLUMNS] + [printable(short_name(key)) for key in config_keys]
 
 
-def status_text(row: RunRow, lang: Lang) -> str:
-    """``running``, or ``unreadable — JSON ends early`` (the reason cut to one short line)."""
+def status_text(row: RunRow, lang: Lang, most: int = MAX_REASON) -> str:
+    """``running``, or ``unreadable — JSON ends early`` (the reason cut to ``most`` characters)."""
     label = t(STATUS_LABELS[row.status], lang)
     if row.status == "unreadable" and row.reason:
         reason = printable(row.reason)
-        reason = reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
+        reason = reason if len(reason) <= most else reason[: max(1, most - 1)] + "…"
         return f"{label} — {reason}"
     return label
 
@@ -71,8 +71,10 @@ def age(seconds: float | None, lang: Lang) -> str:
     return t("ws_ago", lang, time=fmt_duration(max(0.0, seconds)))
 
 
-def cells(row: RunRow, config_keys: Sequence[str], lang: Lang, now: float | None = None) -> list[str]:
-    """One row of the table as text, column by column."""
+def cells(
+    row: RunRow, config_keys: Sequence[str], lang: Lang, now: float | None = None, *, reason: int = MAX_REASON
+) -> list[str]:
+    """One row of the table as text, column by column (the reason of an unreadable run cut to ``reason``)."""
     now = time.time() if now is None else now
     best = DASH
     if row.best_eval is not None:
@@ -81,7 +83,7 @@ def cells(row: RunRow, config_keys: Sequence[str], lang: Lang, now: float | None
     loss = format_number(row.loss) if row.step is not None else DASH
     return [
         printable(row.name),
-        status_text(row, lang),
+        status_text(row, lang, reason),
         fmt_of(format_count(row.step), format_count(row.max_steps)).replace(" / ", "/"),
         f"{row.fraction * 100:.0f}%" if row.fraction is not None else DASH,
         loss,

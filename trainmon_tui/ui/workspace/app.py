@@ -73,6 +73,7 @@ class WorkspaceApp(WorkspaceFollowing):
         yield Static(id="ws-info")
         yield Input(placeholder=t("ws_filter", self.lang), id="ws-filter", value=self.view.filter)
         yield RunsTable(self.lang, id="runs")
+        yield Static(id="ws-reason")
         yield Static(id="ws-legend")
         with Grid(id="ws-charts"):
             for chart in OVERLAYS:
@@ -124,6 +125,7 @@ class WorkspaceApp(WorkspaceFollowing):
         self.table.show(self.shown, self.config_keys, self.view.colors, self.view.selected, sort, cursor)
         self._show_info(len(rows))
         self._show_legend()
+        self._show_reason()
         self._show_chart_layout()
         self.post_message(TableShown([row.path for row in self.shown]))
 
@@ -196,8 +198,8 @@ class WorkspaceApp(WorkspaceFollowing):
     # --- actions -----------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # a "/" typed into the filter is text
-        return not (action == "open_filter" and isinstance(self.focused, Input))
+        # a "/" typed into the filter is text, and enter there ends the typing
+        return not (action in ("open_filter", "open_run") and isinstance(self.focused, Input))
 
     def action_toggle_select(self) -> None:
         run = self.table.cursor_run()
@@ -261,6 +263,19 @@ class WorkspaceApp(WorkspaceFollowing):
 
     def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
         self.action_open_run()
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._show_reason()
+
+    def _show_reason(self) -> None:
+        """The whole reason of the run under the cursor, when it has one (the table cuts it short)."""
+        run = self.table.cursor_run()
+        row = next((r for r in self.shown if r.path == run), None)
+        line = self.query_one("#ws-reason", Static)
+        line.display = bool(row is not None and row.reason)
+        if row is not None and row.reason:
+            text = f"⚠ {printable(row.name)}: {printable(row.reason)}"
+            line.update(Text(text, style="yellow", no_wrap=True, overflow="ellipsis"))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.BINDINGS, self.lang, keys.WORKSPACE))

@@ -36,7 +36,7 @@ class RunsTable(DataTable[Text]):
     def _row_cells(
         self, row: RunRow, config_keys: Sequence[str], color: int, selected: bool, sort_index: int | None
     ) -> list[Text]:
-        texts = cells(row, config_keys, self.lang)
+        texts = cells(row, config_keys, self.lang, reason=40 if self.app.size.width >= 120 else 16)
         mark = SELECTED if selected else UNSELECTED
         out = [Text(f"{mark} {texts[0]}", style=run_color(color), no_wrap=True, overflow="ellipsis")]
         out.append(Text(texts[1], style=STATUS_STYLES[row.status], no_wrap=True, overflow="ellipsis"))
