@@ -140,3 +140,24 @@ async def test_enter_exits_with_the_run_and_the_view_is_kept(tmp_path: Path) -> 
         await until(again, lambda: again.reads >= 1)
         # nothing changed on disk: no run was parsed again
         assert {path: entry.reads for path, entry in workspace.entries.items()} == reads
+
+
+async def test_the_run_opened_from_the_workspace_goes_back_on_escape(tmp_path: Path) -> None:
+    from builders.apps import until_shown
+
+    from trainmon_tui.ui.options import DashboardOptions
+    from trainmon_tui.ui.workspace.dashboard import FromWorkspace
+
+    runs = write_sweep(tmp_path / "sweep")
+    app = FromWorkspace(DashboardOptions(runs["running"]), watch=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until_shown(app, lambda s: s.state is not None)
+        assert any(b.binding.action == "back_to_workspace" for b in app.active_bindings.values())
+        await pilot.press("2")  # in the metrics view escape is the view's own
+        await until(app, lambda: app.view == "metrics")
+        await pilot.press("escape")
+        await pilot.press("1")
+        await until(app, lambda: app.view == "overview")
+        assert not app.went_back
+        await pilot.press("escape")
+    assert app.went_back

@@ -7,17 +7,20 @@ workspace again. In the other views escape keeps its meaning (the metrics view's
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from textual.binding import BindingType
 
 from trainmon_tui.ui import keys
+from trainmon_tui.ui import app as app_module
 from trainmon_tui.ui.app import TrainmonApp
 from trainmon_tui.ui.options import DashboardOptions
 
 
 class FromWorkspace(TrainmonApp):
-    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("en", keys.KEYS + keys.BACK_KEYS)
+    CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))  # the dashboard's, not one beside this
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("en", keys.BACK_KEYS + keys.KEYS)
     went_back = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -31,7 +34,7 @@ class FromWorkspace(TrainmonApp):
 
 
 class ChineseFromWorkspace(FromWorkspace):
-    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("zh", keys.KEYS + keys.BACK_KEYS)
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("zh", keys.BACK_KEYS + keys.KEYS)
 
 
 def run_dashboard(options: DashboardOptions) -> FromWorkspace:
