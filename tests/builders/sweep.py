@@ -4,6 +4,7 @@ unreadable. Each run is the simulator's (checkpoints written as the Trainer writ
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from trainmon_tui.files.model import STATE_FILE
@@ -13,8 +14,8 @@ FIXED_MTIME = 1_767_225_600  # 2026-01-01 00:00:00 UTC
 
 
 def write_sweep(parent: Path, *, fixed_times: bool = False) -> dict[str, Path]:
-    """Five runs under ``parent``: lr-1e-4 (finished), lr-3e-4 (running), lr-5e-5/seed-1 (stalled: its
-    checkpoints an hour old), nan (a NaN loss) and broken (a truncated trainer_state.json)."""
+    """Five runs under ``parent``: lr-1e-4 (finished), lr-3e-4 (running), lr-5e-5/seed-1 (stalled: saves
+    ten minutes apart, the last 1h30 ago), nan (a NaN loss) and broken (a truncated trainer_state.json)."""
     runs = {
         "finished": parent / "lr-1e-4",
         "running": parent / "lr-3e-4",
@@ -29,9 +30,9 @@ def write_sweep(parent: Path, *, fixed_times: bool = False) -> dict[str, Path]:
     write_run(runs["nan"], (20, 40), RunConfig(nan_steps=frozenset({30})))
     runs["broken"].mkdir(parents=True)
     (runs["broken"] / STATE_FILE).write_text('{"log_history": [{"loss": 1.0, "st', encoding="utf-8")
-    old = FIXED_MTIME if fixed_times else None
+    long_ago = (FIXED_MTIME if fixed_times else time.time()) - 7200
     for index, state in enumerate(sorted(runs["stalled"].glob(f"checkpoint-*/{STATE_FILE}"))):
-        mtime = (old or 1_700_000_000) + 600 * index  # saves ten minutes apart, long ago
+        mtime = long_ago + 600 * index  # saves ten minutes apart, the last one 1h30 ago
         os.utime(state, (mtime, mtime))
     if fixed_times:
         for name in ("finished", "running", "nan"):

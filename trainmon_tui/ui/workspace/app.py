@@ -113,8 +113,8 @@ class WorkspaceApp(WorkspaceFollowing):
 
     def show_rows(self) -> None:
         rows = self.workspace.rows()
-        for row in rows:
-            self.view.color(row.path)
+        for path in self.view.selected:  # a colour from the first time a run is selected, kept
+            self.view.color(path)
         self.config_keys = differing([row.config for row in rows])
         names = columns(self.config_keys)
         if self.view.sort_column not in names:
@@ -140,7 +140,7 @@ class WorkspaceApp(WorkspaceFollowing):
         text.append(t("ws_title", self.lang, n=total, path=printable(self.workspace.parent)), style="bold")
         line = t("ws_status_line", self.lang, shown=len(self.shown), n=total,
                  selected=len(self.view.selected), column=column)  # fmt: skip
-        text.append("  " + line, style="dim")
+        text.append(" · " + line, style="dim")
         self.query_one("#ws-info", Static).update(text)
 
     def labels(self) -> dict[Path, str]:

@@ -12,8 +12,8 @@ from typing import ClassVar
 
 from textual.binding import BindingType
 
-from trainmon_tui.ui import keys
 from trainmon_tui.ui import app as app_module
+from trainmon_tui.ui import keys
 from trainmon_tui.ui.app import TrainmonApp
 from trainmon_tui.ui.options import DashboardOptions
 

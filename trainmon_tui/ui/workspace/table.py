@@ -9,6 +9,7 @@ otherwise the table is built again with the cursor kept on the same run. Every c
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,11 +35,18 @@ class RunsTable(DataTable[Text]):
         self.order: list[Path] = []
 
     def _row_cells(
-        self, row: RunRow, config_keys: Sequence[str], color: int, selected: bool, sort_index: int | None
+        self,
+        row: RunRow,
+        config_keys: Sequence[str],
+        color: int | None,
+        selected: bool,
+        sort_index: int | None,
     ) -> list[Text]:
-        texts = cells(row, config_keys, self.lang, reason=40 if self.app.size.width >= 120 else 16)
+        now = getattr(self.app, "clock", time.time)()  # the app's clock: tests fix it
+        texts = cells(row, config_keys, self.lang, now, reason=40 if self.app.size.width >= 120 else 16)
         mark = SELECTED if selected else UNSELECTED
-        out = [Text(f"{mark} {texts[0]}", style=run_color(color), no_wrap=True, overflow="ellipsis")]
+        style = run_color(color) if color is not None else ""  # a run never selected has no colour yet
+        out = [Text(f"{mark} {texts[0]}", style=style, no_wrap=True, overflow="ellipsis")]
         out.append(Text(texts[1], style=STATUS_STYLES[row.status], no_wrap=True, overflow="ellipsis"))
         out.extend(Text(text, no_wrap=True) for text in texts[2:])
         if sort_index is not None and sort_index < len(out):
@@ -63,7 +71,7 @@ class RunsTable(DataTable[Text]):
         layout = (tuple(heads), keys)
         new = {
             str(row.path): self._row_cells(
-                row, config_keys, colors.get(row.path, 0), row.path in selected, index
+                row, config_keys, colors.get(row.path), row.path in selected, index
             )
             for row in rows
         }

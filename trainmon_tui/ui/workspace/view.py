@@ -27,7 +27,9 @@ class WorkspaceView:
     filter: str = ""
     cursor: Path | None = None  # the run the cursor is on
     chart: int = 0  # the chart shown when only one fits
-    colors: dict[Path, int] = field(default_factory=dict)  # a colour index per run, kept for its life
+    # A colour index per run, given the first time it is selected (so the first colours go to the runs
+    # drawn), then kept for the run's life.
+    colors: dict[Path, int] = field(default_factory=dict)
     started: bool = False  # the first runs were selected already
 
     def color(self, path: Path) -> int:
@@ -42,6 +44,8 @@ class WorkspaceView:
         self.started = True
         readable = [row.path for row in rows if row.status not in ("unreadable", "gone", "waiting")]
         self.selected.update(readable[:SELECTED_AT_START])
+        for path in readable[:SELECTED_AT_START]:
+            self.color(path)
 
 
 def columns(config_keys: Sequence[str]) -> list[str]:
