@@ -35,6 +35,7 @@ from benchmarks.util import (
     time_call,
     time_process,
 )
+from benchmarks.workspace import rows_workspace
 
 CHART_W, CHART_H = 160, 48
 NAIVE_PLOT_CAP = 100_000  # the issue's naive chart: plotext on the full 100,000-point series
@@ -47,6 +48,7 @@ ROW_SIZES = {  # the sizes issue 5 names for each row
     "rss": 200_000,
     "png": 200_000,
     "metrics": 200_000,
+    "workspace": 10_000,  # per run, 100 runs
 }
 
 Log = Callable[[str], None]
@@ -418,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.extend(rows_rss_idle(size["rss"], args.idle_seconds, log, work))
         rows.append(row_png(size["png"], args.repeats, log, work))
         rows.extend(rows_metrics_view(size["metrics"], args.repeats, log))
+        rows.extend(rows_workspace(size["workspace"], args.repeats, log, work))
         by_size = scaling_table(sizes, args.repeats, log)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from builders.sweep import add_run, write_sweep  # noqa: E402
+from builders.sweep import add_run, write_sweep
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import Tmux

@@ -156,3 +156,31 @@ def test_the_json_object_of_a_run(tmp_path: Path) -> None:
         assert one_run <= set(obj) and {"run", "status"} <= set(obj)
     broken = next(obj for obj in objects if obj["run"] == "broken")
     assert broken["status"] == "unreadable" and broken["global_step"] is None and broken["reason"]
+
+
+def test_runs_not_selected_keep_their_row_and_drop_their_series(tmp_path: Path) -> None:
+    runs = [write_run(tmp_path / f"r{i}", (20, 40, 60)) for i in range(3)]
+    workspace = open_workspace(tmp_path)
+    before = {row.name: row for row in workspace.rows()}
+    assert workspace.set_keep([tmp_path / "r0"]) == []  # every run is read already: none to read again
+    slim = workspace.snapshot(tmp_path / "r1")
+    assert slim is not None and slim.state is not None and slim.state.series == {}
+    full = workspace.snapshot(tmp_path / "r0")
+    assert full is not None and full.state is not None and len(full.state.loss) == 60
+    workspace.refresh()  # nothing changed on disk: the rows tick from what they kept
+    after = {row.name: row for row in workspace.rows()}
+    for name in ("r1", "r2"):  # the best evaluation survives the series being dropped
+        assert (after[name].best_eval, after[name].best_eval_step) == (before[name].best_eval, 50)
+    runs[1].advance(80)
+    runs[1].save_checkpoint()  # a slim run that changes is read again, whole, alone
+    reads = {path.name: entry.reads for path, entry in workspace.entries.items()}
+    workspace.refresh()
+    assert {path.name: entry.reads for path, entry in workspace.entries.items()} == reads | {
+        "r1": reads["r1"] + 1
+    }
+    assert next(row for row in workspace.rows() if row.name == "r1").step == 80
+    again = workspace.set_keep([tmp_path / "r2"])  # r2 selected: read again for its series
+    assert again == [tmp_path / "r2"]
+    workspace.refresh(again)
+    r2 = workspace.snapshot(tmp_path / "r2")
+    assert r2 is not None and r2.state is not None and len(r2.state.loss) == 60

@@ -41,6 +41,7 @@ class RunEntry:
     snapshot: Snapshot | None = None
     row: RunRow | None = None
     reads: int = 0  # snapshots taken that were new (the run was parsed again)
+    slim: bool = False  # its series dropped (not selected): the row is all it keeps
 
 
 class Workspace:
@@ -57,6 +58,7 @@ class Workspace:
         self.entries: dict[Path, RunEntry] = {}
         self._lock = threading.Lock()
         self.rescans = 0
+        self.keep: set[Path] | None = None  # the runs whose series are kept; None: every run's
 
     # --- which runs ----------------------------------------------------------------------------------
 
@@ -127,8 +129,35 @@ class Workspace:
             self._tick(entry, now)
             return
         entry.reads += 1
-        entry.snapshot = snapshot
+        entry.snapshot, entry.slim = snapshot, False
         entry.row = make_row(entry.name, entry.path, snapshot, run_config(snapshot.state, snapshot.live))
+        if self.keep is not None and entry.path not in self.keep:
+            self._slim(entry)
+
+    # --- memory --------------------------------------------------------------------------------------
+
+    def set_keep(self, paths: Iterable[Path]) -> list[Path]:
+        """Keep the series of these runs only (the selected ones): the others keep their row, their
+        cache and series are dropped. Returns the runs to read again (kept now, but slim)."""
+        self.keep = set(paths)
+        again = []
+        for path, entry in self.entries.items():
+            if path in self.keep and entry.slim:
+                entry.snapshot, entry.cache, entry.slim = None, StateCache(capacity=2), False
+                again.append(path)
+            elif path not in self.keep and not entry.slim and entry.snapshot is not None:
+                self._slim(entry)
+        return again
+
+    @staticmethod
+    def _slim(entry: RunEntry) -> None:
+        """What a run not selected keeps: its fingerprint, summary and progress, a state without series."""
+        snapshot = entry.snapshot
+        if snapshot is None or snapshot.state is None:
+            return
+        entry.snapshot = replace(snapshot, state=replace(snapshot.state, series={}), charts=None)
+        entry.cache = StateCache(capacity=1)  # the next change is read whole: this run's cost only
+        entry.slim = True
 
     def _tick(self, entry: RunEntry, now: float) -> None:
         """ "Last update", the ETA and "stalled" recomputed from the snapshot in memory (no file read)."""
@@ -138,7 +167,12 @@ class Workspace:
         progress = progress_for(snapshot.state, snapshot.live, snapshot.checkpoint_times, now)
         if progress != snapshot.progress:
             entry.snapshot = replace(snapshot, progress=progress)
-            entry.row = make_row(entry.name, entry.path, entry.snapshot, entry.row.config)
+            row = make_row(entry.name, entry.path, entry.snapshot, entry.row.config)
+            if entry.slim:  # the best evaluation came from the series, dropped since
+                old = entry.row
+                row = replace(row, best_eval=old.best_eval, best_eval_step=old.best_eval_step,
+                              best_eval_key=old.best_eval_key)  # fmt: skip
+            entry.row = row
 
     # --- what is shown -------------------------------------------------------------------------------
 

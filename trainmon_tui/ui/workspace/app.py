@@ -66,6 +66,7 @@ class WorkspaceApp(WorkspaceFollowing):
         self.shown: list[RunRow] = []
         self.config_keys: list[str] = []
         self._generation = 0
+        self._overlay_waits: set[Path] = set()  # selected runs read again: the overlay follows when they are
         self.curves: dict[str, Sequence[Curve]] = {}
         self.setup_following(workspace, poll_interval, rescan_seconds, watch)
 
@@ -107,9 +108,20 @@ class WorkspaceApp(WorkspaceFollowing):
                 if row is not None and row.status == "gone" and path not in message.added:
                     self.notify(t("ws_gone_run", self.lang, name=printable(row.name)), markup=False)
         self.view.select_first(rows)
+        arrived = {p for p in self._overlay_waits if self.workspace.snapshot(p) is not None}
+        self._overlay_waits -= arrived
+        waiting = bool(arrived & self.view.selected)
+        self._keep_selected()
         self.show_rows()
-        if set(message.changed) & self.view.selected or not self.curves:
+        if waiting or set(message.changed) & self.view.selected or not self.curves:
             self.update_overlay()
+
+    def _keep_selected(self) -> None:
+        """Only the selected runs keep their series; a run selected again is read again first."""
+        again = self.workspace.set_keep(self.view.selected)
+        if again:
+            self._overlay_waits.update(again)  # drawn again once they are read
+            self.request_read(again)
 
     def show_rows(self) -> None:
         rows = self.workspace.rows()
@@ -206,6 +218,7 @@ class WorkspaceApp(WorkspaceFollowing):
         if run is None:
             return
         self.view.selected.symmetric_difference_update({run})
+        self._keep_selected()
         self.show_rows()
         self.update_overlay()
 
@@ -215,6 +228,7 @@ class WorkspaceApp(WorkspaceFollowing):
             self.view.selected -= shown
         else:
             self.view.selected |= shown
+        self._keep_selected()
         self.show_rows()
         self.update_overlay()
 

@@ -66,6 +66,11 @@ class WorkspaceFollowing(App[Path | None]):
             self._scheduled = True
             self.set_timer(SETTLE_SECONDS, self._read_pending)
 
+    def request_read(self, runs: list[Path]) -> None:
+        """Read these runs as soon as no read is in flight."""
+        self._pending.update(runs)
+        self._read_pending()
+
     def rescan_now(self) -> None:
         """The folder list again, and every run asked whether it changed."""
         self._pending_rescan = True
