@@ -161,3 +161,25 @@ async def test_the_run_opened_from_the_workspace_goes_back_on_escape(tmp_path: P
         assert not app.went_back
         await pilot.press("escape")
     assert app.went_back
+
+
+async def test_hostile_runs_are_unreadable_and_the_others_go_on(tmp_path: Path) -> None:
+    import os
+
+    from trainmon_tui.files.model import STATE_FILE
+
+    runs = write_sweep(tmp_path / "sweep")
+    fifo = tmp_path / "sweep" / "fifo"
+    fifo.mkdir()
+    os.mkfifo(fifo / STATE_FILE)  # never opened: it would block a reader for ever
+    app = make(tmp_path / "sweep", watch=True)
+    async with app.run_test(size=(160, 48)):
+        await until(app, lambda: statuses(app).get("fifo") == "unreadable")
+        shutil.rmtree(runs["nan"])
+        runs["nan"].write_text("a file where the run was")
+        app.rescan_now()
+        await until(app, lambda: statuses(app).get("nan") == "unreadable")
+        nan = next(row for row in app.shown if row.name == "nan")
+        assert "is a file now" in nan.reason and nan.step == 40  # what was known stays
+        assert statuses(app)["lr-1e-4"] == "finished" and statuses(app)["lr-3e-4"] == "running"
+        assert "FIFO" in next(row.reason for row in app.shown if row.name == "fifo")

@@ -10,6 +10,7 @@ Tall panes show the four charts in a 2x2 grid, short ones one chart at a time (`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import ClassVar
 
@@ -18,6 +19,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Grid
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Footer, Input, Static
 
 from trainmon_tui.files.model import TrainerState
@@ -98,6 +100,8 @@ class WorkspaceApp(WorkspaceFollowing):
     # --- showing -----------------------------------------------------------------------------------
 
     def runs_read(self, message: RunsRead) -> None:
+        if not self.query(RunsTable):  # a read that ended as the app closed: nothing left to show it on
+            return
         rows = self.workspace.rows()
         if self.view.started:  # not the first read: say what came and went
             by_path = {row.path: row for row in rows}
@@ -279,7 +283,8 @@ class WorkspaceApp(WorkspaceFollowing):
         self.action_open_run()
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
-        self._show_reason()
+        with suppress(NoMatches):  # the app is closing: its widgets are gone
+            self._show_reason()
 
     def _show_reason(self) -> None:
         """The whole reason of the run under the cursor, when it has one (the table cuts it short)."""
