@@ -183,3 +183,18 @@ async def test_hostile_runs_are_unreadable_and_the_others_go_on(tmp_path: Path) 
         assert "is a file now" in nan.reason and nan.step == 40  # what was known stays
         assert statuses(app)["lr-1e-4"] == "finished" and statuses(app)["lr-3e-4"] == "running"
         assert "FIFO" in next(row.reason for row in app.shown if row.name == "fifo")
+
+
+async def test_the_x_key_puts_the_overlays_on_epochs(tmp_path: Path) -> None:
+    write_sweep(tmp_path / "sweep")
+    app = make(tmp_path / "sweep")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(app, lambda: len(app.curves.get("loss", ())) == 4)
+        steps = {c.label: float(c.series.steps.max()) for c in app.curves["loss"]}
+        assert steps["lr-1e-4"] == 200
+        await pilot.press("x")  # epoch: the simulator logs it (2 epochs in 200 steps)
+        await until(app, lambda: app.view.axis.value == "epoch" and app.generation_shown == app._generation)
+        epochs = {c.label: float(c.series.steps.max()) for c in app.curves["loss"]}
+        assert epochs["lr-1e-4"] == 2.0 and epochs["lr-3e-4"] == 0.6
+        await pilot.press("x")  # no wall times (no live log), no tokens: back to steps
+        await until(app, lambda: app.view.axis.value == "step")

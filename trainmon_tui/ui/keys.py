@@ -216,6 +216,12 @@ WORKSPACE_KEYS: tuple[Key, ...] = (
         ("select every run shown, or none", "选择所有显示的运行, 或全不选"),
     ),
     Key(
+        "x",
+        "x_axis",
+        ("X-axis", "横轴"),
+        ("the charts' x-axis: step, epoch, wall time, tokens seen", "图表横轴: 步数, 轮次, 时间, 已见词元"),
+    ),
+    Key(
         "c", "next_chart", ("Chart", "图表"), ("the next chart (when one fits)", "下一张图表 (只显示一张时)")
     ),
     Key("s", "save_png", ("PNG", "PNG"), ("save the overlay charts as a PNG", "将叠加图表保存为 PNG")),

@@ -123,9 +123,11 @@ def overlay_text(
     *,
     legend: bool = False,
     theme: str | None = None,
+    steps: bool = True,
 ) -> str:
     """Curves given as (colour index, label, series) on one chart, each in its run's colour and marker,
-    the legend under the chart when asked: ``--compare``'s chart and the workspace's overlays. Too small
+    the legend under the chart when asked: ``--compare``'s chart and the workspace's overlays. ``steps``:
+    the x values are steps (whole-number ticks), else any numbers (epochs, seconds, tokens). Too small
     is the title alone, a failure one line; never raises."""
     title = printable(title)
     if not fits(width, height):
@@ -141,7 +143,7 @@ def overlay_text(
         for (_, _, series), marker, item in zip(curves, markers, items, strict=True):
             figure.plot(*xy(series), color=item.color, marker=marker.name)
         if curves:
-            _compare_axes(figure, [series for _, _, series in curves], width, height - len(lines))
+            _compare_axes(figure, [series for _, _, series in curves], width, height - len(lines), steps)
         else:
             no_data(figure, lang)
         figure.title(title)
@@ -172,12 +174,13 @@ def _legend_lines(items: Sequence[LegendItem], width: int, most: int) -> list[st
     return out
 
 
-def _compare_axes(figure: Any, curves: Sequence[Series], width: int, height: int) -> None:
+def _compare_axes(figure: Any, curves: Sequence[Series], width: int, height: int, steps: bool = True) -> None:
     y_positions, y_labels = value_ticks(*value_range(*curves), height - 4)
     figure.yticks(y_positions, y_labels)
     lo = min(float(c.steps.min()) for c in curves)
     hi = max(float(c.steps.max()) for c in curves)
-    positions, labels = step_ticks(lo, hi, width - 2 - max((len(label) for label in y_labels), default=0))
+    cells = width - 2 - max((len(label) for label in y_labels), default=0)
+    positions, labels = step_ticks(lo, hi, cells) if steps else value_ticks(lo, hi, max(1, cells // 8) * 2)
     if positions:
         figure.xlim(positions[0], positions[-1])
         figure.xticks(positions, labels)

@@ -16,7 +16,7 @@ from trainmon_tui.files.model import TrainerState
 from trainmon_tui.views.compare import distinct_labels
 from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.views.safetext import printable
-from trainmon_tui.workspace.overlay import OVERLAYS, Curve, chart_title, overlay_curves
+from trainmon_tui.workspace.overlay import OVERLAYS, Curve, Run, chart_title, overlay_curves
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -57,7 +57,8 @@ def curves_of(
 ) -> dict[str, list[Curve]]:
     """Every chart's curves for these runs (name, state), coloured by their order, short names as labels."""
     labels = distinct_labels([name for name, _ in runs]) if len(runs) > 1 else [name for name, _ in runs]
-    picked = [
-        (index, label, state) for index, (label, (_, state)) in enumerate(zip(labels, runs, strict=True))
+    picked: list[Run] = [
+        (index, label, state, None)
+        for index, (label, (_, state)) in enumerate(zip(labels, runs, strict=True))
     ]
     return {chart: overlay_curves(picked, chart, max_points) for chart in OVERLAYS}

@@ -13,9 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from trainmon_tui.files.model import Series, TrainerState
+from trainmon_tui.live.livelog import LiveLog
 from trainmon_tui.views.compare import common_window, moving_average_steps
 from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.views.series import downsample_minmax
+from trainmon_tui.views.xaxis import LABELS, StepMap, XAxis, on_axis, step_map, times_series
+
+Run = tuple[int, str, TrainerState, LiveLog | None]  # colour index, label, state, live log
 
 OVERLAYS = ("loss", "eval_loss", "learning_rate", "grad_norm")
 TITLES = {  # label keys (views/i18n.py)
@@ -26,9 +30,10 @@ TITLES = {  # label keys (views/i18n.py)
 }
 
 
-def chart_title(chart: str, lang: Lang) -> str:
-    """The title of one overlay chart, in ``lang``."""
-    return t(TITLES[chart], lang)
+def chart_title(chart: str, lang: Lang, axis: XAxis = XAxis.STEP) -> str:
+    """The title of one overlay chart, in ``lang``, with its x-axis when it is not the step."""
+    title = t(TITLES[chart], lang)
+    return title if axis is XAxis.STEP else f"{title}  x: {LABELS[axis]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +54,32 @@ def series_of(state: TrainerState, chart: str) -> Series:
 
 
 def overlay_curves(
-    runs: Sequence[tuple[int, str, TrainerState]], chart: str, max_points: int, *, smooth: bool = True
+    runs: Sequence[Run], chart: str, max_points: int, *, smooth: bool = True, axis: XAxis = XAxis.STEP
 ) -> list[Curve]:
-    """The curves of ``chart`` for ``runs`` (colour index, label, state); runs without points left out."""
-    picked = [(color, label, series_of(state, chart)) for color, label, state in runs]
-    picked = [(color, label, series) for color, label, series in picked if len(series)]
+    """The curves of ``chart`` for ``runs``; runs without points, or that cannot give ``axis`` (no epoch,
+    no wall times, no tokens), left out. The smoothing is done by step, then the points placed on the axis."""
+    picked = [(color, label, series_of(state, chart), state, live) for color, label, state, live in runs]
+    picked = [item for item in picked if len(item[2])]
     if chart == "loss" and smooth and picked:
-        window = common_window([series for _, _, series in picked])
-        picked = [(c, label, moving_average_steps(series, window)) for c, label, series in picked]
-    return [Curve(c, label, downsample_minmax(series, max_points)) for c, label, series in picked]
+        window = common_window([item[2] for item in picked])
+        picked = [(c, label, moving_average_steps(s, window), st, lv) for c, label, s, st, lv in picked]
+    curves = []
+    for color, label, series, state, live in picked:
+        if axis is not XAxis.STEP:
+            mapping = step_map(state, axis, times=wall_times(live))
+            if not isinstance(mapping, StepMap):
+                continue
+            series = Series(*on_axis(series, mapping))
+        if len(series):
+            curves.append(Curve(color, label, downsample_minmax(series, max_points)))
+    return curves
+
+
+def wall_times(live: LiveLog | None) -> Series | None:
+    """Wall time by step from the live log (the first record of each step), for the time axis."""
+    if live is None or not live.logs:
+        return None
+    times: dict[int, float] = {}
+    for record in live.logs:
+        times.setdefault(record.step, record.time)
+    return times_series(times)

@@ -22,7 +22,6 @@ from textual.containers import Grid
 from textual.css.query import NoMatches
 from textual.widgets import DataTable, Footer, Input, Static
 
-from trainmon_tui.files.model import TrainerState
 from trainmon_tui.ui import keys
 from trainmon_tui.ui.help import HelpScreen
 from trainmon_tui.ui.workspace.following import RESCAN_SECONDS, WorkspaceFollowing
@@ -35,10 +34,11 @@ from trainmon_tui.views.compare import distinct_labels
 from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.views.safetext import printable
 from trainmon_tui.views.terminal import run_color
+from trainmon_tui.views.xaxis import XAxis, available_axes, next_axis
 from trainmon_tui.workspace.cells import headers
 from trainmon_tui.workspace.config import differing
 from trainmon_tui.workspace.model import Workspace
-from trainmon_tui.workspace.overlay import OVERLAYS, Curve, overlay_curves
+from trainmon_tui.workspace.overlay import OVERLAYS, Curve, Run, overlay_curves, wall_times
 from trainmon_tui.workspace.rows import RunRow
 
 TALL = 36  # rows from which the four charts fit as a 2x2 grid
@@ -68,6 +68,7 @@ class WorkspaceApp(WorkspaceFollowing):
         self.shown: list[RunRow] = []
         self.config_keys: list[str] = []
         self._generation = 0
+        self.generation_shown = 0  # the overlay request whose curves are on screen (tests wait on it)
         self._overlay_waits: set[Path] = set()  # selected runs read again: the overlay follows when they are
         self.curves: dict[str, Sequence[Curve]] = {}
         self.setup_following(workspace, poll_interval, rescan_seconds, watch)
@@ -193,23 +194,22 @@ class WorkspaceApp(WorkspaceFollowing):
         for path, label in labels.items():
             snapshot = self.workspace.snapshot(path)
             if snapshot is not None and snapshot.state is not None:
-                runs.append((self.view.color(path), label, snapshot.state))
+                runs.append((self.view.color(path), label, snapshot.state, snapshot.live))
         width = max(20, self.size.width // (2 if self.size.height >= TALL else 1))
-        self._prepare_overlay(self._generation, runs, points_for_width(width))
+        self._prepare_overlay(self._generation, runs, points_for_width(width), self.view.axis)
 
     @work(thread=True, exclusive=True, group="overlay", exit_on_error=False)
-    def _prepare_overlay(
-        self, generation: int, runs: list[tuple[int, str, TrainerState]], max_points: int
-    ) -> None:
-        curves = {chart: overlay_curves(runs, chart, max_points) for chart in OVERLAYS}
-        self.post_message(OverlayReady(generation, curves))
+    def _prepare_overlay(self, generation: int, runs: list[Run], max_points: int, axis: XAxis) -> None:
+        curves = {chart: overlay_curves(runs, chart, max_points, axis=axis) for chart in OVERLAYS}
+        self.post_message(OverlayReady(generation, curves, axis))
 
     def on_overlay_ready(self, message: OverlayReady) -> None:
         if message.generation != self._generation:
             return
+        self.generation_shown = message.generation
         self.curves = message.curves
         for chart in self.query(OverlayChart):
-            chart.show(self.curves.get(chart.chart, ()))
+            chart.show(self.curves.get(chart.chart, ()), message.axis)
 
     # --- actions -----------------------------------------------------------------------------------
 
@@ -269,6 +269,17 @@ class WorkspaceApp(WorkspaceFollowing):
     def action_next_chart(self) -> None:
         self.view.chart = (self.view.chart + 1) % len(OVERLAYS)
         self._show_chart_layout()
+
+    def action_x_axis(self) -> None:
+        """The next x-axis one of the selected runs can give: step, epoch, wall time, tokens seen."""
+        available: set[XAxis] = {XAxis.STEP}
+        for path in self.view.selected:
+            snapshot = self.workspace.snapshot(path)
+            if snapshot is not None and snapshot.state is not None:
+                times = wall_times(snapshot.live)
+                available.update(available_axes(snapshot.state, times=times))
+        self.view.axis = next_axis(self.view.axis, sorted(available, key=list(XAxis).index))
+        self.update_overlay()
 
     def action_rescan(self) -> None:
         self.rescan_now()

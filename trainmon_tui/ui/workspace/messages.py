@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.message import Message
 
+from trainmon_tui.views.xaxis import XAxis
 from trainmon_tui.workspace.overlay import Curve
 
 
@@ -38,7 +39,8 @@ class TableShown(Message):
 class OverlayReady(Message):
     """The overlay curves of the selected runs, per chart, prepared in a thread."""
 
-    def __init__(self, generation: int, curves: Mapping[str, Sequence[Curve]]) -> None:
+    def __init__(self, generation: int, curves: Mapping[str, Sequence[Curve]], axis: XAxis) -> None:
         super().__init__()
         self.generation = generation
         self.curves = dict(curves)
+        self.axis = axis

@@ -14,6 +14,7 @@ from textual_plotext import PlotextPlot
 
 from trainmon_tui.views.i18n import Lang
 from trainmon_tui.views.terminal import overlay_text
+from trainmon_tui.views.xaxis import XAxis
 from trainmon_tui.workspace.overlay import Curve, chart_title
 
 
@@ -25,9 +26,10 @@ class OverlayChart(PlotextPlot):
         self.chart = chart
         self.lang: Lang = lang
         self.curves: Sequence[Curve] = ()
+        self.axis = XAxis.STEP
 
-    def show(self, curves: Sequence[Curve]) -> None:
-        self.curves = curves
+    def show(self, curves: Sequence[Curve], axis: XAxis = XAxis.STEP) -> None:
+        self.curves, self.axis = curves, axis
         self.refresh()
 
     def render(self) -> RenderResult:

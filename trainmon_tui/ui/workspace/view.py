@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trainmon_tui.views.i18n import Lang
+from trainmon_tui.views.xaxis import XAxis
 from trainmon_tui.workspace.cells import COLUMNS, status_text
 from trainmon_tui.workspace.config import format_value
 from trainmon_tui.workspace.rows import RunRow
@@ -27,6 +28,7 @@ class WorkspaceView:
     filter: str = ""
     cursor: Path | None = None  # the run the cursor is on
     chart: int = 0  # the chart shown when only one fits
+    axis: XAxis = XAxis.STEP  # the overlays' x-axis
     # A colour index per run, given the first time it is selected (so the first colours go to the runs
     # drawn), then kept for the run's life.
     colors: dict[Path, int] = field(default_factory=dict)
