@@ -32,6 +32,7 @@ from enum import Enum
 import numpy as np
 
 from trainmon_tui.files.model import Series, TrainerState
+from trainmon_tui.live.livelog import LiveLog
 
 
 class XAxis(Enum):
@@ -129,6 +130,16 @@ def times_series(times: Mapping[int, float]) -> Series:
     steps = np.fromiter(times.keys(), dtype=np.int64, count=len(times))
     values = np.fromiter(times.values(), dtype=np.float64, count=len(times))
     return Series(steps, values)
+
+
+def live_times(live: LiveLog | None) -> Series | None:
+    """Wall time by step from the live log's records (the first record of each step: when it was reached)."""
+    if live is None or not live.logs:
+        return None
+    times: dict[int, float] = {}
+    for record in live.logs:
+        times.setdefault(record.step, record.time)
+    return times_series(times)
 
 
 def step_map(state: TrainerState, axis: XAxis, *, times: Series | None = None) -> StepMap | Unavailable:

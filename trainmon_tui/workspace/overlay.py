@@ -17,7 +17,7 @@ from trainmon_tui.live.livelog import LiveLog
 from trainmon_tui.views.compare import common_window, moving_average_steps
 from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.views.series import downsample_minmax
-from trainmon_tui.views.xaxis import LABELS, StepMap, XAxis, on_axis, step_map, times_series
+from trainmon_tui.views.xaxis import LABELS, StepMap, XAxis, live_times, on_axis, step_map
 
 Run = tuple[int, str, TrainerState, LiveLog | None]  # colour index, label, state, live log
 
@@ -66,20 +66,10 @@ def overlay_curves(
     curves = []
     for color, label, series, state, live in picked:
         if axis is not XAxis.STEP:
-            mapping = step_map(state, axis, times=wall_times(live))
+            mapping = step_map(state, axis, times=live_times(live))
             if not isinstance(mapping, StepMap):
                 continue
             series = Series(*on_axis(series, mapping))
         if len(series):
             curves.append(Curve(color, label, downsample_minmax(series, max_points)))
     return curves
-
-
-def wall_times(live: LiveLog | None) -> Series | None:
-    """Wall time by step from the live log (the first record of each step), for the time axis."""
-    if live is None or not live.logs:
-        return None
-    times: dict[int, float] = {}
-    for record in live.logs:
-        times.setdefault(record.step, record.time)
-    return times_series(times)

@@ -10,7 +10,6 @@ Tall panes show the four charts in a 2x2 grid, short ones one chart at a time (`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import suppress
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,12 +18,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Grid
-from textual.css.query import NoMatches
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from trainmon_tui.ui import keys
-from trainmon_tui.ui.help import HelpScreen
-from trainmon_tui.ui.workspace.following import RESCAN_SECONDS, WorkspaceFollowing
+from trainmon_tui.ui.workspace.actions import WorkspaceActions
+from trainmon_tui.ui.workspace.following import RESCAN_SECONDS
 from trainmon_tui.ui.workspace.messages import OverlayReady, RunsRead, TableShown
 from trainmon_tui.ui.workspace.overlaychart import OverlayChart
 from trainmon_tui.ui.workspace.table import RunsTable
@@ -34,17 +32,17 @@ from trainmon_tui.views.compare import distinct_labels
 from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.views.safetext import printable
 from trainmon_tui.views.terminal import run_color
-from trainmon_tui.views.xaxis import XAxis, available_axes, next_axis
+from trainmon_tui.views.xaxis import XAxis
 from trainmon_tui.workspace.cells import headers
 from trainmon_tui.workspace.config import differing
 from trainmon_tui.workspace.model import Workspace
-from trainmon_tui.workspace.overlay import OVERLAYS, Curve, Run, overlay_curves, wall_times
+from trainmon_tui.workspace.overlay import OVERLAYS, Curve, Run, overlay_curves
 from trainmon_tui.workspace.rows import RunRow
 
 TALL = 36  # rows from which the four charts fit as a 2x2 grid
 
 
-class WorkspaceApp(WorkspaceFollowing):
+class WorkspaceApp(WorkspaceActions):
     CSS_PATH = "workspace.tcss"
     TITLE = "trainmon-tui"
     VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL, "-tall")]  # noqa: RUF012
@@ -94,10 +92,6 @@ class WorkspaceApp(WorkspaceFollowing):
     def on_unmount(self) -> None:
         self.stop_following()
 
-    @property
-    def table(self) -> RunsTable:
-        return self.query_one(RunsTable)
-
     # --- showing -----------------------------------------------------------------------------------
 
     def runs_read(self, message: RunsRead) -> None:
@@ -116,12 +110,12 @@ class WorkspaceApp(WorkspaceFollowing):
         arrived = {p for p in self._overlay_waits if self.workspace.snapshot(p) is not None}
         self._overlay_waits -= arrived
         waiting = bool(arrived & self.view.selected)
-        self._keep_selected()
+        self.keep_selected()
         self.show_rows()
         if waiting or set(message.changed) & self.view.selected or not self.curves:
             self.update_overlay()
 
-    def _keep_selected(self) -> None:
+    def keep_selected(self) -> None:
         """Only the selected runs keep their series; a run selected again is read again first."""
         again = self.workspace.set_keep(self.view.selected)
         if again:
@@ -143,7 +137,7 @@ class WorkspaceApp(WorkspaceFollowing):
         self._show_info(len(rows))
         self._show_legend()
         self._show_reason()
-        self._show_chart_layout()
+        self.show_chart_layout()
         self.post_message(TableShown([row.path for row in self.shown]))
 
     def _show_info(self, total: int) -> None:
@@ -177,13 +171,13 @@ class WorkspaceApp(WorkspaceFollowing):
             text.append(t("ws_none_selected", self.lang), style="dim")
         self.query_one("#ws-legend", Static).update(text)
 
-    def _show_chart_layout(self) -> None:
+    def show_chart_layout(self) -> None:
         tall = self.size.height >= TALL
         for index, chart in enumerate(self.query(OverlayChart)):
             chart.display = tall or index == self.view.chart % len(OVERLAYS)
 
     def on_resize(self) -> None:
-        self.call_next(self._show_chart_layout)
+        self.call_next(self.show_chart_layout)
 
     # --- the overlay -------------------------------------------------------------------------------
 
@@ -210,120 +204,6 @@ class WorkspaceApp(WorkspaceFollowing):
         self.curves = message.curves
         for chart in self.query(OverlayChart):
             chart.show(self.curves.get(chart.chart, ()), message.axis)
-
-    # --- actions -----------------------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # a "/" typed into the filter is text, and enter there ends the typing
-        return not (action in ("open_filter", "open_run") and isinstance(self.focused, Input))
-
-    def action_toggle_select(self) -> None:
-        run = self.table.cursor_run()
-        if run is None:
-            return
-        self.view.selected.symmetric_difference_update({run})
-        self._keep_selected()
-        self.show_rows()
-        self.update_overlay()
-
-    def action_select_all(self) -> None:
-        shown = {row.path for row in self.shown}
-        if shown <= self.view.selected:
-            self.view.selected -= shown
-        else:
-            self.view.selected |= shown
-        self._keep_selected()
-        self.show_rows()
-        self.update_overlay()
-
-    def action_sort(self, step: int) -> None:
-        names = columns(self.config_keys)
-        if step < 0:
-            self.view.descending = not self.view.descending
-        else:
-            at = names.index(self.view.sort_column) if self.view.sort_column in names else -1
-            self.view.sort_column = names[(at + 1) % len(names)]
-            self.view.descending = False
-        self.show_rows()
-
-    def action_open_filter(self) -> None:
-        field = self.query_one("#ws-filter", Input)
-        field.display = True
-        field.focus()
-
-    def action_clear_filter(self) -> None:
-        field = self.query_one("#ws-filter", Input)
-        field.value = ""
-        field.display = False
-        self.view.filter = ""
-        self.table.focus()
-        self.show_rows()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self.view.filter = event.value
-        self.show_rows()
-
-    def on_input_submitted(self, _event: Input.Submitted) -> None:
-        self.table.focus()
-
-    def action_next_chart(self) -> None:
-        self.view.chart = (self.view.chart + 1) % len(OVERLAYS)
-        self._show_chart_layout()
-
-    def action_x_axis(self) -> None:
-        """The next x-axis one of the selected runs can give: step, epoch, wall time, tokens seen."""
-        available: set[XAxis] = {XAxis.STEP}
-        for path in self.view.selected:
-            snapshot = self.workspace.snapshot(path)
-            if snapshot is not None and snapshot.state is not None:
-                times = wall_times(snapshot.live)
-                available.update(available_axes(snapshot.state, times=times))
-        self.view.axis = next_axis(self.view.axis, sorted(available, key=list(XAxis).index))
-        self.update_overlay()
-
-    def action_rescan(self) -> None:
-        self.rescan_now()
-
-    def action_open_run(self) -> None:
-        run = self.table.cursor_run()
-        if run is not None:
-            self.view.cursor = run
-            self.exit(run)
-
-    def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
-        self.action_open_run()
-
-    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
-        with suppress(NoMatches):  # the app is closing: its widgets are gone
-            self._show_reason()
-
-    def _show_reason(self) -> None:
-        """The whole reason of the run under the cursor, when it has one (the table cuts it short)."""
-        run = self.table.cursor_run()
-        row = next((r for r in self.shown if r.path == run), None)
-        line = self.query_one("#ws-reason", Static)
-        line.display = bool(row is not None and row.reason)
-        if row is not None and row.reason:
-            text = f"⚠ {printable(row.name)}: {printable(row.reason)}"
-            line.update(Text(text, style="yellow", no_wrap=True, overflow="ellipsis"))
-
-    def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.BINDINGS, self.lang, keys.WORKSPACE))
-
-    def action_save_png(self) -> None:
-        self._export(dict(self.curves), len(self.workspace.entries))
-
-    @work(thread=True, group="export", exit_on_error=False)
-    def _export(self, curves: dict[str, Sequence[Curve]], count: int) -> None:
-        from trainmon_tui.workspace.export import save_overlay_png
-
-        try:
-            self.export_dir.mkdir(parents=True, exist_ok=True)
-            path = save_overlay_png(curves, self.export_dir, self.workspace.parent, count, self.lang)
-        except Exception as exc:
-            self.notify(t("png_not_saved", self.lang, reason=exc), severity="error", markup=False)
-        else:
-            self.notify(t("ws_saved", self.lang, path=path), markup=False)
 
 
 class ChineseWorkspaceApp(WorkspaceApp):
