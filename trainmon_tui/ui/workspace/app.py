@@ -151,7 +151,8 @@ class WorkspaceApp(WorkspaceActions):
         text.append(t("ws_title", self.lang, n=total, path=printable(self.workspace.parent)), style="bold")
         line = t("ws_status_line", self.lang, shown=len(self.shown), n=total,
                  selected=len(self.view.selected), column=column)  # fmt: skip
-        text.append(" · " + line, style="dim")
+        mode = f"polling {self.interval:g}s" if self.polling else self.watcher.mode.label
+        text.append(f" · {line} · {mode}", style="dim")
         self.query_one("#ws-info", Static).update(text)
 
     def labels(self) -> dict[Path, str]:

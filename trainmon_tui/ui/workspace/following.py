@@ -4,7 +4,8 @@ The watcher's thread only posts :class:`~.messages.RunChanged`; the app collects
 (:meth:`~trainmon_tui.workspace.model.Workspace.route`) and, a moment later, reads only those in a thread
 worker (a path under no known run asks for a rescan: a new run). Every ``rescan_seconds`` the folder list is
 taken again and every run asked for a snapshot with its fingerprint (a ``scandir`` and a few ``stat`` calls
-each when nothing changed: polling filesystems rely on it). One read in flight at a time; what comes in
+each when nothing changed). Polling (``--poll``, a network filesystem, inotify out of watches) is that
+rescan at the polling interval, with no watcher at all. One read in flight at a time; what comes in
 meanwhile is read right after. Each read ends with :class:`~.messages.RunsRead`.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from textual import work
 from textual.app import App
 
-from trainmon_tui.live.watch import FolderWatcher
+from trainmon_tui.live.watch import DEFAULT_POLL_INTERVAL, FolderWatcher
 from trainmon_tui.ui.workspace.messages import RunChanged, RunsRead
 from trainmon_tui.workspace.model import Workspace
 
@@ -44,10 +45,27 @@ class WorkspaceFollowing(App[Path | None]):
 
     def start_following(self) -> None:
         if self.watching:
-            if self.workspace.fixed is None:
+            if self.workspace.fixed is None and not self.watcher.mode.polling:
                 self.watcher.start()
-            self.set_interval(self.rescan_seconds, self.rescan_now)
+                if self.watcher.mode.polling:  # inotify failed (max_user_watches): poll our own way
+                    self.watcher.stop()
+            self.set_interval(self.interval, self.rescan_now)
         self.rescan_now()
+
+    @property
+    def polling(self) -> bool:
+        """No watcher: every run asked on an interval (``--poll``, a network filesystem, ``--compare``)."""
+        return self.watcher.mode.polling or self.workspace.fixed is not None
+
+    @property
+    def interval(self) -> float:
+        """How often the runs are asked: the rescan interval, or the polling interval when shorter.
+
+        Polling is the workspace's own (a ``scandir`` and a few ``stat`` calls per run), not watchdog's
+        polling observer, which would ``stat`` every file of every checkpoint under PARENT."""
+        if self.watcher.mode.polling:
+            return min(self.rescan_seconds, self.watcher.mode.interval or DEFAULT_POLL_INTERVAL)
+        return self.rescan_seconds
 
     def stop_following(self) -> None:
         self.watcher.stop()
