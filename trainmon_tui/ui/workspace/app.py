@@ -83,6 +83,8 @@ class WorkspaceApp(WorkspaceActions):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.workspace.keep is None:  # from the first read on, only the selected runs keep their series
+            self.workspace.keep = set(self.view.selected)
         self.query_one("#ws-filter", Input).display = bool(self.view.filter)
         self.table.focus()
         self.show_rows()  # a workspace reopened: its rows at once, before anything is read again
