@@ -66,9 +66,12 @@ def status_text(row: RunRow, lang: Lang, most: int = MAX_REASON) -> str:
 
 
 def age(seconds: float | None, lang: Lang) -> str:
+    """``42s ago``, then ``12m ago`` from a minute on (a table of 100 runs is not redrawn every second)."""
     if seconds is None:
         return DASH
-    return t("ws_ago", lang, time=fmt_duration(max(0.0, seconds)))
+    seconds = max(0.0, seconds)
+    text = fmt_duration(seconds) if seconds < 60 or seconds >= 3600 else f"{int(seconds // 60)}m"
+    return t("ws_ago", lang, time=text)
 
 
 def cells(
