@@ -198,3 +198,19 @@ async def test_the_x_key_puts_the_overlays_on_epochs(tmp_path: Path) -> None:
         assert epochs["lr-1e-4"] == 2.0 and epochs["lr-3e-4"] == 0.6
         await pilot.press("x")  # no wall times (no live log), no tokens: back to steps
         await until(app, lambda: app.view.axis.value == "step")
+
+
+async def test_the_help_lists_every_workspace_key(tmp_path: Path) -> None:
+    from trainmon_tui.ui.help import HelpScreen
+    from trainmon_tui.ui.keys import WORKSPACE_KEYS
+
+    write_sweep(tmp_path / "sweep")
+    app = make(tmp_path / "sweep")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(app, lambda: app.reads >= 1)
+        await pilot.press("question_mark")
+        await until(app, lambda: isinstance(app.screen, HelpScreen))
+        rows = dict(app.screen.rows)
+        for key in WORKSPACE_KEYS:
+            assert any(what == key.help[0] for what in rows.values()), key.action
+        assert "↑ ↓  j k" not in rows  # the dashboard's checkpoint list is not here

@@ -182,7 +182,8 @@ KEYS: tuple[Key, ...] = (
     ),
 )
 
-# The workspace of runs (trainmon-tui PARENT): its own app, its own keys.
+# The workspace of runs (trainmon-tui PARENT): its own app, its own keys (actions named apart from the
+# dashboard's, whose views the help screen would look up).
 WORKSPACE = "workspace"
 WORKSPACE_KEYS: tuple[Key, ...] = (
     Key(
@@ -200,7 +201,7 @@ WORKSPACE_KEYS: tuple[Key, ...] = (
     ),
     Key(
         "slash",
-        "open_filter",
+        "filter_runs",
         ("Filter", "筛选"),
         ("filter the runs (escape clears)", "筛选运行 (escape 清除)"),
         display="/",
@@ -217,7 +218,7 @@ WORKSPACE_KEYS: tuple[Key, ...] = (
     ),
     Key(
         "x",
-        "x_axis",
+        "runs_x_axis",
         ("X-axis", "横轴"),
         ("the charts' x-axis: step, epoch, wall time, tokens seen", "图表横轴: 步数, 轮次, 时间, 已见词元"),
     ),

@@ -56,7 +56,7 @@ class WorkspaceActions(WorkspaceFollowing):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # a "/" typed into the filter is text, and enter there ends the typing
-        return not (action in ("open_filter", "open_run") and isinstance(self.focused, Input))
+        return not (action in ("filter_runs", "open_run") and isinstance(self.focused, Input))
 
     def action_toggle_select(self) -> None:
         run = self.table.cursor_run()
@@ -87,7 +87,7 @@ class WorkspaceActions(WorkspaceFollowing):
             self.view.descending = False
         self.show_rows()
 
-    def action_open_filter(self) -> None:
+    def action_filter_runs(self) -> None:
         field = self.query_one("#ws-filter", Input)
         field.display = True
         field.focus()
@@ -111,7 +111,7 @@ class WorkspaceActions(WorkspaceFollowing):
         self.view.chart = (self.view.chart + 1) % len(OVERLAYS)
         self.show_chart_layout()
 
-    def action_x_axis(self) -> None:
+    def action_runs_x_axis(self) -> None:
         """The next x-axis one of the selected runs can give: step, epoch, wall time, tokens seen."""
         available: set[XAxis] = {XAxis.STEP}
         for path in self.view.selected:
