@@ -157,6 +157,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "ws_none_selected": ("select runs with space to overlay them", "按空格选择运行以叠加显示"),
     "ws_no_runs": ("No runs found under {path}", "{path} 下未找到运行"),
+    "ws_looking": ("Looking for runs under {path} ...", "正在查找 {path} 下的运行……"),
     "ws_png_title": ("{n} runs in {path}", "{path} 中的 {n} 个运行"),
     "ws_saved": ("saved: {path}", "已保存: {path}"),
     "ws_gone_run": ("{name} is gone", "{name} 已被删除"),

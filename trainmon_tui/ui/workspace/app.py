@@ -147,7 +147,8 @@ class WorkspaceApp(WorkspaceActions):
         column = names[columns(self.config_keys).index(self.view.sort_column)]
         text = Text(no_wrap=True, overflow="ellipsis")
         if total == 0:
-            text.append(t("ws_no_runs", self.lang, path=printable(self.workspace.parent)), style="bold")
+            key = "ws_no_runs" if self.reads else "ws_looking"  # before the first read: not "none" yet
+            text.append(t(key, self.lang, path=printable(self.workspace.parent)), style="bold")
             self.query_one("#ws-info", Static).update(text)
             return
         text.append(t("ws_title", self.lang, n=total, path=printable(self.workspace.parent)), style="bold")
