@@ -62,10 +62,20 @@ def test_save_plot_writes_the_overlay_png(run_cli, tmp_path: Path) -> None:
 
 def test_modes_of_one_run_are_a_usage_error_on_a_parent(run_cli, tmp_path: Path, helpers: SimpleNamespace):
     write_sweep(tmp_path / "sweep")
-    for flags in (["-p"], ["--list-metrics"], ["--csv", "x.csv"]):
+    for flags in (["--list-metrics"], ["--csv", "x.csv"], ["-p", "--metrics", "loss"]):
         result = run_cli("sweep", *flags)
         assert result.returncode == 2, (flags, result.stderr)
         assert "holds 5 runs" in helpers.one_line(result.stderr)
+
+
+def test_plot_prints_the_four_overlays(run_cli, tmp_path: Path, helpers: SimpleNamespace) -> None:
+    write_sweep(tmp_path / "sweep")
+    result = run_cli("sweep", "-p", env=helpers.cli_env(COLUMNS="120", NO_COLOR="1"))
+    assert result.returncode == 0, result.stderr
+    for title in ("Training loss (smoothed)", "Eval loss", "Learning rate", "Grad norm"):
+        assert title in result.stdout
+    assert "lr-5e-5/seed-1" in result.stdout and "\x1b[" not in result.stdout  # the legend; no colour
+    assert max(len(line) for line in result.stdout.splitlines()) <= 120
 
 
 def test_a_single_run_folder_is_read_as_before(run_cli, tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
-"""PARENT holding several runs: the workspace, ``-u``'s line per run, ``--format json``'s list, ``-s``'s PNG.
+"""A PARENT of runs: the workspace, or once a line per run (-u), a JSON list, the overlays (-p, -s).
 
 :func:`workspace_mode` decides before any other mode: a folder that is no run itself but holds runs (found
-by :mod:`trainmon_tui.workspace.finding`) opens the workspace, or with ``-u`` / ``--format json`` / ``-s``
-describes every run once; a single run folder goes on to today's modes unchanged. ``--compare A B C`` on a
-terminal, without ``-s``, opens the workspace on exactly those runs (piped, it prints today's overlay).
+by :mod:`trainmon_tui.workspace.finding`) opens the workspace, or with ``-u``, ``--format json``, ``-p``
+or ``-s`` describes every run once; a single run folder goes on to today's modes unchanged.
+``--compare A B C`` on a terminal, without ``-s``, opens the workspace on exactly those runs (piped, it
+prints today's overlay).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from trainmon_tui.cli.dashboard import is_terminal, stoppable
 from trainmon_tui.cli.messages import CliError, say
+from trainmon_tui.files.model import TrainerState
 from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.workspace.finding import find_runs, is_run
 from trainmon_tui.workspace.model import Workspace, open_workspace
@@ -51,15 +53,17 @@ def workspace_mode(
         return None
     if not one_shot:
         return _open(args, outputs, None)
-    if args.plot or args.list_metrics or args.csv:
+    if args.list_metrics or args.csv or args.metrics:
         raise CliError(
-            f"{outputs} holds {len(runs)} runs: -p, --list-metrics and --csv read one run "
-            f"(give its folder, e.g. {runs[0]}); -u and -s describe them all",
+            f"{outputs} holds {len(runs)} runs: --list-metrics, --csv and --metrics read one run "
+            f"(give its folder, e.g. {runs[0]}); -u, -p and -s describe them all",
             2,
         )
     workspace = open_workspace(outputs)
     if args.summary:
         print_runs(workspace, args.format, args.lang)
+    if args.plot:
+        print_runs_plot(workspace, args.lang)
     if args.save_plot:
         save_runs_png(workspace, args.save_plot, args.lang, args.force)
     sys.stdout.flush()
@@ -118,16 +122,41 @@ def print_runs(workspace: Workspace, fmt: str, lang: Lang) -> None:
             )
 
 
+def _read_runs(workspace: Workspace) -> list[tuple[str, TrainerState]]:
+    """(name, state) of every run that could be read, in the table's order."""
+    return [
+        (row.name, snapshot.state)
+        for row in workspace.rows()
+        if (snapshot := workspace.snapshot(row.path)) is not None and snapshot.state is not None
+    ]
+
+
+def print_runs_plot(workspace: Workspace, lang: Lang) -> None:
+    """The four overlay charts of every run that could be read, in the terminal (the legend under the
+    first chart)."""
+    from trainmon_tui.cli.charts import chart_size, write_chart
+    from trainmon_tui.views.chartdata import points_for_width
+    from trainmon_tui.views.terminal import grid, overlay_text
+    from trainmon_tui.workspace.export import curves_of
+    from trainmon_tui.workspace.overlay import OVERLAYS, chart_title
+
+    width, height = chart_size()
+    curves = curves_of(_read_runs(workspace), points_for_width(width // 2))
+
+    def draw(index: int, w: int, h: int) -> str:
+        chart = OVERLAYS[index]
+        triples = [(c.color, c.label, c.series) for c in curves[chart]]
+        return overlay_text(chart_title(chart, lang), triples, w, h, lang, legend=index == 0, theme="clear")
+
+    write_chart(grid(draw, width, height))
+
+
 def save_runs_png(workspace: Workspace, target: Path, lang: Lang, force: bool) -> None:
     """The overlay charts of every run that could be read, as one image."""
     from trainmon_tui.cli.charts import writing_into
     from trainmon_tui.workspace.export import curves_of, save_overlay_png
 
-    runs = [
-        (row.name, snapshot.state)
-        for row in workspace.rows()
-        if (snapshot := workspace.snapshot(row.path)) is not None and snapshot.state is not None
-    ]
+    runs = _read_runs(workspace)
     with writing_into(target):
         path = save_overlay_png(curves_of(runs), target, workspace.parent, len(runs), lang, overwrite=force)
     say(f"saved: {path}")

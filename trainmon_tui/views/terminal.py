@@ -8,7 +8,7 @@ chart that cannot be drawn leaves the others (:func:`~.charts.chart_text`).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.cells import cell_len, set_cell_size
@@ -54,17 +54,19 @@ def render_grid(
     others. ``theme`` is a plotext theme name (``"clear"``: the terminal's own background); None keeps
     plotext's.
     """
+    return grid(lambda i, w, h: chart_text(charts[i], data, w, h, lang, theme=theme), width, height)
+
+
+def grid(draw: Callable[[int, int, int], str], width: int, height: int) -> str:
+    """Four charts in a 2x2 grid: ``draw(index, width, height)`` gives chart ``index``'s text (0 top left,
+    then by rows), each cut or padded to its cell."""
     widths = (width // 2, width - width // 2)
     heights = (height // 2, height - height // 2)
     rows: list[str] = []
     for row in range(2):
         cells = [
-            _cell_lines(
-                chart_text(chart, data, widths[col], heights[row], lang, theme=theme),
-                widths[col],
-                heights[row],
-            )
-            for col, chart in enumerate(charts[row * 2 : row * 2 + 2])
+            _cell_lines(draw(row * 2 + col, widths[col], heights[row]), widths[col], heights[row])
+            for col in range(2)
         ]
         rows.extend("".join(parts) for parts in zip(*cells, strict=True))
     return "\n".join(rows)
