@@ -214,3 +214,23 @@ async def test_the_help_lists_every_workspace_key(tmp_path: Path) -> None:
         for key in WORKSPACE_KEYS:
             assert any(what == key.help[0] for what in rows.values()), key.action
         assert "↑ ↓  j k" not in rows  # the dashboard's checkpoint list is not here
+
+
+async def test_a_click_on_a_header_sorts_by_its_column(tmp_path: Path) -> None:
+    write_sweep(tmp_path / "sweep")
+    app = make(tmp_path / "sweep")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(app, lambda: len(app.shown) == 5 and app.reads >= 1)
+        widths = lambda: [column.get_render_width(app.table) for column in app.table.columns.values()]  # noqa: E731
+        for _ in range(20):  # until laid out: the status column holds a reason (rounds of messages, no clock)
+            if widths()[1] > 40:
+                break
+            await pilot.pause()
+        x = sum(widths()[:2]) + 1
+        await pilot.click("#runs", offset=(x, 0))  # the third header: step
+        await until(app, lambda: app.view.sort_column == "step")
+        assert [row.step for row in app.shown] == [40, 60, 80, 200, None]
+        await pilot.pause(0.6)  # not a double click
+        await pilot.click("#runs", offset=(x, 0))
+        await until(app, lambda: app.view.descending)
+        assert [row.step for row in app.shown] == [200, 80, 60, 40, None]

@@ -87,6 +87,18 @@ class WorkspaceActions(WorkspaceFollowing):
             self.view.descending = False
         self.show_rows()
 
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        """A click on a column's header sorts by it; a second click reverses the order."""
+        names = columns(self.config_keys)
+        if not 0 <= event.column_index < len(names):
+            return
+        column = names[event.column_index]
+        if column == self.view.sort_column:
+            self.view.descending = not self.view.descending
+        else:
+            self.view.sort_column, self.view.descending = column, False
+        self.show_rows()
+
     def action_filter_runs(self) -> None:
         field = self.query_one("#ws-filter", Input)
         field.display = True

@@ -43,7 +43,7 @@ TALL = 36  # rows from which the four charts fit as a 2x2 grid
 
 
 class WorkspaceApp(WorkspaceActions):
-    CSS_PATH = "workspace.tcss"
+    CSS_PATH = str(Path(__file__).with_name("workspace.tcss"))  # also for a subclass defined elsewhere
     TITLE = "trainmon-tui"
     VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("en", keys.WORKSPACE_KEYS)
@@ -145,6 +145,7 @@ class WorkspaceApp(WorkspaceActions):
     def _show_info(self, total: int) -> None:
         names = headers(self.config_keys, self.lang)
         column = names[columns(self.config_keys).index(self.view.sort_column)]
+        column += " ▼" if self.view.descending else " ▲"
         text = Text(no_wrap=True, overflow="ellipsis")
         if total == 0:
             key = "ws_no_runs" if self.reads else "ws_looking"  # before the first read: not "none" yet

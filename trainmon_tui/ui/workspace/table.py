@@ -62,11 +62,11 @@ class RunsTable(DataTable[Text]):
         sort_label: tuple[int, bool],
         cursor: Path | None,
     ) -> None:
-        """Show ``rows`` in this order; ``sort_label`` is (the sorted column's index, descending)."""
+        """Show ``rows`` in this order; ``sort_label`` is (the sorted column's index, descending): its cells
+        are bold. The headers stay as they are while the columns do (a sort rebuilds the rows only: the
+        table's header positions, which a click is mapped with, are not laid out again at once)."""
         heads = headers(config_keys, self.lang)
-        index, descending = sort_label
-        if 0 <= index < len(heads):
-            heads[index] += " ▼" if descending else " ▲"
+        index, _descending = sort_label
         keys = tuple(str(row.path) for row in rows)
         layout = (tuple(heads), keys)
         new = {
@@ -81,9 +81,12 @@ class RunsTable(DataTable[Text]):
                     for column, text in zip(self.columns, texts, strict=False):
                         self.update_cell(key, column, text)
         else:
-            self.clear(columns=True)
-            for number, head in enumerate(heads):
-                self.add_column(Text(head, no_wrap=True), key=f"c{number}")
+            if tuple(heads) != self._layout[0]:
+                self.clear(columns=True)
+                for number, head in enumerate(heads):
+                    self.add_column(Text(head, no_wrap=True), key=f"c{number}")
+            else:
+                self.clear()
             for key, texts in new.items():
                 self.add_row(*texts, key=key)
             target = str(cursor) if cursor is not None else None
