@@ -184,3 +184,19 @@ def test_runs_not_selected_keep_their_row_and_drop_their_series(tmp_path: Path) 
     workspace.refresh(again)
     r2 = workspace.snapshot(tmp_path / "r2")
     assert r2 is not None and r2.state is not None and len(r2.state.loss) == 60
+
+
+def test_the_filter_and_the_status_cell(tmp_path: Path) -> None:
+    from trainmon_tui.ui.workspace.view import WorkspaceView, arrange
+    from trainmon_tui.workspace.cells import status_text
+
+    write_sweep(tmp_path)
+    rows = open_workspace(tmp_path).rows()
+    nan = next(row for row in rows if row.name == "nan")
+    assert status_text(nan, "en") == "running, 1 NaN" and status_text(nan, "zh") == "运行中, 1 个 NaN"
+    view = WorkspaceView(filter="batch=16")  # a hyperparameter by its short name
+    assert [row.name for row in arrange(rows, view, "en")] == ["lr-3e-4"]
+    view.filter = "NaN"
+    assert [row.name for row in arrange(rows, view, "en")] == ["nan"]
+    view.filter = "train_batch_size=8 lr-"  # every word must match
+    assert [row.name for row in arrange(rows, view, "en")] == ["lr-1e-4", "lr-5e-5/seed-1"]

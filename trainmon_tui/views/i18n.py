@@ -142,6 +142,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ws_unreadable": ("unreadable", "无法读取"),
     "ws_gone": ("gone", "已删除"),
     "ws_ago": ("{time} ago", "{time} 前"),
+    "ws_nan": ("{n} NaN", "{n} 个 NaN"),
     "ws_chart_loss": ("Training loss (smoothed)", "训练损失 (平滑)"),
     "ws_chart_eval": ("Eval loss", "评估损失"),
     "ws_chart_lr": ("Learning rate", "学习率"),

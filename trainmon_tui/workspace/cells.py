@@ -58,6 +58,8 @@ def headers(config_keys: Sequence[str], lang: Lang) -> list[str]:
 def status_text(row: RunRow, lang: Lang, most: int = MAX_REASON) -> str:
     """``running``, or ``unreadable — JSON ends early`` (the reason cut to ``most`` characters)."""
     label = t(STATUS_LABELS[row.status], lang)
+    if row.nonfinite and row.status not in ("unreadable", "gone"):
+        label += ", " + t("ws_nan", lang, n=row.nonfinite)  # a NaN loss: what a sweep's reader looks for
     if row.status == "unreadable" and row.reason:
         reason = printable(row.reason)
         reason = reason if len(reason) <= most else reason[: max(1, most - 1)] + "…"

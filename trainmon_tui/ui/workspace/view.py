@@ -14,7 +14,7 @@ from pathlib import Path
 from trainmon_tui.views.i18n import Lang
 from trainmon_tui.views.xaxis import XAxis
 from trainmon_tui.workspace.cells import COLUMNS, status_text
-from trainmon_tui.workspace.config import format_value
+from trainmon_tui.workspace.config import format_value, short_name
 from trainmon_tui.workspace.rows import RunRow
 
 SELECTED_AT_START = 4
@@ -56,12 +56,12 @@ def columns(config_keys: Sequence[str]) -> list[str]:
 
 
 def matches(row: RunRow, terms: Sequence[str], lang: Lang) -> bool:
-    """Every term is in the run's name, its status or one of its hyperparameters (case ignored)."""
+    """Every term is in the run's name, its status or one of its hyperparameters as ``key=value`` (by its
+    full or its short name: ``learning_rate=0.0001``, ``lr=0.0001``), case ignored."""
     if not terms:
         return True
-    haystack = " ".join(
-        [row.name, status_text(row, lang), *(f"{k}={format_value(v)}" for k, v in row.config.items())]
-    ).lower()
+    pairs = [f"{k}={format_value(v)} {short_name(k)}={format_value(v)}" for k, v in row.config.items()]
+    haystack = " ".join([row.name, status_text(row, lang), *pairs]).lower()
     return all(term in haystack for term in terms)
 
 
