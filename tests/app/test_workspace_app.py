@@ -234,3 +234,21 @@ async def test_a_click_on_a_header_sorts_by_its_column(tmp_path: Path) -> None:
         await pilot.click("#runs", offset=(x, 0))
         await until(app, lambda: app.view.descending)
         assert [row.step for row in app.shown] == [200, 80, 60, 40, None]
+
+
+async def test_a_watcher_event_reads_the_run_it_concerns_only(tmp_path: Path) -> None:
+    from trainmon_tui.simulate import RunConfig, write_run
+
+    parent = tmp_path / "sweep"
+    runs = [write_run(parent / f"r{i}", (20, 40), RunConfig(seed=i)) for i in range(4)]
+    workspace = Workspace(parent)
+    app = WorkspaceApp(workspace, watch=True, rescan_seconds=600)  # no rescan: the watcher alone
+    async with app.run_test(size=(160, 48)):
+        await until(app, lambda: len(app.shown) == 4 and app.reads >= 1)
+        before = {path.name: entry.reads for path, entry in workspace.entries.items()}
+        runs[2].advance(60)
+        runs[2].save_checkpoint()
+        await until(app, lambda: next(row.step for row in app.shown if row.name == "r2") == 60)
+        after = {path.name: entry.reads for path, entry in workspace.entries.items()}
+        assert after == before | {"r2": before["r2"] + 1}
+        assert workspace.rescans == 1  # the folder list was not taken again for it

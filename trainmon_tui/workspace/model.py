@@ -59,6 +59,10 @@ class Workspace:
         self._lock = threading.Lock()
         self.rescans = 0
         self.keep: set[Path] | None = None  # the runs whose series are kept; None: every run's
+        # Until ``keep`` is set: keep the series of the first this many readable runs only (those the app
+        # selects at start), so the first read neither holds every run nor reads the selected ones twice.
+        self.keep_first: int | None = None
+        self._kept_first = 0
 
     # --- which runs ----------------------------------------------------------------------------------
 
@@ -133,6 +137,11 @@ class Workspace:
         entry.row = make_row(entry.name, entry.path, snapshot, run_config(snapshot.state, snapshot.live))
         if self.keep is not None and entry.path not in self.keep:
             self._slim(entry)
+        elif self.keep is None and self.keep_first is not None and snapshot.state is not None:
+            if self._kept_first < self.keep_first:
+                self._kept_first += 1
+            else:
+                self._slim(entry)
 
     # --- memory --------------------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from trainmon_tui.ui.workspace.following import RESCAN_SECONDS
 from trainmon_tui.ui.workspace.messages import OverlayReady, RunsRead, TableShown
 from trainmon_tui.ui.workspace.overlaychart import OverlayChart
 from trainmon_tui.ui.workspace.table import RunsTable
-from trainmon_tui.ui.workspace.view import WorkspaceView, arrange, columns
+from trainmon_tui.ui.workspace.view import SELECTED_AT_START, WorkspaceView, arrange, columns
 from trainmon_tui.views.chartdata import points_for_width
 from trainmon_tui.views.compare import distinct_labels
 from trainmon_tui.views.i18n import Lang, t
@@ -83,8 +83,10 @@ class WorkspaceApp(WorkspaceActions):
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.workspace.keep is None:  # from the first read on, only the selected runs keep their series
+        if self.view.started:  # reopened: only the selected runs keep their series
             self.workspace.keep = set(self.view.selected)
+        elif self.workspace.keep is None:  # the first read keeps those it will select (see select_first)
+            self.workspace.keep_first = SELECTED_AT_START
         self.query_one("#ws-filter", Input).display = bool(self.view.filter)
         self.table.focus()
         self.show_rows()  # a workspace reopened: its rows at once, before anything is read again
