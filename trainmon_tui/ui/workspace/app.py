@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -154,11 +155,15 @@ class WorkspaceApp(WorkspaceActions):
             text.append(t(key, self.lang, path=printable(self.workspace.parent)), style="bold")
             self.query_one("#ws-info", Static).update(text)
             return
-        text.append(t("ws_title", self.lang, n=total, path=printable(self.workspace.parent)), style="bold")
         line = t("ws_status_line", self.lang, shown=len(self.shown), n=total,
                  selected=len(self.view.selected), column=column)  # fmt: skip
         mode = f"polling {self.interval:g}s" if self.polling else self.watcher.mode.label
-        text.append(f" · {line} · {mode}", style="dim")
+        rest = f" · {line} · {mode}"
+        # The path cut in its middle so that the line fits: the status and the watch mode stay in view.
+        room = self.size.width - 4 - cell_len(rest) - cell_len(t("ws_title", self.lang, n=total, path=""))
+        path = middle_cut(printable(self.workspace.parent), max(12, room))
+        text.append(t("ws_title", self.lang, n=total, path=path), style="bold")
+        text.append(rest, style="dim")
         self.query_one("#ws-info", Static).update(text)
 
     def labels(self) -> dict[Path, str]:
@@ -211,6 +216,16 @@ class WorkspaceApp(WorkspaceActions):
         self.curves = message.curves
         for chart in self.query(OverlayChart):
             chart.show(self.curves.get(chart.chart, ()), message.axis)
+
+
+def middle_cut(text: str, width: int) -> str:
+    """``text`` in ``width`` cells, its middle replaced by ``…`` when it is longer (a path's ends tell)."""
+    if cell_len(text) <= width:
+        return text
+    head, tail = text[: width // 3], text[len(text) - (width - width // 3 - 1) :]
+    while tail and cell_len(head) + 1 + cell_len(tail) > width:
+        tail = tail[1:]
+    return f"{head}…{tail}"
 
 
 class ChineseWorkspaceApp(WorkspaceApp):
