@@ -139,9 +139,16 @@ class WorkspaceActions(WorkspaceFollowing):
 
     def action_open_run(self) -> None:
         run = self.table.cursor_run()
-        if run is not None:
-            self.view.cursor = run
-            self.exit(run)
+        row = next((r for r in self.shown if r.path == run), None)
+        if run is None or row is None:
+            return
+        if row.status == "gone":  # nothing left to open
+            self.notify(
+                t("ws_gone_run", self.lang, name=printable(row.name)), severity="warning", markup=False
+            )
+            return
+        self.view.cursor = run
+        self.exit(run)
 
     def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
         self.action_open_run()
