@@ -252,3 +252,29 @@ async def test_a_watcher_event_reads_the_run_it_concerns_only(tmp_path: Path) ->
         after = {path.name: entry.reads for path, entry in workspace.entries.items()}
         assert after == before | {"r2": before["r2"] + 1}
         assert workspace.rescans == 1  # the folder list was not taken again for it
+
+
+async def test_k_puts_another_metric_in_the_fourth_chart(tmp_path: Path) -> None:
+    write_sweep(tmp_path / "sweep")
+    app = make(tmp_path / "sweep")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(app, lambda: len(app.curves.get("loss", ())) == 4)
+        assert list(app.curves)[3] == "grad_norm"
+        seen = []
+        for _ in range(12):
+            await pilot.press("k")
+            await until(app, lambda: app.generation_shown == app._generation)
+            seen.append(list(app.curves)[3])
+            if seen[-1] == "grad_norm":
+                break
+        assert seen[-1] == "grad_norm" and len(seen) > 1  # a cycle through the other metrics and back
+        assert "eval_accuracy" in seen and "loss" not in seen and "eval_loss" not in seen
+        accuracy = seen.index("eval_accuracy") + 1
+        for _ in range(accuracy):
+            await pilot.press("k")
+        await until(
+            app, lambda: list(app.curves)[3] == "eval_accuracy" and app.generation_shown == app._generation
+        )
+        assert len(app.curves["eval_accuracy"]) == 3  # the runs that evaluated (nan stopped at step 40)
+        titles = [str(pane.chart) for pane in app.query("OverlayChart")]
+        assert titles[3] == "eval_accuracy"

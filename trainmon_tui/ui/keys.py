@@ -223,6 +223,12 @@ WORKSPACE_KEYS: tuple[Key, ...] = (
         ("the charts' x-axis: step, epoch, wall time, tokens seen", "图表横轴: 步数, 轮次, 时间, 已见词元"),
     ),
     Key(
+        "k",
+        "next_metric",
+        ("Metric", "指标"),
+        ("the fourth chart: the next metric the runs logged", "第四张图表: 运行记录的下一个指标"),
+    ),
+    Key(
         "c", "next_chart", ("Chart", "图表"), ("the next chart (when one fits)", "下一张图表 (只显示一张时)")
     ),
     Key("s", "save_png", ("PNG", "PNG"), ("save the overlay charts as a PNG", "将叠加图表保存为 PNG")),

@@ -41,10 +41,10 @@ def save_overlay_png(
     from trainmon_tui.views.export import save_figure, save_figure_unique
     from trainmon_tui.views.overlayfigure import overlay_figure
 
-    charts = {chart: [(c.color, c.label, c.series) for c in curves.get(chart, ())] for chart in OVERLAYS}
+    charts = {chart: [(c.color, c.label, c.series) for c in drawn] for chart, drawn in curves.items()}
 
     def build() -> Figure:
-        titles = {chart: chart_title(chart, lang) for chart in OVERLAYS}
+        titles = {chart: chart_title(chart, lang) for chart in charts}
         return overlay_figure(charts, titles, lang, _title(parent, count, lang))
 
     if target.is_dir():

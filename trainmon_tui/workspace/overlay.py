@@ -1,6 +1,7 @@
 """What the overlay charts draw: one curve per selected run, per chart, each run in its colour.
 
-The four charts of a workspace (:data:`OVERLAYS`): the training loss, smoothed with one moving average
+The four charts of a workspace (:data:`OVERLAYS`; the last one may be any other metric the runs logged,
+:func:`charts_with`): the training loss, smoothed with one moving average
 spanning the same number of steps in every run (:func:`~trainmon_tui.views.compare.common_window`, as
 ``--compare`` does), the eval loss, the learning rate and the grad norm, each as logged. Every curve is
 its finite points, downsampled (min/max) for the chart's width. A run's colour is its index in the table
@@ -30,9 +31,15 @@ TITLES = {  # label keys (views/i18n.py)
 }
 
 
+def charts_with(metric: str) -> tuple[str, ...]:
+    """The four charts, the last one ``metric`` (the grad norm unless another key was picked)."""
+    return (*OVERLAYS[:3], metric)
+
+
 def chart_title(chart: str, lang: Lang, axis: XAxis = XAxis.STEP) -> str:
-    """The title of one overlay chart, in ``lang``, with its x-axis when it is not the step."""
-    title = t(TITLES[chart], lang)
+    """The title of one overlay chart, in ``lang`` (any other key: the key itself, as logged), with its
+    x-axis when it is not the step."""
+    title = t(TITLES[chart], lang) if chart in TITLES else chart
     return title if axis is XAxis.STEP else f"{title}  x: {LABELS[axis]}"
 
 

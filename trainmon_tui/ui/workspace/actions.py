@@ -22,6 +22,7 @@ from trainmon_tui.ui.workspace.following import WorkspaceFollowing
 from trainmon_tui.ui.workspace.table import RunsTable
 from trainmon_tui.ui.workspace.view import WorkspaceView, columns
 from trainmon_tui.views.i18n import Lang, t
+from trainmon_tui.views.metrics import catalogue, order_keys
 from trainmon_tui.views.safetext import printable
 from trainmon_tui.views.xaxis import XAxis, available_axes, live_times, next_axis
 from trainmon_tui.workspace.overlay import OVERLAYS, Curve
@@ -132,6 +133,22 @@ class WorkspaceActions(WorkspaceFollowing):
                 times = live_times(snapshot.live)
                 available.update(available_axes(snapshot.state, times=times))
         self.view.axis = next_axis(self.view.axis, sorted(available, key=list(XAxis).index))
+        self.update_overlay()
+
+    def action_next_metric(self) -> None:
+        """The fourth chart: the next metric the selected runs logged (the metrics view's order), after the
+        three drawn already; back to the grad norm after the last."""
+        keys: list[str] = []
+        for path in sorted(self.view.selected, key=str):
+            snapshot = self.workspace.snapshot(path)
+            if snapshot is not None and snapshot.state is not None:
+                keys += [k for k in catalogue(snapshot.state) if k not in keys]
+        shown = {"loss", "learning_rate", "lr", "epoch"} | {
+            k for k in keys if k.startswith("eval_") and k.endswith("loss")
+        }
+        cycle = ["grad_norm"] + [k for k in order_keys(keys) if k not in shown and k != "grad_norm"]
+        at = cycle.index(self.view.metric) if self.view.metric in cycle else -1
+        self.view.metric = cycle[(at + 1) % len(cycle)]
         self.update_overlay()
 
     def action_rescan(self) -> None:

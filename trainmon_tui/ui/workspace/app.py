@@ -37,7 +37,7 @@ from trainmon_tui.views.xaxis import XAxis
 from trainmon_tui.workspace.cells import headers
 from trainmon_tui.workspace.config import differing
 from trainmon_tui.workspace.model import Workspace
-from trainmon_tui.workspace.overlay import OVERLAYS, Curve, Run, overlay_curves
+from trainmon_tui.workspace.overlay import OVERLAYS, Curve, Run, charts_with, overlay_curves
 from trainmon_tui.workspace.rows import RunRow
 
 TALL = 36  # rows from which the four charts fit as a 2x2 grid
@@ -202,11 +202,15 @@ class WorkspaceApp(WorkspaceActions):
             if snapshot is not None and snapshot.state is not None:
                 runs.append((self.view.color(path), label, snapshot.state, snapshot.live))
         width = max(20, self.size.width // (2 if self.size.height >= TALL else 1))
-        self._prepare_overlay(self._generation, runs, points_for_width(width), self.view.axis)
+        points = points_for_width(width)
+        self._prepare_overlay(self._generation, runs, points, self.view.axis, self.view.metric)
 
     @work(thread=True, exclusive=True, group="overlay", exit_on_error=False)
-    def _prepare_overlay(self, generation: int, runs: list[Run], max_points: int, axis: XAxis) -> None:
-        curves = {chart: overlay_curves(runs, chart, max_points, axis=axis) for chart in OVERLAYS}
+    def _prepare_overlay(
+        self, generation: int, runs: list[Run], max_points: int, axis: XAxis, metric: str
+    ) -> None:
+        charts = charts_with(metric)
+        curves = {chart: overlay_curves(runs, chart, max_points, axis=axis) for chart in charts}
         self.post_message(OverlayReady(generation, curves, axis))
 
     def on_overlay_ready(self, message: OverlayReady) -> None:
@@ -214,8 +218,9 @@ class WorkspaceApp(WorkspaceActions):
             return
         self.generation_shown = message.generation
         self.curves = message.curves
-        for chart in self.query(OverlayChart):
-            chart.show(self.curves.get(chart.chart, ()), message.axis)
+        for pane, chart in zip(self.query(OverlayChart), message.curves, strict=False):
+            pane.chart = chart  # the fourth may be another metric now
+            pane.show(self.curves[chart], message.axis)
 
 
 def middle_cut(text: str, width: int) -> str:

@@ -29,6 +29,7 @@ class WorkspaceView:
     cursor: Path | None = None  # the run the cursor is on
     chart: int = 0  # the chart shown when only one fits
     axis: XAxis = XAxis.STEP  # the overlays' x-axis
+    metric: str = "grad_norm"  # the fourth chart's key (``k`` picks another)
     # A colour index per run, given the first time it is selected (so the first colours go to the runs
     # drawn), then kept for the run's life.
     colors: dict[Path, int] = field(default_factory=dict)
