@@ -183,7 +183,8 @@ KEYS: tuple[Key, ...] = (
 )
 
 # The workspace of runs (trainmon-tui PARENT): its own app, its own keys (actions named apart from the
-# dashboard's, whose views the help screen would look up).
+# dashboard's, whose views the help screen would look up). a, c and r are in the help only: the footer
+# holds the others at 100 columns.
 WORKSPACE = "workspace"
 WORKSPACE_KEYS: tuple[Key, ...] = (
     Key(
@@ -213,7 +214,7 @@ WORKSPACE_KEYS: tuple[Key, ...] = (
     Key(
         "a",
         "select_all",
-        ("All", "全选"),
+        ("", ""),
         ("select every run shown, or none", "选择所有显示的运行, 或全不选"),
     ),
     Key(
@@ -228,11 +229,9 @@ WORKSPACE_KEYS: tuple[Key, ...] = (
         ("Metric", "指标"),
         ("the fourth chart: the next metric the runs logged", "第四张图表: 运行记录的下一个指标"),
     ),
-    Key(
-        "c", "next_chart", ("Chart", "图表"), ("the next chart (when one fits)", "下一张图表 (只显示一张时)")
-    ),
+    Key("c", "next_chart", ("", ""), ("the next chart (when one fits)", "下一张图表 (只显示一张时)")),
     Key("s", "save_png", ("PNG", "PNG"), ("save the overlay charts as a PNG", "将叠加图表保存为 PNG")),
-    Key("r", "rescan", ("Rescan", "重新扫描"), ("look for runs and read them now", "立即查找并读取运行")),
+    Key("r", "rescan", ("", ""), ("look for runs and read them now", "立即查找并读取运行")),
     Key("question_mark", "help", ("Help", "帮助"), ("this help", "本帮助"), display="?"),
     Key("q", "quit", ("Quit", "退出"), ("quit", "退出")),
     Key("ctrl+c", "quit", ("", ""), ("quit", "退出"), priority=True),
