@@ -37,6 +37,7 @@ from benchmarks.util import (
     time_call,
     time_process,
 )
+from benchmarks.workspace import rows_workspace
 
 CHART_W, CHART_H = 160, 48
 NAIVE_PLOT_CAP = 100_000  # the issue's naive chart: plotext on the full 100,000-point series
@@ -51,6 +52,7 @@ ROW_SIZES = {  # the sizes issue 5 names for each row
     "metrics": 200_000,
     "system_idle": 10_000,
     "health": 200_000,
+    "workspace": 10_000,  # per run, 100 runs
 }
 
 Log = Callable[[str], None]
@@ -425,6 +427,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row_sysprobe(args.repeats, log))
         rows.append(row_system_idle(size["system_idle"], args.idle_seconds, log))
         rows.extend(rows_health(size["health"], args.repeats, log))
+        rows.extend(rows_workspace(size["workspace"], args.repeats, log, work))
         by_size = scaling_table(sizes, args.repeats, log)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trainmon_tui.live import schema
+from trainmon_tui.live.runconfig import model_name, training_args
 from trainmon_tui.live.schema import LIVE_LOG_FILE, SCHEMA_VERSION, SYSTEM_KEY, VERSION_KEY
 from trainmon_tui.live.sysprobe import SystemProbe
 from trainmon_tui.live.writer import (
@@ -158,6 +159,8 @@ class TrainmonCallback(_CallbackBase):
                 "num_input_tokens_seen": tokens,
                 "pid": os.getpid(),
                 "host": socket.gethostname(),
+                "args": training_args(args),  # JSON-safe, without tokens and secrets
+                "model": model_name(kwargs.get("model")),
             },
         )
 

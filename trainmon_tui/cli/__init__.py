@@ -34,6 +34,7 @@ from trainmon_tui.cli.metriccharts import Picked, pick_charts, print_metrics_plo
 from trainmon_tui.cli.metriclist import check_csv_target, print_metric_list, write_csv
 from trainmon_tui.cli.serve import serve_dashboard
 from trainmon_tui.cli.summary import print_summary, tolerant_stdout
+from trainmon_tui.cli.workspace import workspace_mode
 
 __all__ = ["load_run", "main", "read_run"]  # the run in OUTPUTS as --summary reads it (tests use them)
 
@@ -58,6 +59,9 @@ def run(args: argparse.Namespace) -> int:
 def _run_modes(args: argparse.Namespace, outputs: Path, one_shot: bool) -> int:
     explicit = args.outputs_opt or args.outputs_pos
     with demo_folder(args, outputs, one_shot) as outputs:
+        code = workspace_mode(args, outputs, explicit, one_shot)  # PARENT of several runs, or --compare
+        if code is not None:
+            return code
         inside_first = explicit is not None
         checkpoint = (
             checkpoint_path(args.checkpoint, outputs, inside_first=inside_first) if args.checkpoint else None

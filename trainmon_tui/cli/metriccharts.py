@@ -21,27 +21,15 @@ from trainmon_tui.cli.charts import chart_size, write_chart, writing_into
 from trainmon_tui.cli.loading import RunRead
 from trainmon_tui.cli.messages import CliError, say
 from trainmon_tui.cli.picking import pick_keys
-from trainmon_tui.files.model import Series
-from trainmon_tui.live.livelog import LiveLog
 from trainmon_tui.views.i18n import Lang
 from trainmon_tui.views.metricchart import ChartOptions, MetricChart, prepare_metric
-from trainmon_tui.views.xaxis import StepMap, XAxis, step_map, times_series
+from trainmon_tui.views.xaxis import StepMap, XAxis, live_times, step_map
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 PNG_POINTS = 800  # per curve in one panel of the PNG: two per pixel
 AXIS_CODE = 1
-
-
-def live_times(live: LiveLog | None) -> Series | None:
-    """Wall time by step from the live log's records (the first record of each step: when it was reached)."""
-    if live is None or not live.logs:
-        return None
-    times: dict[int, float] = {}
-    for record in live.logs:
-        times.setdefault(record.step, record.time)
-    return times_series(times)
 
 
 def axis_map(run: RunRead, axis: str | None) -> StepMap | None:

@@ -66,7 +66,18 @@ def assemble_state(
         if columns.eval_step is not None
         else None,
         final=columns.final,
+        trial_params=trial_params(raw.get("trial_params")),
     )
+
+
+def trial_params(value: Any) -> dict[str, float | int | str | bool] | None:
+    """A search trial's parameters as scalars (a nested or odd value is left out); None when none."""
+    if not isinstance(value, dict):
+        return None
+    kept = {
+        str(k): v for k, v in value.items() if isinstance(v, (bool, int, float, str)) and len(str(k)) < 200
+    }
+    return {k: (v[:200] if isinstance(v, str) else v) for k, v in kept.items()} or None
 
 
 def _check_top(raw: Any, path: Path) -> list[Any]:

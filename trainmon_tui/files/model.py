@@ -95,6 +95,8 @@ class TrainerState:
     # The end-of-training summary entry (train_runtime, train_loss, ...), when this file holds it: its
     # numeric values, NaN and ±inf as logged.
     final: dict[str, float | None] | None = None
+    # A hyperparameter-search trial's ``trial_params`` (numbers, strings and booleans only), else None.
+    trial_params: dict[str, float | int | str | bool] | None = None
 
     def get(self, key: str) -> Series:
         return self.series.get(key, EMPTY_SERIES)

@@ -109,7 +109,7 @@ class SeriesDetectors:
         chunk = int(math.log(1e4) / -math.log(weight))
         raw, power, n = self._raw, self._power, len(values)
         if chunk < 8:
-            out = np.empty(n)
+            out: np.ndarray = np.empty(n)
             for j, x in enumerate(values.tolist()):
                 raw = weight * raw + (1 - weight) * x
                 power *= weight

@@ -101,7 +101,8 @@ class RollingJump:
             relative = (values > limits.grad_floor) & (values > limits.grad_factor * low)
             mask = relative | (values > limits.grad_max)
         mask[: len(self.recent)] = False  # the window itself was judged already
-        return np.flatnonzero(mask).tolist()
+        found: list[int] = np.flatnonzero(mask).tolist()
+        return found
 
     def _high(self, value: float, median: float | None) -> bool:
         limits = self.limits

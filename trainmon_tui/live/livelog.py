@@ -14,7 +14,7 @@ Nothing here imports textual, plotext or matplotlib.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
@@ -41,6 +41,9 @@ class StartRecord:
     num_input_tokens_seen: int | None
     pid: int | None = None  # the training process, and the host it runs on (hostname)
     host: str | None = None
+    # The TrainingArguments (scalars, secrets left out) and the model's name; empty / None in old files.
+    args: dict[str, int | float | str | bool | None] = field(default_factory=dict)
+    model: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from typing import Any
 from trainmon_tui.files.decode import decode_json
 from trainmon_tui.files.numeric import OUT_OF_RANGE, OutOfRange, as_float, brief, count_of
 from trainmon_tui.live.livelog import EndRecord, HeartbeatRecord, LogRecord, Record, SaveRecord, StartRecord
+from trainmon_tui.live.runconfig import read_args
 from trainmon_tui.live.schema import END, HEARTBEAT, LOG, SAVE, SCHEMA_VERSION, START, SYSTEM_KEY, VERSION_KEY
 from trainmon_tui.live.sysfigures import parse_system
 
@@ -119,6 +120,8 @@ def parse_record(line: bytes) -> Record | None:
             num_input_tokens_seen=_int(raw, "num_input_tokens_seen"),
             pid=_int(raw, "pid"),
             host=host if isinstance(host := raw.get("host"), str) else None,
+            args=read_args(raw.get("args")),
+            model=model[:200] if isinstance(model := raw.get("model"), str) else None,
         )
     if kind == SAVE:
         checkpoint = raw.get("checkpoint")

@@ -81,7 +81,7 @@ def in_view(action: str, view: str) -> bool:
     return views is None or view in views
 
 
-def bindings(lang: Lang) -> list[BindingType]:
+def bindings(lang: Lang, table: tuple[Key, ...] = KEYS) -> list[BindingType]:
     """The app's bindings: the footer shows ``description``, the help screen ``tooltip``."""
     zh = lang == "zh"
     return [
@@ -94,7 +94,7 @@ def bindings(lang: Lang) -> list[BindingType]:
             priority=key.priority,
             tooltip=key.help[zh],
         )
-        for key in KEYS
+        for key in table
         for action, _, shown in variants(key)
     ]
 
