@@ -45,6 +45,7 @@ def test_json_is_a_list_of_the_one_run_objects(run_cli, tmp_path: Path) -> None:
         single["global_step"], single["loss"], single["eval"]
     )  # fmt: skip
     assert runs[0]["global_step"] is None and "JSON ends early" in runs[0]["reason"]
+    assert runs[0]["alerts"] == [] and "nan_loss" in [a["kind"] for a in runs[4]["alerts"]]
 
 
 def test_save_plot_writes_the_overlay_png(run_cli, tmp_path: Path) -> None:

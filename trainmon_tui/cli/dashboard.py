@@ -13,10 +13,14 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trainmon_tui.cli.check import thresholds_of
 from trainmon_tui.cli.messages import CliError
 from trainmon_tui.serve.session import exit_with_server, served_session
+
+if TYPE_CHECKING:
+    from trainmon_tui.ui.options import DashboardOptions
 
 DEMO_THREAD = "demo"  # the name of the dashboard's simulator thread (trainmon_tui.ui.app)
 DEMO_STOP_SECONDS = 5.0
@@ -31,20 +35,27 @@ def open_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | N
         raise CliError(
             f"the dashboard is not available ({exc}); use --summary, --plot or --save-plot"
         ) from None
+    served = served_session()
+    if served:
+        exit_with_server()
+    code = run_dashboard(dashboard_options(args, outputs, checkpoint, served=served))
+    return code if isinstance(code, int) else 0
+
+
+def dashboard_options(
+    args: argparse.Namespace, outputs: Path, checkpoint: Path | None, *, served: bool
+) -> DashboardOptions:
+    """What the command line asks of a dashboard: also of one the workspace opens (``cli/workspace.py``)."""
     from trainmon_tui.ui.options import DashboardOptions
 
     demo = args.demo is not None
     export_dir = args.export_dir if args.export_dir is not None else Path(".")
-    served = served_session()
-    if served:
-        exit_with_server()
     options = DashboardOptions(
         outputs, checkpoint, args.lang, args.poll, export_dir, demo, deliver_png=served, system=args.system
     )
     alerting = {"bell": not args.no_bell, "on_alert": args.on_alert, "thresholds": thresholds_of(args)}
     theme = getattr(args, "theme", None)  # from the configuration file only
-    code = run_dashboard(dataclasses.replace(options, theme=theme, **alerting))
-    return code if isinstance(code, int) else 0
+    return dataclasses.replace(options, theme=theme, **alerting)
 
 
 def interrupt(signum: int, frame: object) -> None:

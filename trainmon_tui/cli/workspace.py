@@ -12,11 +12,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
+from trainmon_tui.cli.check import thresholds_of
 from trainmon_tui.cli.dashboard import is_terminal, stoppable
 from trainmon_tui.cli.messages import CliError, say
 from trainmon_tui.files.model import TrainerState
+from trainmon_tui.health.monitor import HealthMonitor
+from trainmon_tui.health.thresholds import DEFAULT, Thresholds
+from trainmon_tui.pipeline import Snapshot
 from trainmon_tui.views.i18n import Lang, t
 from trainmon_tui.workspace.finding import find_runs, is_run
 from trainmon_tui.workspace.model import Workspace, open_workspace
@@ -61,7 +66,7 @@ def workspace_mode(
         )
     workspace = open_workspace(outputs)
     if args.summary:
-        print_runs(workspace, args.format, args.lang)
+        print_runs(workspace, args.format, args.lang, thresholds_of(args))
     if args.plot:
         print_runs_plot(workspace, args.lang)
     if args.save_plot:
@@ -80,18 +85,39 @@ def _open(args: argparse.Namespace, parent: Path, runs: tuple[Path, ...] | None)
         from trainmon_tui.ui.workspace.run import run_workspace
     except ImportError as exc:
         raise CliError(f"the workspace is not available ({exc}); use -u or -s") from None
+    from trainmon_tui.cli.dashboard import dashboard_options
+    from trainmon_tui.serve.session import exit_with_server, served_session
+
+    served = served_session()  # a browser tab's session: PNGs go to the browser, nothing is written here
+    if served:
+        exit_with_server()
     export_dir = args.export_dir if args.export_dir is not None else Path(".")
-    return run_workspace(WorkspaceOptions(parent, runs, args.lang, args.poll, export_dir))
+    dashboard = dashboard_options(args, parent, None, served=served)
+    options = WorkspaceOptions(parent, runs, args.lang, args.poll, export_dir, dashboard, deliver_png=served)
+    return run_workspace(options)
 
 
-def print_runs(workspace: Workspace, fmt: str, lang: Lang) -> None:
-    """One line per run (a table), or a JSON list of the per-run summary objects."""
+def _alerts(snapshot: Snapshot | None, thresholds: Thresholds) -> list[dict[str, object]]:
+    """The alerts that hold for one run, from a fresh monitor (as ``--check`` judges a run)."""
+    if snapshot is None or snapshot.state is None:
+        return []
+    report = HealthMonitor(thresholds).update(snapshot.state, snapshot.live, snapshot.progress, time.time())
+    return [alert.to_json() for alert in report.active]
+
+
+def print_runs(workspace: Workspace, fmt: str, lang: Lang, thresholds: Thresholds = DEFAULT) -> None:
+    """One line per run (a table), or a JSON list of the per-run summary objects (each with the alerts
+    that hold, as one run's ``-u --format json`` has them)."""
     from trainmon_tui.cli.summary import print_json, rich_console
     from trainmon_tui.workspace.rows import row_json
 
     rows = workspace.rows()
     if fmt == "json":
-        print_json([row_json(row, workspace.snapshot(row.path)) for row in rows])
+        objects = []
+        for row in rows:
+            snapshot = workspace.snapshot(row.path)
+            objects.append(row_json(row, snapshot) | {"alerts": _alerts(snapshot, thresholds)})
+        print_json(objects)
         return
     from rich.table import Table
     from rich.text import Text

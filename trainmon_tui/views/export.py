@@ -141,6 +141,12 @@ def dashboard_png(
     return f"{export_stem(state, when)}.png", data
 
 
+def figure_png(build: Callable[[], Figure]) -> bytes:
+    """The figure ``build()`` makes, drawn in our style, as PNG bytes (nothing written)."""
+    with matplotlib_style():
+        return _render(build(), "png")
+
+
 def save_compare_png_unique(
     runs: Sequence[tuple[str, TrainerState]], folder: Path, stem: str, lang: Lang = "en"
 ) -> Path:

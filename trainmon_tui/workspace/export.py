@@ -52,6 +52,20 @@ def save_overlay_png(
     return save_figure(build, target, overwrite=overwrite)
 
 
+def overlay_png(
+    curves: Mapping[str, Sequence[Curve]], parent: Path, count: int, lang: Lang = "en"
+) -> tuple[str, bytes]:
+    """The overlay charts as PNG bytes and the name an export gives them; nothing written (the served
+    workspace sends them to the browser)."""
+    from trainmon_tui.views.export import figure_png
+    from trainmon_tui.views.overlayfigure import overlay_figure
+
+    charts = {chart: [(c.color, c.label, c.series) for c in drawn] for chart, drawn in curves.items()}
+    titles = {chart: chart_title(chart, lang) for chart in charts}
+    data = figure_png(lambda: overlay_figure(charts, titles, lang, _title(parent, count, lang)))
+    return f"trainmon_workspace_{datetime.now():%Y%m%d-%H%M%S}.png", data
+
+
 def curves_of(
     runs: Sequence[tuple[str, TrainerState]], max_points: int = PNG_POINTS
 ) -> dict[str, list[Curve]]:

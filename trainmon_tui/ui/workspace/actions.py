@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -38,6 +39,7 @@ class WorkspaceActions(WorkspaceFollowing):
     config_keys: list[str]
     curves: dict[str, Sequence[Curve]]
     export_dir: Path
+    deliver_png: bool
 
     def show_rows(self) -> None:
         """The table, info line, legend and chart layout again (the subclass's)."""
@@ -192,8 +194,22 @@ class WorkspaceActions(WorkspaceFollowing):
 
     @work(thread=True, group="export", exit_on_error=False)
     def _export(self, curves: dict[str, Sequence[Curve]], count: int) -> None:
-        from trainmon_tui.workspace.export import save_overlay_png
+        from trainmon_tui.workspace.export import overlay_png, save_overlay_png
 
+        if self.deliver_png:  # in a browser: a download there, nothing written on the server
+            if not self.is_web:
+                self.notify(t("png_needs_browser", self.lang), severity="error", markup=False)
+                return
+            try:
+                name, data = overlay_png(curves, self.workspace.parent, count, self.lang)
+                self.call_from_thread(
+                    self.deliver_binary, io.BytesIO(data), save_filename=name, mime_type="image/png"
+                )
+            except Exception as exc:
+                self.notify(t("png_not_saved", self.lang, reason=exc), severity="error", markup=False)
+            else:
+                self.notify(t("png_delivered", self.lang, name=name), markup=False)
+            return
         try:
             self.export_dir.mkdir(parents=True, exist_ok=True)
             path = save_overlay_png(curves, self.export_dir, self.workspace.parent, count, self.lang)

@@ -60,11 +60,13 @@ class WorkspaceApp(WorkspaceActions):
         export_dir: Path = Path("."),
         rescan_seconds: float = RESCAN_SECONDS,
         watch: bool = True,
+        deliver_png: bool = False,
     ) -> None:
         super().__init__()
         self.lang: Lang = lang
         self.view = view if view is not None else WorkspaceView()
         self.export_dir = export_dir
+        self.deliver_png = deliver_png  # served in a browser: ``s`` sends the PNG there
         self.shown: list[RunRow] = []
         self.config_keys: list[str] = []
         self._generation = 0

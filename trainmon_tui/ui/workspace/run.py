@@ -9,6 +9,9 @@ its overview comes back.
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 from trainmon_tui.ui.options import DashboardOptions
 from trainmon_tui.ui.workspace.app import ChineseWorkspaceApp, WorkspaceApp
 from trainmon_tui.ui.workspace.dashboard import run_dashboard
@@ -20,7 +23,12 @@ from trainmon_tui.workspace.model import Workspace
 def workspace_app(workspace: Workspace, view: WorkspaceView, options: WorkspaceOptions) -> WorkspaceApp:
     cls = ChineseWorkspaceApp if options.lang == "zh" else WorkspaceApp
     return cls(
-        workspace, view, lang=options.lang, poll_interval=options.poll_interval, export_dir=options.export_dir
+        workspace,
+        view,
+        lang=options.lang,
+        poll_interval=options.poll_interval,
+        export_dir=options.export_dir,
+        deliver_png=options.deliver_png,
     )
 
 
@@ -33,9 +41,15 @@ def run_workspace(options: WorkspaceOptions) -> int:
         chosen = app.run()
         if chosen is None:
             return app.return_code or 0
-        dashboard = run_dashboard(
-            DashboardOptions(chosen, lang=options.lang, poll_interval=options.poll_interval,
-                             export_dir=options.export_dir)
-        )  # fmt: skip
+        dashboard = run_dashboard(dashboard_options(options, chosen))
         if not dashboard.went_back:
             return dashboard.return_code or 0
+
+
+def dashboard_options(options: WorkspaceOptions, run: Path) -> DashboardOptions:
+    """The options of ``run``'s dashboard: the command line's (``options.dashboard``), on that run."""
+    if options.dashboard is None:
+        return DashboardOptions(
+            run, lang=options.lang, poll_interval=options.poll_interval, export_dir=options.export_dir
+        )
+    return dataclasses.replace(options.dashboard, outputs=run, checkpoint=None, demo=False)
