@@ -93,3 +93,11 @@ def test_the_unusable_outputs_folder_is_no_warning(tmp_path: Path) -> None:
     snapshot = snap(fifo)
     assert snapshot.outputs_error is not None
     assert [w for w in snapshot.warnings if w.source == "state"] == []
+
+
+def test_a_root_state_is_named_by_its_file_not_the_folder(tmp_path: Path, helpers: SimpleNamespace) -> None:
+    """The root ``trainer_state.json`` was named ``.`` (then the whole folder path): its own name says it."""
+    folder = tmp_path / "outputs"
+    helpers.write_state(folder, '{"log_history": [{"loss": 1.0, "st')
+    (warning,) = snap(folder).warnings
+    assert warning.shown == "trainer_state.json" and str(warning).startswith("trainer_state.json: JSON ends")

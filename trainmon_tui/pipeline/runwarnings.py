@@ -59,7 +59,7 @@ def run_warnings(
         RunWarning(
             "state",
             error.path,
-            below(_file_or_folder(error.path), outputs),
+            _shown(error.path, outputs),
             error.reason,
             heals=error.kind is ErrorKind.INCOMPLETE,
             severity="information" if error.kind is ErrorKind.INCOMPLETE else "warning",
@@ -80,6 +80,15 @@ def run_warnings(
 def _file_or_folder(path: Path) -> Path:
     """A checkpoint's state file named by its folder (``checkpoint-10``); other files as they are."""
     return path.parent if path.name == STATE_FILE else path
+
+
+def _shown(path: Path, outputs: Path) -> str:
+    """A state file as a warning names it: by its checkpoint folder, the root one by its own name
+    (``trainer_state.json``, not ``.``), anything else as :func:`below` says."""
+    folder = _file_or_folder(path)
+    if folder == outputs and path != outputs:
+        return path.name
+    return below(folder, outputs)
 
 
 def below(path: Path, outputs: Path) -> str:

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from trainmon_tui.files.model import TrainerState
+from trainmon_tui.files.model import STATE_FILE, TrainerState
 from trainmon_tui.live.eta import progress_json
 from trainmon_tui.pipeline import RunWarning, Snapshot
 from trainmon_tui.views.stats import finite
@@ -164,4 +164,4 @@ _SUMMARY_KEYS = (
 
 def _line(warning: RunWarning) -> str:
     """A warning as one line, its file named below the run (the run's own state file: the reason alone)."""
-    return warning.reason if warning.shown in ("", ".") else str(warning)
+    return warning.reason if warning.shown in ("", ".", STATE_FILE) else str(warning)
