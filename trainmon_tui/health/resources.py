@@ -78,14 +78,15 @@ class Sustained:
     def feed(
         self, steps: np.ndarray, ok: np.ndarray, times: Times, make: Callable[[int], Alert], touch: Touch
     ) -> None:
-        bad, pos, n = np.flatnonzero(~ok), 0, len(steps)
+        good, bad, pos, n = np.flatnonzero(ok), np.flatnonzero(~ok), 0, len(steps)
         while pos < n:
+            if not ok[pos]:  # records where it does not hold: the run, and its episode, are over
+                self.start, self.length, self.holding = None, 0, None
+                at = int(np.searchsorted(good, pos))
+                pos = int(good[at]) if at < len(good) else n
+                continue
             at = int(np.searchsorted(bad, pos))
             end = int(bad[at]) if at < len(bad) else n
-            if end == pos:  # a record where it does not hold: the run, and its episode, are over
-                self.start, self.length, self.holding = None, 0, None
-                pos += 1
-                continue
             if self.start is None:
                 self.start = (int(steps[pos]), times(int(steps[pos])))
             if self.holding is None:
