@@ -216,3 +216,12 @@ def test_check_exits_3_on_a_full_gpu(tmp_path, capsys, monkeypatch):
     records.write(outputs, *run([figures(used=10.0) for _ in range(20)], t0=recent))
     assert cli.main([str(outputs), "--check"]) == 0
     assert "healthy" in capsys.readouterr().out
+
+
+def test_rss_near_the_growth_threshold_is_one_episode_not_many(tmp_path):
+    # a leak of 0.01 GiB per log with a sawtooth of 0.03 over 7 logs: its growth over the newest half
+    # crosses 20% many times at about step 200 (2 + 0.01n against 2 + 0.005n, noise on top). Over
+    # only below half the growth (10%): one episode
+    rss = [2.0 + 0.01 * k + 0.005 * (k % 7) for k in range(1, 400)]
+    whole = all_at_once(tmp_path, run([figures(rss=r) for r in rss]))
+    assert kinds(whole.history).count("rss_growing") == 1 and ours(whole.active) == ours(whole.history)

@@ -118,10 +118,11 @@ class RssGrowth:
     the series up to it (points n//2 .. i of n = i + 1). It fires at the first point where the window
     holds at least ``rss_min_points`` points, more than half of its deltas are rises (> 0: a single jump
     then a plateau is no leak), point i is above every earlier point of the window (a new maximum), and
-    ``rss_growth`` (a fraction) above the window's first point; it is over at the first point no longer
-    that far above its window's first point (the growth stopped for long enough, or the memory was given
-    back). Each point's latest earlier point at least as high comes from a stack carried between feeds;
-    the rest is numpy over the windows of the new points (O(n) numpy per feed, see the benchmark)."""
+    ``rss_growth`` (a fraction) above the window's first point; it is over at the first point less than
+    half that growth above its window's first point (the growth stopped for long enough, or the memory
+    was given back; half, so that noise about the threshold is one episode, not many). Each point's
+    latest earlier point at least as high comes from a stack carried between feeds; the rest is numpy
+    over the windows of the new points (one O(n) numpy pass per feed)."""
 
     def __init__(self, limits: Thresholds) -> None:
         self.limits = limits
@@ -152,7 +153,9 @@ class RssGrowth:
         ups = rising[index - base] - rising[first - base]  # deltas > 0 in the window
         size_ok = index - first + 1 >= self.limits.rss_min_points
         low = values[first]
-        grown = size_ok & (low > 0) & (values[index] >= (1 + self.limits.rss_growth) * low)
+        growth = self.limits.rss_growth
+        grown = size_ok & (low > 0) & (values[index] >= (1 + growth) * low)
+        kept = size_ok & (low > 0) & (values[index] >= (1 + growth / 2) * low)  # not over yet
         fires = grown & (2 * ups > index - first) & (prev < first)
         pos = 0
         while pos < len(index):
@@ -168,7 +171,7 @@ class RssGrowth:
                 touch(self.holding)
                 pos = j + 1
             else:
-                over = np.flatnonzero(~grown[pos:])
+                over = np.flatnonzero(~kept[pos:])
                 if not len(over):
                     break
                 self.holding, pos = None, pos + int(over[0]) + 1

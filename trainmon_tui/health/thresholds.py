@@ -52,7 +52,7 @@ class Thresholds:
     input_bound_minutes: float = 3.0
     input_bound_logs: int = 20
     # rss_growing: over the newest half of the sys/rss series (rss_min_points at least), most deltas >= 0,
-    # a new maximum at its end, rss_growth (a fraction) above where that half began
+    # a new maximum at its end, rss_growth (a fraction) above where that half began; over below half that
     rss_min_points: int = 20
     rss_growth: float = 0.2
 
