@@ -52,7 +52,7 @@ class SeriesDetectors:
         self.overfitting: Alert | None = None
         self._touched: dict[tuple[str, int | None], Alert] = {}
 
-    def _touch(self, alert: Alert) -> None:
+    def touch(self, alert: Alert) -> None:
         self._touched[alert.key] = alert
 
     def drain(self) -> dict[tuple[str, int | None], Alert]:
@@ -68,7 +68,7 @@ class SeriesDetectors:
 
     def feed(self, batch: dict[Role, Points], lr: Points, when: When) -> None:
         """The new points of each role, in step order; ``lr``: the whole finite learning-rate series."""
-        touch = self._touch
+        touch = self.touch
         if "lr" in batch:
             self.lr_zero.feed(*batch["lr"], self._lr_zero_alert(when), touch)
         if "grad" in batch:
@@ -174,7 +174,7 @@ class SeriesDetectors:
                 a, b = fmt(began) if began is not None else "-", fmt(float(ema[j]))
                 fields = {"n": int(runs[j]), "a": a, "b": b, "step": step}
                 div = episode_alert("divergence", "critical", step, when(step), "alert_divergence", **fields)
-                self._touch(div)
+                self.touch(div)
                 rise_from, pos = began, j + 1
             else:
                 floor = rise_from if rise_from is not None else -np.inf
@@ -214,7 +214,7 @@ class SeriesDetectors:
         evals.append((value, train))
         if self.overfitting is not None:
             self.overfitting = replace(self.overfitting, count=self._ups)
-            self._touch(self.overfitting)
+            self.touch(self.overfitting)
             return
         if self._ups < self.limits.overfit_evals:
             return
@@ -225,7 +225,7 @@ class SeriesDetectors:
                 "overfitting", "warning", step, when(step), "alert_overfitting",
                 n=self._ups, a=fmt(first_loss), b=fmt(value), step=step,
             )  # fmt: skip
-            self._touch(self.overfitting)
+            self.touch(self.overfitting)
         else:
             evals.popleft()  # judge the next evaluation against the last overfit_evals rises only
             self._ups -= 1

@@ -13,7 +13,6 @@ reload thread and ticks it from the event loop.
 from __future__ import annotations
 
 import bisect
-import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -24,6 +23,7 @@ from trainmon_tui.files.model import TrainerState
 from trainmon_tui.health import liveness
 from trainmon_tui.health.alerts import Alert
 from trainmon_tui.health.detectors import Role, SeriesDetectors
+from trainmon_tui.health.resources import ResourceDetectors, resume_index
 from trainmon_tui.health.thresholds import DEFAULT, Thresholds
 from trainmon_tui.live.eta import Progress
 from trainmon_tui.live.livelog import LiveLog
@@ -46,10 +46,6 @@ class HealthReport:
     def serious(self) -> tuple[Alert, ...]:
         """The alerts that hold with severity warning or above."""
         return tuple(a for a in self.active if a.serious)
-
-
-def _same(a: float, b: float) -> bool:
-    return a == b or (math.isnan(a) and math.isnan(b))
 
 
 def _roles(state: TrainerState) -> dict[Role, str]:
@@ -80,6 +76,7 @@ class HealthMonitor:
 
     def _start_over(self, kind: TrainerKind, max_steps: int | None) -> None:
         self._detectors = SeriesDetectors(self.thresholds, kind, max_steps)
+        self._resources = ResourceDetectors(self.thresholds)
         self._cursors: dict[Role, tuple[str, int, float]] = {}  # role: (key, last step fed, its value)
 
     # --- feeding ----------------------------------------------------------------------------------
@@ -90,10 +87,7 @@ class HealthMonitor:
         if cursor is None:
             return 0
         known, step, value = cursor
-        at = int(np.searchsorted(steps, step, side="right")) - 1
-        if known != key or at < 0 or int(steps[at]) != step or not _same(float(values[at]), value):
-            return None
-        return at + 1
+        return resume_index((step, value), steps, values) if known == key else None
 
     def _feed(self, state: TrainerState, live: LiveLog | None, now: float) -> None:
         kind = trainer_kind(state.series.keys())
@@ -118,6 +112,8 @@ class HealthMonitor:
         rates = state.get(roles["lr"]).finite()
         self._detectors.feed(batch, (rates.steps, rates.values), lambda step: _step_time(live, step, now))
         self.points_fed += sum(len(steps) for steps, _ in batch.values())
+        touch = self._detectors.touch
+        self.points_fed += self._resources.feed(state.series, lambda step: _wall_time(live, step), now, touch)
 
     # --- asking -----------------------------------------------------------------------------------
 
@@ -146,7 +142,7 @@ class HealthMonitor:
             liveness.process_gone(live, now, host=self.host, alive=self.alive),
             liveness.finished(state, live, progress, now),
         )
-        holding = [*self._detectors.holding(), *(a for a in timed if a is not None)]
+        holding = [*self._detectors.holding(), *self._resources.holding(), *(a for a in timed if a)]
         touched = self._detectors.drain() | {a.key: a for a in holding}
         fired: list[Alert] = []
         for key, alert in touched.items():
@@ -172,8 +168,14 @@ class HealthMonitor:
 
 def _step_time(live: LiveLog | None, step: int, now: float) -> float:
     """The wall time the live log logged ``step`` at, or ``now`` (a checkpoint has no wall times)."""
+    time = _wall_time(live, step)
+    return now if time is None else time
+
+
+def _wall_time(live: LiveLog | None, step: int) -> float | None:
+    """The wall time the live log logged ``step`` at (its first record at that step), None when unknown."""
     if live is None or not live.logs:
-        return now
+        return None
     logs = live.logs
     at = bisect.bisect_left(logs, step, key=lambda r: r.step)
-    return logs[at].time if at < len(logs) and logs[at].step == step else now
+    return logs[at].time if at < len(logs) and logs[at].step == step else None

@@ -41,6 +41,20 @@ class Thresholds:
     zero_loss_logs: int = 20
     # stalled: silent for longer than max(the summary's stall threshold, stall_minutes)
     stall_minutes: float = 10.0
+    # gpu_memory_full: a device's memory used within gpu_memory_margin (a fraction) of its total at every
+    # record of a run spanning gpu_full_seconds of wall time (gpu_full_logs records without wall times)
+    gpu_memory_margin: float = 0.02
+    gpu_full_seconds: float = 60.0
+    gpu_full_logs: int = 10
+    # input_bound: every device under input_bound_util % busy at every record of a run spanning
+    # input_bound_minutes (input_bound_logs records without wall times) while the step advances
+    input_bound_util: float = 10.0
+    input_bound_minutes: float = 3.0
+    input_bound_logs: int = 20
+    # rss_growing: over the newest half of the sys/rss series (rss_min_points at least), most deltas >= 0,
+    # a new maximum at its end, rss_growth (a fraction) above where that half began; over below half that
+    rss_min_points: int = 20
+    rss_growth: float = 0.2
 
     def with_overrides(self, pairs: list[str]) -> Thresholds:
         """These thresholds with ``NAME=VALUE`` pairs applied; a ValueError naming the key otherwise."""
@@ -63,7 +77,7 @@ def parse_value(name: str, text: str, kind: object) -> int | float:
     except ValueError:
         what = "a whole number" if whole else "a number"
         raise ValueError(f"threshold {name}: {text.strip()!r} is not {what}") from None
-    if not math.isfinite(value) or value <= 0 or (name == "divergence_smoothing" and value >= 1):
+    if not math.isfinite(value) or value <= 0 or (name in _FRACTIONS and value >= 1):
         raise ValueError(f"threshold {name}: {text.strip()!r} is out of range")
     if name in _WINDOWS and value > MAX_WINDOW:  # kept in memory, and numpy's passes span them
         raise ValueError(f"threshold {name}: {text.strip()!r} is out of range (1 to {MAX_WINDOW})")
@@ -72,6 +86,7 @@ def parse_value(name: str, text: str, kind: object) -> int | float:
 
 MAX_WINDOW = 10_000
 _WINDOWS = ("spike_window", "grad_window")
+_FRACTIONS = ("divergence_smoothing", "gpu_memory_margin")
 
 
 DEFAULT = Thresholds()

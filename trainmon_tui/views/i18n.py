@@ -193,6 +193,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "Loss exactly 0 for {n} logs (step {step}): check the labels and the loss",
         "损失连续 {n} 次恰好为 0 (第 {step} 步): 请检查标签和损失函数",
     ),
+    "alert_gpu_full": (
+        "GPU {gpu} memory {pct}% full since step {since} (step {step}): out of memory soon",
+        "GPU {gpu} 显存自第 {since} 步起已用 {pct}% (第 {step} 步): 即将显存不足",
+    ),
+    "alert_input_bound": (
+        "GPUs under {u}% busy since step {since} while steps advance (step {step}): input-bound?",
+        "自第 {since} 步起 GPU 利用率低于 {u}% 而训练仍在推进 (第 {step} 步): 可能受数据输入限制",
+    ),
+    "alert_rss": (
+        "Training process memory grew {a} → {b} GiB since step {since} (step {step}): a leak?",
+        "训练进程内存自第 {since} 步起从 {a} 增长到 {b} GiB (第 {step} 步): 可能内存泄漏",
+    ),
     "alert_stalled": ("No new log for {m} min (step {step})", "已 {m} 分钟没有新日志 (第 {step} 步)"),
     "alert_gone": (
         "The training process (pid {pid}) is gone without finishing (step {step})",
