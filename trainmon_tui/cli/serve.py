@@ -7,7 +7,6 @@ of its own; with ``--demo`` the one simulator runs here and every tab watches it
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 import threading
@@ -91,6 +90,8 @@ def serve_dashboard(args: argparse.Namespace, outputs: Path, checkpoint: Path | 
             say("  no token: every user of this machine can open it")
 
     try:
+        import asyncio  # here: the other modes start without it
+
         asyncio.run(serve(config, ready))
     except ListenError as exc:
         raise CliError(f"cannot listen on {bind.netloc}: {exc}") from None

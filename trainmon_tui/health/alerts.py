@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from trainmon_tui.views.alertmarks import MAX_MARKS
-from trainmon_tui.views.chartdata import ChartData
 from trainmon_tui.views.i18n import Lang, t
+
+if TYPE_CHECKING:
+    from trainmon_tui.views.chartdata import ChartData
 
 Severity = Literal["info", "warning", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "critical")

@@ -10,9 +10,10 @@ the step (epoch, time, tokens), have no markers.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from trainmon_tui.views.chartdata import ChartData, ChartName
+if TYPE_CHECKING:  # types only: the command line's flags import this module, and start without numpy
+    from trainmon_tui.views.chartdata import ChartData, ChartName
 
 MAX_MARKS = 20
 # 256-colour codes: plotext's names are not the terminal's ("yellow" is its bright green), and the curves
