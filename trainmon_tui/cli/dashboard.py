@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 DEMO_THREAD = "demo"  # the name of the dashboard's simulator thread (trainmon_tui.ui.app)
 DEMO_STOP_SECONDS = 5.0
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+STOP_RETRY_SECONDS = 2.0  # a stop signal is sent again this often until the process is gone
 _stopped_by: list[int] = []  # the signal that ended the run, when one did
 
 
@@ -61,13 +62,32 @@ def dashboard_options(
 def interrupt(signum: int, frame: object) -> None:
     """SIGTERM or SIGHUP: do what ctrl+c (SIGINT) does. Inside the dashboard that is asyncio's handler,
     which cancels the app so it restores the terminal and stops the demo; then KeyboardInterrupt unwinds
-    every ``finally`` (the demo's temporary folder)."""
+    every ``finally`` (the demo's temporary folder).
+
+    asyncio's handler only cancels the app's task the first time, and a cancel that lands while the app
+    is starting up is swallowed: the dashboard ran on with no terminal. So the signal is sent again every
+    :data:`STOP_RETRY_SECONDS` while the dashboard still runs (a daemon thread, ended with
+    :func:`stop_signals_interrupt`); the second call raises.
+    """
     _stopped_by.append(signum)
+    if len(_stopped_by) == 1:
+        again = threading.Thread(target=_send_again, args=(signum,), daemon=True, name="stop-again")
+        _senders.append(again)
+        again.start()
     handler = signal.getsignal(signal.SIGINT)
     if callable(handler):
         handler(signal.SIGINT, frame)  # type: ignore[arg-type]
     else:
         raise KeyboardInterrupt
+
+
+def _send_again(signum: int) -> None:
+    while not _done.wait(STOP_RETRY_SECONDS):
+        os.kill(os.getpid(), signum)
+
+
+_done = threading.Event()  # set when the dashboard is over: no stop signal is sent again
+_senders: list[threading.Thread] = []
 
 
 @contextmanager
@@ -80,10 +100,14 @@ def stop_signals_interrupt() -> Iterator[None]:
         return
     # A signal ignored on purpose (``nohup``) stays ignored.
     taken = [signum for signum in STOP_SIGNALS if signal.getsignal(signum) is not signal.SIG_IGN]
+    _done.clear()
     previous = {signum: signal.signal(signum, interrupt) for signum in taken}
     try:
         yield
     finally:
+        _done.set()  # before the handlers go back: a signal sent again then would kill the cleanup
+        while _senders:
+            _senders.pop().join(1.0)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
