@@ -80,10 +80,17 @@ class _Nvml:
 
 
 def _naive_probe(nv: _Nvml, cuda: _Cuda) -> dict[str, Any]:
-    import psutil
+    try:
+        import psutil
+    except ImportError:  # not in the test extra (the smoke test runs without it): getrusage instead
+        import resource
 
-    process = psutil.Process()
-    memory, times = process.memory_info(), process.cpu_times()
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        memory = SimpleNamespace(rss=usage.ru_maxrss * 1024)
+        times = SimpleNamespace(user=usage.ru_utime, system=usage.ru_stime)
+    else:
+        process = psutil.Process()
+        memory, times = process.memory_info(), process.cpu_times()
     with open("/proc/self/status") as f:
         status = dict(line.split(":", 1) for line in f if ":" in line)
     nv.nvmlInit()

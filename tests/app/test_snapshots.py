@@ -70,13 +70,17 @@ async def loaded(pilot: Pilot) -> None:
     await pilot.pause()
 
 
-async def settle(pilot: Pilot, condition: Callable[[], bool], rounds: int = 100) -> None:
-    """Until ``condition()``, one round of the app's messages at a time (layout passes, not a clock)."""
-    for _ in range(rounds):
+async def settle(pilot: Pilot, condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Until ``condition()``, one round of the app's messages at a time (layout passes, not a clock).
+
+    Bounded by time, not by a count of rounds: on a loaded machine the reload worker's thread can take
+    longer than 100 rounds of an otherwise idle loop (the 40x12 picture failed so, now and then)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         if condition():
             return
         await pilot.pause()
-    raise AssertionError(f"not settled after {rounds} rounds of messages")
+    raise AssertionError(f"not settled after {timeout} s")
 
 
 SIZES = [(80, 24), (160, 48), (60, 18), (50, 50), (40, 12)]
