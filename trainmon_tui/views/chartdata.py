@@ -139,8 +139,13 @@ def prepare(
 
 
 def _latest(state: TrainerState) -> dict[ChartName, tuple[int, float]]:
-    mains = (("loss", state.loss), ("lr", state.get(state.lr_key)), ("grad_norm", state.get("grad_norm")))
-    return {chart: (int(s.steps[-1]), float(s.values[-1])) for chart, s in mains if len(s)}  # type: ignore[misc]
+    """The newest point of each step chart's series, as logged (NaN and inf included)."""
+    mains: tuple[tuple[ChartName, Series], ...] = (
+        ("loss", state.loss),
+        ("lr", state.get(state.lr_key)),
+        ("grad_norm", state.get("grad_norm")),
+    )
+    return {chart: (int(s.steps[-1]), float(s.values[-1])) for chart, s in mains if len(s)}
 
 
 def _loss_range(

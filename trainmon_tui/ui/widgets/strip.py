@@ -14,6 +14,7 @@ from textual.app import RenderResult
 from textual.widget import Widget
 
 from trainmon_tui.files.model import TrainerState
+from trainmon_tui.views.metrics import headline
 from trainmon_tui.views.sparkline import GAP, fitted_strip, label
 
 COLORS = ("cyan", "magenta", "green", "yellow", "red")
@@ -31,8 +32,9 @@ class HeadlineStrip(Widget):
         if state is self.state:
             return
         self.state = state
-        # Shown or not by whether a metric fits at the widest it can be; render() fits the real width.
-        self.set_class(state is not None and bool(fitted_strip(state, 400)), "-filled")
+        # Shown or not by whether the trainer has headline metrics (the keys only, no series walked);
+        # render() draws the sparklines once for the width it has, and caches them.
+        self.set_class(state is not None and bool(headline(state)), "-filled")
         self.refresh()
 
     def render(self) -> RenderResult:
